@@ -1,0 +1,1046 @@
+package io.raftline.core;
+
+import io.raftline.core.message.MessageQueue;
+import io.raftline.core.message.MessageType;
+import io.raftline.core.message.RaftMessage;
+import io.raftline.core.quorum.Configuration;
+import io.raftline.core.quorum.VoteResult;
+import io.raftline.core.replication.Progress;
+import io.raftline.core.replication.ProgressTracker;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * One member of a Raft group, as a deterministic state machine: ticks, peer messages, proposals and read requests
+ * go in; what to persist, what to send, what is committed and answered reads come out through {@link #ready()}.
+ * Single-threaded; no clock, no I/O, and no allocation per entry after warm-up. Sections cited are those of the
+ * Raft paper (§5) and Ongaro's thesis.
+ */
+public final class RaftNode
+{
+    /** {@link #propose} result: this node is not the leader. */
+    public static final long NOT_LEADER = -1;
+    /** {@link #propose} result: leadership is being transferred; proposals wait for the new leader. */
+    public static final long TRANSFERRING = -2;
+
+    private static final int NONE = 0;
+    private static final MessageQueue.Filter IS_APPEND = message -> message.type == MessageType.APPEND;
+    private static final DirectBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+
+    private final int id;
+    private final RaftLog log;
+    private final RandomGenerator random;
+    private final int electionTimeoutTicks;
+    private final int heartbeatIntervalTicks;
+    private final int maxBatchBytes;
+    private final int entryOverheadBytes;
+    private final boolean preVote;
+    private final boolean checkQuorum;
+    private final ProgressTracker tracker;
+    private final ReadIndex readIndex;
+    private final Ready ready = new Ready();
+    private final MessageQueue.Filter dropAcksAboveTruncation = this::isAckAboveTruncation;
+
+    private Role role = Role.FOLLOWER;
+    private long term;               // invariant: never decreases
+    private int votedFor;            // in term; NONE if no vote was cast
+    private int leaderId;            // NONE when unknown
+    private long commitIndex;        // invariant: never decreases; commitIndex <= log.lastIndex()
+    private long durableIndex;       // entries up to here were reported durable by the runtime
+    private long truncatedFrom;      // used by dropAcksAboveTruncation only
+    private boolean hardStateChanged;
+    private boolean broadcastPending;    // leader: entries or a new commit index to send
+    private boolean heartbeatPending;    // leader: a ReadIndex round to confirm
+    private boolean committedInTerm;     // leader: an entry of its own term is committed (thesis §6.4)
+    private boolean campaignTransfer;    // candidate: campaigning on TimeoutNow (thesis §3.10)
+    private int leadTransferee;          // leader: the node leadership is being handed to, or NONE
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+    private long reportedCommitIndex;
+    private Role reportedRole;
+    private int reportedLeaderId = -1;
+
+    /**
+     * A node restarting from what it persisted: {@code term} and {@code votedFor} (0 for none), and a log whose
+     * entries are all durable. A brand new node passes 0, 0 and an empty log.
+     */
+    public RaftNode(
+        final RaftOptions options,
+        final RaftLog log,
+        final long term,
+        final int votedFor,
+        final Configuration configuration)
+    {
+        options.conclude();
+        if (term < 0 || votedFor < 0)
+        {
+            throw new IllegalArgumentException("term and votedFor must not be negative: " + term + ", " + votedFor);
+        }
+        this.id = options.nodeId();
+        this.log = log;
+        this.random = options.random();
+        this.electionTimeoutTicks = options.electionTimeoutTicks();
+        this.heartbeatIntervalTicks = options.heartbeatIntervalTicks();
+        this.maxBatchBytes = options.maxBatchBytes();
+        this.entryOverheadBytes = options.entryOverheadBytes();
+        this.preVote = options.preVote();
+        this.checkQuorum = options.checkQuorum();
+        this.tracker = new ProgressTracker(configuration, options.maxInflightAppends(), options.maxInflightBytes());
+        this.readIndex = new ReadIndex(options.maxPendingReads());
+        this.term = term;
+        this.votedFor = votedFor;
+        this.durableIndex = log.lastIndex();
+        this.commitIndex = log.firstIndex() - 1; // a compacted prefix was committed
+        becomeFollower(term, NONE);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Inputs
+
+    /** One logical tick. The runtime decides how long a tick is; timeouts are counted in ticks. */
+    public void tick()
+    {
+        if (role == Role.LEADER)
+        {
+            tickLeader();
+        }
+        else
+        {
+            tickElection();
+        }
+        assert invariants();
+    }
+
+    /** A message from a peer. The entries of an inbound APPEND are read during this call only. */
+    public void step(final RaftMessage message)
+    {
+        if (message.from == id || message.to != id)
+        {
+            return; // misaddressed: the transport should have filtered it
+        }
+        if (message.term > term)
+        {
+            if (!onHigherTerm(message))
+            {
+                return;
+            }
+        }
+        else if (message.term < term)
+        {
+            onLowerTerm(message);
+            return;
+        }
+        switch (message.type)
+        {
+            case VOTE, PRE_VOTE -> onVoteRequest(message);
+            case VOTE_RESPONSE, PRE_VOTE_RESPONSE -> onVoteResponse(message);
+            case APPEND -> onAppend(message);
+            case HEARTBEAT -> onHeartbeat(message);
+            case APPEND_RESPONSE -> onAppendResponse(message);
+            case HEARTBEAT_RESPONSE -> onHeartbeatResponse(message);
+            case TIMEOUT_NOW -> onTimeoutNow(message);
+            case READ_INDEX -> onReadIndexRequest(message);
+            case READ_INDEX_RESPONSE -> onReadIndexResponse(message);
+            default -> throw new IllegalArgumentException("unknown message type " + message.type);
+        }
+        assert invariants();
+    }
+
+    /** Appends a producer's entry. Returns its index, or {@link #NOT_LEADER} or {@link #TRANSFERRING}. */
+    public long propose(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return propose(buffer, offset, length, 0, 0);
+    }
+
+    /** Appends an entry of producer session {@code sessionId}. Returns its index, or a negative refusal. */
+    public long propose(
+        final DirectBuffer buffer, final int offset, final int length, final long sessionId, final long sequence)
+    {
+        if (role != Role.LEADER)
+        {
+            return NOT_LEADER;
+        }
+        if (leadTransferee != NONE)
+        {
+            return TRANSFERRING;
+        }
+        log.append(term, EntryType.NORMAL, sessionId, sequence, buffer, offset, length);
+        broadcastPending = true;
+        return log.lastIndex();
+    }
+
+    /**
+     * Asks for a linearizable read (thesis §6.4): a {@link ReadStates} answer for {@code requestId} follows with
+     * the index the caller must have applied before reading, or {@link ReadStates#FAILED}.
+     */
+    public void readIndex(final long requestId)
+    {
+        if (role == Role.LEADER)
+        {
+            addRead(requestId, id);
+        }
+        else if (leaderId != NONE)
+        {
+            final RaftMessage request = send(ready.messagesAfterPersist, MessageType.READ_INDEX, leaderId);
+            request.context = requestId;
+        }
+        else
+        {
+            ready.readStates.add(requestId, ReadStates.FAILED);
+        }
+    }
+
+    /**
+     * Hands leadership to {@code target} (thesis §3.10): proposals stop, the target is brought up to date and
+     * told to campaign at once. Gives up after an election timeout. Returns whether the transfer started.
+     */
+    public boolean transferLeadership(final int target)
+    {
+        if (role != Role.LEADER || target == id || !tracker.configuration().isVoter(target))
+        {
+            return false;
+        }
+        if (leadTransferee == target)
+        {
+            return true;
+        }
+        leadTransferee = target;
+        electionElapsed = 0;
+        if (tracker.progress(target).matchIndex() == log.lastIndex())
+        {
+            send(ready.messages, MessageType.TIMEOUT_NOW, target);
+        }
+        else
+        {
+            broadcastPending = true;
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Outputs
+
+    public boolean hasReady()
+    {
+        return broadcastPending || heartbeatPending || hardStateChanged || durableIndex < log.lastIndex() ||
+            ready.messages.size() > 0 || ready.messagesAfterPersist.size() > 0 || ready.readStates.size() > 0 ||
+            commitIndex != reportedCommitIndex || role() != reportedRole || leaderId != reportedLeaderId;
+    }
+
+    /** What to send, persist and deliver now; see {@link Ready} for the order. Call {@link #advance} after. */
+    public Ready ready()
+    {
+        if (role == Role.LEADER)
+        {
+            flushLeaderMessages();
+        }
+        ready.hardStateChanged = hardStateChanged;
+        ready.term = term;
+        ready.votedFor = votedFor;
+        ready.persistFromIndex = durableIndex + 1;
+        ready.lastIndex = log.lastIndex();
+        ready.commitIndex = commitIndex;
+        ready.role = role();
+        ready.leaderId = leaderId;
+        return ready;
+    }
+
+    /**
+     * The runtime has done what the last {@link #ready()} asked: the hard state is persisted, the log is durable
+     * up to {@code durableIndex} and the messages are sent.
+     */
+    public void advance(final long durableIndex)
+    {
+        if (durableIndex > log.lastIndex())
+        {
+            throw new IllegalArgumentException("durable index " + durableIndex + " > last index " + log.lastIndex());
+        }
+        hardStateChanged = false;
+        reportedCommitIndex = ready.commitIndex;
+        reportedRole = ready.role;
+        reportedLeaderId = ready.leaderId;
+        ready.messages.clear();
+        ready.messagesAfterPersist.clear();
+        ready.readStates.clear();
+        this.durableIndex = Math.max(this.durableIndex, durableIndex);
+        if (role == Role.LEADER && tracker.progress(id).maybeUpdate(this.durableIndex))
+        {
+            // thesis §10.2.1: the leader's own disk write counts like a follower's acknowledgement
+            maybeCommit();
+        }
+        assert invariants();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // State, for the runtime and for tests
+
+    public int id()
+    {
+        return id;
+    }
+
+    public Role role()
+    {
+        return role == Role.FOLLOWER && !tracker.configuration().isVoter(id) ? Role.LEARNER : role;
+    }
+
+    public long term()
+    {
+        return term;
+    }
+
+    public int votedFor()
+    {
+        return votedFor;
+    }
+
+    public int leaderId()
+    {
+        return leaderId;
+    }
+
+    public long commitIndex()
+    {
+        return commitIndex;
+    }
+
+    public long durableIndex()
+    {
+        return durableIndex;
+    }
+
+    public int leadTransferee()
+    {
+        return leadTransferee;
+    }
+
+    public Configuration configuration()
+    {
+        return tracker.configuration();
+    }
+
+    /** The leader's view of a member's replication, or null when this node is not the leader. */
+    public Progress progress(final int nodeId)
+    {
+        return role == Role.LEADER ? tracker.find(nodeId) : null;
+    }
+
+    public LogView log()
+    {
+        return log;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Role changes
+
+    private void becomeFollower(final long term, final int leaderId)
+    {
+        if (role == Role.LEADER)
+        {
+            failPendingReads();
+            // unsent AppendEntries name ranges of a log that may be truncated before they are encoded
+            ready.messages.removeIf(IS_APPEND);
+        }
+        role = Role.FOLLOWER;
+        setTerm(term);
+        this.leaderId = leaderId;
+        leadTransferee = NONE;
+        campaignTransfer = false;
+        broadcastPending = false;
+        heartbeatPending = false;
+        resetElectionTimer();
+    }
+
+    private void becomePreCandidate()
+    {
+        // thesis §9.6: no term change and no vote, so a node that cannot win disturbs nobody
+        role = Role.PRE_CANDIDATE;
+        leaderId = NONE;
+        resetElectionTimer();
+        tracker.resetVotes();
+        requestVotes(MessageType.PRE_VOTE, term + 1);
+    }
+
+    private void becomeCandidate()
+    {
+        role = Role.CANDIDATE;
+        setTerm(term + 1);
+        votedFor = id;
+        hardStateChanged = true;
+        leaderId = NONE;
+        resetElectionTimer();
+        tracker.resetVotes();
+        requestVotes(MessageType.VOTE, term);
+    }
+
+    private void becomeLeader()
+    {
+        role = Role.LEADER;
+        leaderId = id;
+        leadTransferee = NONE;
+        campaignTransfer = false;
+        committedInTerm = false;
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        final long nextIndex = log.lastIndex() + 1;
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            progress.reset(nextIndex);
+            if (progress.nodeId() == id)
+            {
+                progress.becomeReplicate();
+                progress.maybeUpdate(durableIndex);
+                progress.setRecentActive(true);
+            }
+        }
+        // §5.4.2, §8: an entry of the new term, so that earlier entries commit (and reads can be served) soon
+        log.append(term, EntryType.NOOP, 0, 0, EMPTY, 0, 0);
+        broadcastPending = true;
+    }
+
+    private void setTerm(final long newTerm)
+    {
+        if (newTerm != term)
+        {
+            assert newTerm > term : "term went back from " + term + " to " + newTerm;
+            term = newTerm;
+            votedFor = NONE;
+            hardStateChanged = true;
+        }
+    }
+
+    private void resetElectionTimer()
+    {
+        electionElapsed = 0;
+        // §5.2: randomized in [T, 2T) so that split votes are rare
+        randomizedElectionTimeout = electionTimeoutTicks + random.nextInt(electionTimeoutTicks);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Ticks
+
+    private void tickElection()
+    {
+        electionElapsed++;
+        if (electionElapsed >= randomizedElectionTimeout && isPromotable())
+        {
+            campaign(false);
+        }
+    }
+
+    private void tickLeader()
+    {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (electionElapsed >= electionTimeoutTicks)
+        {
+            electionElapsed = 0;
+            // thesis §6.2: a leader cut off from a majority steps down instead of blocking clients forever
+            if (checkQuorum && !tracker.isQuorumActive())
+            {
+                becomeFollower(term, NONE);
+                return;
+            }
+            for (int i = 0; i < tracker.size(); i++)
+            {
+                tracker.at(i).setRecentActive(tracker.at(i).nodeId() == id);
+            }
+            leadTransferee = NONE; // thesis §3.10: a transfer that did not finish in time is abandoned
+        }
+        if (heartbeatElapsed >= heartbeatIntervalTicks)
+        {
+            heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    private boolean isPromotable()
+    {
+        return tracker.configuration().isVoter(id);
+    }
+
+    private void campaign(final boolean transfer)
+    {
+        campaignTransfer = transfer;
+        if (preVote && !transfer)
+        {
+            becomePreCandidate();
+        }
+        else
+        {
+            becomeCandidate();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Terms
+
+    /** A message from a later term. Returns whether to go on and handle it. */
+    private boolean onHigherTerm(final RaftMessage message)
+    {
+        final boolean voteRequest = message.type == MessageType.VOTE || message.type == MessageType.PRE_VOTE;
+        if (voteRequest && !message.transfer && isInLease())
+        {
+            // thesis §4.2.3: a live leader exists, so the request comes from a removed or partitioned server
+            return false;
+        }
+        if (message.type == MessageType.PRE_VOTE ||
+            (message.type == MessageType.PRE_VOTE_RESPONSE && !message.reject))
+        {
+            return true; // a pre-vote's term is hypothetical: nobody adopts it
+        }
+        final boolean fromLeader = message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT;
+        becomeFollower(message.term, fromLeader ? message.from : NONE);
+        return true;
+    }
+
+    private void onLowerTerm(final RaftMessage message)
+    {
+        if ((checkQuorum || preVote) &&
+            (message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT))
+        {
+            // a stale leader: tell it our term. With pre-vote it would otherwise never learn that it was replaced
+            send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from);
+        }
+        else if (message.type == MessageType.PRE_VOTE)
+        {
+            final RaftMessage response = send(ready.messagesAfterPersist, MessageType.PRE_VOTE_RESPONSE, message.from);
+            response.reject = true;
+        }
+    }
+
+    private boolean isInLease()
+    {
+        return checkQuorum && leaderId != NONE && electionElapsed < electionTimeoutTicks;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Elections
+
+    private void requestVotes(final MessageType type, final long campaignTerm)
+    {
+        final Configuration configuration = tracker.configuration();
+        if (tracker.recordVote(id, true) == VoteResult.WON)
+        {
+            onElectionWon(type);
+            return;
+        }
+        final int[] members = configuration.members();
+        for (final int member : members)
+        {
+            if (member != id && configuration.isVoter(member))
+            {
+                final RaftMessage request = send(ready.messagesAfterPersist, type, member);
+                request.term = campaignTerm;
+                request.index = log.lastIndex();
+                request.logTerm = log.lastTerm();
+                request.transfer = campaignTransfer;
+            }
+        }
+    }
+
+    private void onVoteRequest(final RaftMessage message)
+    {
+        final boolean preVoteRequest = message.type == MessageType.PRE_VOTE;
+        final boolean canVote = votedFor == message.from ||
+            (votedFor == NONE && leaderId == NONE) ||
+            (preVoteRequest && message.term > term);
+        // §5.4.1: only for a candidate whose log is at least as up to date as ours
+        final boolean upToDate = message.logTerm > log.lastTerm() ||
+            (message.logTerm == log.lastTerm() && message.index >= log.lastIndex());
+        final MessageType responseType = preVoteRequest ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
+        final RaftMessage response = send(ready.messagesAfterPersist, responseType, message.from);
+        if (canVote && upToDate)
+        {
+            response.term = message.term;
+            if (!preVoteRequest)
+            {
+                votedFor = message.from;
+                hardStateChanged = true;
+                electionElapsed = 0;
+            }
+        }
+        else
+        {
+            response.reject = true;
+        }
+    }
+
+    private void onVoteResponse(final RaftMessage message)
+    {
+        final boolean expected = (role == Role.CANDIDATE && message.type == MessageType.VOTE_RESPONSE) ||
+            (role == Role.PRE_CANDIDATE && message.type == MessageType.PRE_VOTE_RESPONSE);
+        if (!expected || !tracker.configuration().isVoter(message.from))
+        {
+            return;
+        }
+        final VoteResult result = tracker.recordVote(message.from, !message.reject);
+        if (result == VoteResult.WON)
+        {
+            onElectionWon(message.type == MessageType.VOTE_RESPONSE ? MessageType.VOTE : MessageType.PRE_VOTE);
+        }
+        else if (result == VoteResult.LOST)
+        {
+            becomeFollower(term, NONE);
+        }
+    }
+
+    private void onElectionWon(final MessageType pollType)
+    {
+        if (pollType == MessageType.PRE_VOTE)
+        {
+            becomeCandidate();
+        }
+        else
+        {
+            becomeLeader();
+        }
+    }
+
+    private void onTimeoutNow(final RaftMessage message)
+    {
+        if (role != Role.LEADER && isPromotable())
+        {
+            campaign(true);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Replication: follower side
+
+    private void onAppend(final RaftMessage message)
+    {
+        hearFromLeader(message.from);
+        final RaftMessage response = send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from);
+        final long prevLogIndex = message.index;
+        if (prevLogIndex < commitIndex)
+        {
+            // everything up to commitIndex is known to match; the leader resumes from there
+            response.index = commitIndex;
+            return;
+        }
+        if (prevLogIndex > log.lastIndex() || log.term(prevLogIndex) != message.logTerm)
+        {
+            rejectAppend(response, prevLogIndex);
+            return;
+        }
+        final long lastNewIndex = prevLogIndex + (message.entries == null ? 0 : message.entries.count());
+        appendNewEntries(message.entries, prevLogIndex);
+        // §5.3: commit no further than what this message proved to match
+        maybeCommitTo(Math.min(message.commitIndex, lastNewIndex));
+        response.index = lastNewIndex;
+    }
+
+    /** §5.3: skips entries already held, truncates at the first conflict, appends the rest. */
+    private void appendNewEntries(final EntryBatch entries, final long prevLogIndex)
+    {
+        final int count = entries == null ? 0 : entries.count();
+        for (int position = 0; position < count; position++)
+        {
+            final long index = prevLogIndex + 1 + position;
+            if (index > log.lastIndex())
+            {
+                log.append(entries, position);
+                return;
+            }
+            if (log.term(index) != entries.term(position))
+            {
+                if (index <= commitIndex)
+                {
+                    throw new IllegalStateException("node " + id + ": leader " + leaderId + " conflicts with " +
+                        "committed entry " + index + " (commit index " + commitIndex + ")");
+                }
+                truncateFrom(index);
+                log.append(entries, position);
+                return;
+            }
+        }
+    }
+
+    private void truncateFrom(final long index)
+    {
+        log.truncateFrom(index);
+        durableIndex = Math.min(durableIndex, index - 1);
+        // acknowledgements not yet sent must not promise entries that are gone
+        truncatedFrom = index;
+        ready.messagesAfterPersist.removeIf(dropAcksAboveTruncation);
+    }
+
+    private boolean isAckAboveTruncation(final RaftMessage message)
+    {
+        return message.type == MessageType.APPEND_RESPONSE && !message.reject && message.index >= truncatedFrom;
+    }
+
+    /**
+     * The rejection carries the conflicting term and the first index this node holds of it, so the leader can
+     * skip a whole term per round trip (§5.3, the optimisation at its end).
+     */
+    private void rejectAppend(final RaftMessage response, final long prevLogIndex)
+    {
+        response.reject = true;
+        response.index = prevLogIndex;
+        if (prevLogIndex > log.lastIndex())
+        {
+            response.rejectHintTerm = 0;
+            response.rejectHintIndex = log.lastIndex() + 1;
+        }
+        else
+        {
+            final long conflictTerm = log.term(prevLogIndex);
+            response.rejectHintTerm = conflictTerm;
+            response.rejectHintIndex = firstIndexOfTerm(conflictTerm, prevLogIndex);
+        }
+    }
+
+    private void onHeartbeat(final RaftMessage message)
+    {
+        hearFromLeader(message.from);
+        maybeCommitTo(Math.min(message.commitIndex, log.lastIndex()));
+        final RaftMessage response = send(ready.messagesAfterPersist, MessageType.HEARTBEAT_RESPONSE, message.from);
+        response.context = message.context;
+    }
+
+    private void hearFromLeader(final int leader)
+    {
+        if (role != Role.FOLLOWER)
+        {
+            becomeFollower(term, leader); // §5.2: a (pre-)candidate that hears from this term's leader yields
+        }
+        leaderId = leader;
+        electionElapsed = 0;
+    }
+
+    private void maybeCommitTo(final long index)
+    {
+        if (index > commitIndex)
+        {
+            commitIndex = index;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Replication: leader side
+
+    private void onAppendResponse(final RaftMessage message)
+    {
+        final Progress progress = leaderProgress(message.from);
+        if (progress == null)
+        {
+            return;
+        }
+        progress.setRecentActive(true);
+        if (message.reject)
+        {
+            if (progress.maybeDecrease(message.index, hintedNextIndex(message)))
+            {
+                broadcastPending = true;
+            }
+            return;
+        }
+        if (!progress.maybeUpdate(message.index))
+        {
+            return;
+        }
+        if (progress.state() == Progress.State.PROBE)
+        {
+            progress.becomeReplicate();
+        }
+        maybeCommit();
+        broadcastPending = true;
+        if (message.from == leadTransferee && progress.matchIndex() == log.lastIndex())
+        {
+            send(ready.messages, MessageType.TIMEOUT_NOW, leadTransferee);
+        }
+    }
+
+    /**
+     * Where to probe next after a rejection: past the leader's last entry of the follower's conflicting term if the
+     * leader has that term, else the first index the follower holds of it.
+     */
+    private long hintedNextIndex(final RaftMessage message)
+    {
+        if (message.rejectHintTerm == 0)
+        {
+            return message.rejectHintIndex;
+        }
+        final long upTo = Math.min(message.index, log.lastIndex());
+        final long candidate = lastIndexAtOrBeforeTerm(message.rejectHintTerm, upTo);
+        return log.term(candidate) == message.rejectHintTerm ? candidate + 1 : message.rejectHintIndex;
+    }
+
+    private void onHeartbeatResponse(final RaftMessage message)
+    {
+        final Progress progress = leaderProgress(message.from);
+        if (progress == null)
+        {
+            return;
+        }
+        progress.setRecentActive(true);
+        progress.onHeartbeatResponse();
+        if (progress.matchIndex() < log.lastIndex())
+        {
+            broadcastPending = true;
+        }
+        if (message.context > progress.readAckedRound())
+        {
+            progress.onReadAck(message.context);
+            releaseConfirmedReads();
+        }
+    }
+
+    private Progress leaderProgress(final int nodeId)
+    {
+        return role == Role.LEADER ? tracker.find(nodeId) : null;
+    }
+
+    /** §5.3, §5.4.2: commit the quorum's match index, but only by counting replicas of an entry of this term. */
+    private boolean maybeCommit()
+    {
+        final long quorumIndex = tracker.committedIndex();
+        if (quorumIndex <= commitIndex || log.term(quorumIndex) != term)
+        {
+            return false;
+        }
+        commitIndex = quorumIndex;
+        broadcastPending = true;
+        if (!committedInTerm)
+        {
+            committedInTerm = true;
+            final long round = readIndex.assignWaiting(commitIndex);
+            if (round != ReadIndex.UNASSIGNED)
+            {
+                startReadRound(round);
+            }
+        }
+        return true;
+    }
+
+    /** Sends what each follower can take now: new entries within its window, or a new commit index. */
+    private void flushLeaderMessages()
+    {
+        if (heartbeatPending)
+        {
+            heartbeatPending = false;
+            broadcastHeartbeat();
+        }
+        if (!broadcastPending)
+        {
+            return;
+        }
+        broadcastPending = false;
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            if (progress.nodeId() != id && maybeSendAppend(progress, true))
+            {
+                while (progress.state() == Progress.State.REPLICATE && maybeSendAppend(progress, false))
+                {
+                    // keep filling the pipeline up to the in-flight window
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends the follower the entries after its nextIndex that fit in one batch. A replicating follower with nothing
+     * new to receive gets an empty one only when {@code commitNews} and its commit index is behind. A probe always
+     * goes out: it asks where the logs agree. Returns whether a message went out.
+     */
+    private boolean maybeSendAppend(final Progress progress, final boolean commitNews)
+    {
+        if (progress.isPaused())
+        {
+            return false;
+        }
+        final long prevLogIndex = progress.nextIndex() - 1;
+        final long lastIndex = log.lastIndex();
+        int entryCount = 0;
+        long bytes = 0;
+        for (long index = prevLogIndex + 1; index <= lastIndex; index++)
+        {
+            final long entryBytes = log.payloadLength(index) + (long)entryOverheadBytes;
+            if (entryCount > 0 && bytes + entryBytes > maxBatchBytes)
+            {
+                break;
+            }
+            bytes += entryBytes;
+            entryCount++;
+        }
+        if (entryCount == 0 && progress.state() == Progress.State.REPLICATE &&
+            !(commitNews && progress.commitSent() < commitIndex))
+        {
+            return false;
+        }
+        final RaftMessage append = send(ready.messages, MessageType.APPEND, progress.nodeId());
+        append.index = prevLogIndex;
+        append.logTerm = log.term(prevLogIndex);
+        append.commitIndex = commitIndex;
+        append.entryCount = entryCount;
+        progress.onSent(prevLogIndex + entryCount, bytes, entryCount, commitIndex);
+        return true;
+    }
+
+    private void broadcastHeartbeat()
+    {
+        final long round = readIndex.latestRound();
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            if (progress.nodeId() != id)
+            {
+                final RaftMessage heartbeat = send(ready.messages, MessageType.HEARTBEAT, progress.nodeId());
+                // a follower may hold uncommitted entries that differ from ours: commit only what it matches
+                heartbeat.commitIndex = Math.min(progress.matchIndex(), commitIndex);
+                heartbeat.context = round;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Linearizable reads (thesis §6.4)
+
+    private void addRead(final long requestId, final int requester)
+    {
+        if (readIndex.isFull())
+        {
+            answerRead(requestId, requester, ReadStates.FAILED);
+            return;
+        }
+        final long round = readIndex.add(requestId, requester, committedInTerm ? commitIndex : ReadIndex.UNASSIGNED);
+        if (round != ReadIndex.UNASSIGNED)
+        {
+            startReadRound(round);
+        }
+    }
+
+    private void startReadRound(final long round)
+    {
+        tracker.progress(id).onReadAck(round);
+        heartbeatPending = true;
+        releaseConfirmedReads(); // a single voter confirms on its own
+    }
+
+    private void releaseConfirmedReads()
+    {
+        final long confirmedRound = tracker.confirmedReadRound();
+        while (readIndex.isHeadConfirmed(confirmedRound))
+        {
+            answerRead(readIndex.headRequestId(), readIndex.headRequester(), readIndex.headIndex());
+            readIndex.removeHead();
+        }
+    }
+
+    private void answerRead(final long requestId, final int requester, final long index)
+    {
+        if (requester == id)
+        {
+            ready.readStates.add(requestId, index);
+        }
+        else
+        {
+            final RaftMessage response = send(ready.messages, MessageType.READ_INDEX_RESPONSE, requester);
+            response.context = requestId;
+            response.commitIndex = index;
+            response.reject = index == ReadStates.FAILED;
+        }
+    }
+
+    private void failPendingReads()
+    {
+        while (!readIndex.isEmpty())
+        {
+            answerRead(readIndex.headRequestId(), readIndex.headRequester(), ReadStates.FAILED);
+            readIndex.removeHead();
+        }
+    }
+
+    private void onReadIndexRequest(final RaftMessage message)
+    {
+        if (role == Role.LEADER)
+        {
+            addRead(message.context, message.from);
+        }
+        else
+        {
+            answerRead(message.context, message.from, ReadStates.FAILED);
+        }
+    }
+
+    private void onReadIndexResponse(final RaftMessage message)
+    {
+        ready.readStates.add(message.context, message.reject ? ReadStates.FAILED : message.commitIndex);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Helpers
+
+    private RaftMessage send(final MessageQueue queue, final MessageType type, final int to)
+    {
+        final RaftMessage message = queue.add();
+        message.type = type;
+        message.from = id;
+        message.to = to;
+        message.term = term;
+        return message;
+    }
+
+    /** The first index at or before {@code upTo} whose entry has term {@code term}; terms never decrease. */
+    private long firstIndexOfTerm(final long term, final long upTo)
+    {
+        long low = Math.max(log.firstIndex(), commitIndex + 1);
+        long high = upTo;
+        while (low < high)
+        {
+            final long middle = (low + high) >>> 1;
+            if (log.term(middle) < term)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        return Math.min(low, upTo);
+    }
+
+    /** The last index at or before {@code upTo} whose term is at most {@code term}. */
+    private long lastIndexAtOrBeforeTerm(final long term, final long upTo)
+    {
+        long low = log.firstIndex() - 1;
+        long high = upTo;
+        while (low < high)
+        {
+            final long middle = (low + high + 1) >>> 1;
+            if (log.term(middle) <= term)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return low;
+    }
+
+    private boolean invariants()
+    {
+        assert commitIndex <= log.lastIndex() : "commit " + commitIndex + " beyond last " + log.lastIndex();
+        assert durableIndex <= log.lastIndex() : "durable " + durableIndex + " beyond last " + log.lastIndex();
+        assert role != Role.LEADER || leaderId == id : "leader that does not know it leads";
+        assert role != Role.CANDIDATE || votedFor == id : "candidate that did not vote for itself";
+        return true;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "node " + id + " " + role() + " term=" + term + " vote=" + votedFor + " leader=" + leaderId +
+            " commit=" + commitIndex + " last=" + log.lastIndex() + " durable=" + durableIndex;
+    }
+}

@@ -1,0 +1,181 @@
+package io.raftline.core;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * Settings of one {@link RaftNode}: fluent setters, then {@link #conclude()} validates them. Times are in ticks;
+ * the runtime chooses how long a tick is.
+ */
+public final class RaftOptions
+{
+    private int nodeId;
+    private int electionTimeoutTicks = 10;
+    private int heartbeatIntervalTicks = 1;
+    private int maxBatchBytes = 64 * 1024;
+    private int maxInflightAppends = 64;
+    private long maxInflightBytes = 16L * 1024 * 1024;
+    private int entryOverheadBytes = 48;
+    private int maxPendingReads = 4096;
+    private boolean preVote = true;
+    private boolean checkQuorum = true;
+    private RandomGenerator random;
+
+    /** This node's id: positive, unique in the cluster. */
+    public RaftOptions nodeId(final int nodeId)
+    {
+        this.nodeId = nodeId;
+        return this;
+    }
+
+    /** T: a follower that hears nothing for a random time in [T, 2T) starts an election (Raft §5.2). */
+    public RaftOptions electionTimeoutTicks(final int ticks)
+    {
+        this.electionTimeoutTicks = ticks;
+        return this;
+    }
+
+    /** How often a leader sends heartbeats; well below the election timeout. */
+    public RaftOptions heartbeatIntervalTicks(final int ticks)
+    {
+        this.heartbeatIntervalTicks = ticks;
+        return this;
+    }
+
+    /** Entry bytes (payload plus {@link #entryOverheadBytes}) per AppendEntries; at least one entry is sent. */
+    public RaftOptions maxBatchBytes(final int bytes)
+    {
+        this.maxBatchBytes = bytes;
+        return this;
+    }
+
+    /** AppendEntries in flight to one follower before the leader waits for answers. */
+    public RaftOptions maxInflightAppends(final int count)
+    {
+        this.maxInflightAppends = count;
+        return this;
+    }
+
+    /** Entry bytes in flight to one follower before the leader waits for answers. */
+    public RaftOptions maxInflightBytes(final long bytes)
+    {
+        this.maxInflightBytes = bytes;
+        return this;
+    }
+
+    /** What an entry costs on the wire beyond its payload; the transport sets it to its own header size. */
+    public RaftOptions entryOverheadBytes(final int bytes)
+    {
+        this.entryOverheadBytes = bytes;
+        return this;
+    }
+
+    /** Read requests waiting for a heartbeat round; beyond it a request fails at once. */
+    public RaftOptions maxPendingReads(final int count)
+    {
+        this.maxPendingReads = count;
+        return this;
+    }
+
+    /** Ask before campaigning, so a node that cannot win does not raise everyone's term (thesis §9.6). */
+    public RaftOptions preVote(final boolean preVote)
+    {
+        this.preVote = preVote;
+        return this;
+    }
+
+    /**
+     * A leader that has not heard from a quorum for an election timeout steps down, and a node that heard from a
+     * leader within the election timeout ignores vote requests (thesis §6.2, §9.6).
+     */
+    public RaftOptions checkQuorum(final boolean checkQuorum)
+    {
+        this.checkQuorum = checkQuorum;
+        return this;
+    }
+
+    /** The only source of randomness (election timeouts): seeded, so a run can be replayed. */
+    public RaftOptions random(final RandomGenerator random)
+    {
+        this.random = random;
+        return this;
+    }
+
+    /** Validates every setting; throws {@link IllegalArgumentException} naming the first bad one. */
+    public RaftOptions conclude()
+    {
+        require(nodeId > 0, "nodeId must be positive: " + nodeId);
+        require(electionTimeoutTicks >= 2, "electionTimeoutTicks must be at least 2: " + electionTimeoutTicks);
+        require(heartbeatIntervalTicks >= 1 && heartbeatIntervalTicks < electionTimeoutTicks,
+            "heartbeatIntervalTicks must be in [1, electionTimeoutTicks): " + heartbeatIntervalTicks);
+        require(maxBatchBytes > 0, "maxBatchBytes must be positive: " + maxBatchBytes);
+        require(maxInflightAppends > 0, "maxInflightAppends must be positive: " + maxInflightAppends);
+        require(maxInflightBytes > 0, "maxInflightBytes must be positive: " + maxInflightBytes);
+        require(entryOverheadBytes >= 0, "entryOverheadBytes must not be negative: " + entryOverheadBytes);
+        require(maxPendingReads > 0, "maxPendingReads must be positive: " + maxPendingReads);
+        require(random != null, "random must be set (a seeded generator)");
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    public int electionTimeoutTicks()
+    {
+        return electionTimeoutTicks;
+    }
+
+    public int heartbeatIntervalTicks()
+    {
+        return heartbeatIntervalTicks;
+    }
+
+    public int maxBatchBytes()
+    {
+        return maxBatchBytes;
+    }
+
+    public int maxInflightAppends()
+    {
+        return maxInflightAppends;
+    }
+
+    public long maxInflightBytes()
+    {
+        return maxInflightBytes;
+    }
+
+    public int entryOverheadBytes()
+    {
+        return entryOverheadBytes;
+    }
+
+    public int maxPendingReads()
+    {
+        return maxPendingReads;
+    }
+
+    public boolean preVote()
+    {
+        return preVote;
+    }
+
+    public boolean checkQuorum()
+    {
+        return checkQuorum;
+    }
+
+    public RandomGenerator random()
+    {
+        return random;
+    }
+}

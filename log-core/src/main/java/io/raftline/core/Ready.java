@@ -1,0 +1,93 @@
+package io.raftline.core;
+
+import io.raftline.core.message.MessageQueue;
+
+/**
+ * What the runtime must do for the core, in this order (Raft §5.1, thesis §10.2.1):
+ * <ol>
+ * <li>send {@link #messages()}: the leader's replication traffic, which need not wait for its own disk;</li>
+ * <li>persist: force {@link #term()} and {@link #votedFor()} when {@link #hardStateChanged()}, and make the log
+ * durable up to {@link #lastIndex()} (entries from {@link #persistFromIndex()} on are not yet);</li>
+ * <li>send {@link #messagesAfterPersist()}: votes and acknowledgements, which promise what was just persisted;</li>
+ * <li>call {@link RaftNode#advance(long)} with the durable index.</li>
+ * </ol>
+ * Entries up to {@link #commitIndex()} are committed and may be delivered to consumers.
+ * The object is reused: it is valid until {@code advance}.
+ */
+public final class Ready
+{
+    final MessageQueue messages = new MessageQueue();
+    final MessageQueue messagesAfterPersist = new MessageQueue();
+    final ReadStates readStates = new ReadStates();
+    boolean hardStateChanged;
+    long term;
+    int votedFor;
+    long persistFromIndex;
+    long lastIndex;
+    long commitIndex;
+    Role role;
+    int leaderId;
+
+    public MessageQueue messages()
+    {
+        return messages;
+    }
+
+    public MessageQueue messagesAfterPersist()
+    {
+        return messagesAfterPersist;
+    }
+
+    public ReadStates readStates()
+    {
+        return readStates;
+    }
+
+    public boolean hardStateChanged()
+    {
+        return hardStateChanged;
+    }
+
+    public long term()
+    {
+        return term;
+    }
+
+    /** The candidate voted for in {@link #term()}, or 0 for none. */
+    public int votedFor()
+    {
+        return votedFor;
+    }
+
+    /** The first index that is not yet durable; greater than {@link #lastIndex()} when all are. */
+    public long persistFromIndex()
+    {
+        return persistFromIndex;
+    }
+
+    public boolean mustPersistEntries()
+    {
+        return persistFromIndex <= lastIndex;
+    }
+
+    public long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    public long commitIndex()
+    {
+        return commitIndex;
+    }
+
+    public Role role()
+    {
+        return role;
+    }
+
+    /** The leader as this node knows it, or 0. */
+    public int leaderId()
+    {
+        return leaderId;
+    }
+}

@@ -1,0 +1,87 @@
+package io.raftline.core.message;
+
+import io.raftline.core.EntryBatch;
+
+/**
+ * One Raft message, mutable and reused: the core fills the ones it sends from a pool, and the runtime fills one
+ * per inbound frame. Field meaning depends on {@link #type}; unused fields are zero.
+ *
+ * <p>An outbound {@link MessageType#APPEND} carries no entry bytes: it names the range
+ * {@code index + 1 .. index + entryCount} of the sender's log, and the runtime copies those entries from its log
+ * straight into the transport. An inbound one carries them in {@link #entries}.
+ */
+public final class RaftMessage
+{
+    public MessageType type;
+    public int from;
+    public int to;
+    public long term;
+    /** APPEND: prevLogIndex. VOTE, PRE_VOTE: lastLogIndex. APPEND_RESPONSE: match index, or the rejected index. */
+    public long index;
+    /** APPEND: prevLogTerm. VOTE, PRE_VOTE: lastLogTerm. */
+    public long logTerm;
+    /** APPEND, HEARTBEAT: the leader's commit index. READ_INDEX_RESPONSE: the read index. */
+    public long commitIndex;
+    /** Responses: the request was refused. */
+    public boolean reject;
+    /** APPEND_RESPONSE reject: the follower's term at the rejected index (0 if it has no entry there). */
+    public long rejectHintTerm;
+    /** APPEND_RESPONSE reject: where the leader should look next (first index of rejectHintTerm, or lastIndex+1). */
+    public long rejectHintIndex;
+    /** HEARTBEAT(_RESPONSE): the ReadIndex round. READ_INDEX(_RESPONSE): the request id. */
+    public long context;
+    /** VOTE, PRE_VOTE: sent on a leadership transfer, so a recently heard-from leader does not block it. */
+    public boolean transfer;
+    /** APPEND: the number of entries. */
+    public int entryCount;
+    /** Inbound APPEND only: the entries themselves, read in place. Null on outbound messages. */
+    public EntryBatch entries;
+
+    public RaftMessage reset()
+    {
+        type = null;
+        from = 0;
+        to = 0;
+        term = 0;
+        index = 0;
+        logTerm = 0;
+        commitIndex = 0;
+        reject = false;
+        rejectHintTerm = 0;
+        rejectHintIndex = 0;
+        context = 0;
+        transfer = false;
+        entryCount = 0;
+        entries = null;
+        return this;
+    }
+
+    /** Copies every field but the entries. */
+    public RaftMessage copyFrom(final RaftMessage other)
+    {
+        type = other.type;
+        from = other.from;
+        to = other.to;
+        term = other.term;
+        index = other.index;
+        logTerm = other.logTerm;
+        commitIndex = other.commitIndex;
+        reject = other.reject;
+        rejectHintTerm = other.rejectHintTerm;
+        rejectHintIndex = other.rejectHintIndex;
+        context = other.context;
+        transfer = other.transfer;
+        entryCount = other.entryCount;
+        entries = null;
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        return type + " " + from + "->" + to + " term=" + term + " index=" + index + " logTerm=" + logTerm +
+            " commit=" + commitIndex + (reject ? " REJECT hint=" + rejectHintIndex + "/" + rejectHintTerm : "") +
+            (context != 0 ? " ctx=" + context : "") + (transfer ? " transfer" : "") +
+            (entryCount != 0 ? " entries=" + entryCount : "");
+    }
+}

@@ -1,0 +1,188 @@
+package io.raftline.core.replication;
+
+/**
+ * What the leader knows of one follower's log (Raft §5.3): {@code matchIndex}, the highest index known to be
+ * replicated there, and {@code nextIndex}, the next to send. A follower is probed with one message at a time until
+ * the leader finds where their logs agree, then fed in a pipeline bounded by its in-flight window.
+ */
+public final class Progress
+{
+    /** How the leader currently sends to this follower. */
+    public enum State
+    {
+        /** Where the logs agree is unknown: one AppendEntries at a time, then wait for the answer or a heartbeat. */
+        PROBE,
+        /** The logs agree up to matchIndex: stream entries optimistically, up to the in-flight window. */
+        REPLICATE
+    }
+
+    private final int nodeId;
+    private final Inflights inflights;
+    private State state = State.PROBE;
+    private long matchIndex;
+    private long nextIndex;          // invariant: matchIndex < nextIndex
+    private boolean probeSent;       // PROBE only: a message is out, wait before sending another
+    private boolean recentActive;    // heard from within the current check-quorum period
+    private long readAckedRound;     // the latest ReadIndex round this follower confirmed
+    private long commitSent;         // the highest commit index sent in an AppendEntries
+
+    public Progress(final int nodeId, final long nextIndex, final int maxInflightAppends, final long maxInflightBytes)
+    {
+        this.nodeId = nodeId;
+        this.nextIndex = nextIndex;
+        this.inflights = new Inflights(maxInflightAppends, maxInflightBytes);
+    }
+
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    public State state()
+    {
+        return state;
+    }
+
+    public long matchIndex()
+    {
+        return matchIndex;
+    }
+
+    public long nextIndex()
+    {
+        return nextIndex;
+    }
+
+    public long commitSent()
+    {
+        return commitSent;
+    }
+
+    public Inflights inflights()
+    {
+        return inflights;
+    }
+
+    /** Starts again from scratch, as a new leader does (Raft §5.3: nextIndex = leader's last index + 1). */
+    public void reset(final long nextIndex)
+    {
+        this.matchIndex = 0;
+        this.nextIndex = nextIndex;
+        this.recentActive = false;
+        this.readAckedRound = 0;
+        this.commitSent = 0;
+        becomeProbe();
+    }
+
+    /** Whether the leader may send this follower another AppendEntries now. */
+    public boolean isPaused()
+    {
+        return state == State.PROBE ? probeSent : inflights.isFull();
+    }
+
+    /** Records that an AppendEntries carrying entries up to {@code lastIndex} and a commit index was sent. */
+    public void onSent(final long lastIndex, final long bytes, final int entryCount, final long commitIndex)
+    {
+        commitSent = Math.max(commitSent, commitIndex);
+        if (state == State.REPLICATE)
+        {
+            if (entryCount > 0)
+            {
+                nextIndex = lastIndex + 1;
+                inflights.add(lastIndex, bytes);
+            }
+        }
+        else
+        {
+            probeSent = true;
+        }
+    }
+
+    /** The follower has every entry up to {@code index}. Returns whether that was news. */
+    public boolean maybeUpdate(final long index)
+    {
+        probeSent = false;
+        if (index <= matchIndex)
+        {
+            return false;
+        }
+        matchIndex = index;
+        nextIndex = Math.max(nextIndex, index + 1);
+        inflights.freeTo(index);
+        return true;
+    }
+
+    /**
+     * The follower refused an AppendEntries after {@code rejectedIndex}; {@code hintIndex} is where the leader,
+     * having used the follower's hint, should try next. Returns whether the rejection was current (not a stale
+     * answer to a message the leader has since moved past), in which case nextIndex moved back.
+     */
+    public boolean maybeDecrease(final long rejectedIndex, final long hintIndex)
+    {
+        if (state == State.REPLICATE)
+        {
+            // a rejection at or below matchIndex is stale: those entries are known to match
+            if (rejectedIndex <= matchIndex)
+            {
+                return false;
+            }
+            becomeProbe();
+        }
+        else if (rejectedIndex != nextIndex - 1)
+        {
+            return false; // in PROBE only the answer to the latest probe counts
+        }
+        nextIndex = Math.max(matchIndex + 1, Math.min(rejectedIndex, hintIndex));
+        probeSent = false;
+        return true;
+    }
+
+    public void becomeProbe()
+    {
+        state = State.PROBE;
+        probeSent = false;
+        nextIndex = Math.max(nextIndex, matchIndex + 1);
+        inflights.reset();
+    }
+
+    public void becomeReplicate()
+    {
+        state = State.REPLICATE;
+        probeSent = false;
+        nextIndex = matchIndex + 1;
+        inflights.reset();
+    }
+
+    /** A heartbeat answer: a probe that got lost need not wait any longer. */
+    public void onHeartbeatResponse()
+    {
+        probeSent = false;
+    }
+
+    public boolean isRecentActive()
+    {
+        return recentActive;
+    }
+
+    public void setRecentActive(final boolean recentActive)
+    {
+        this.recentActive = recentActive;
+    }
+
+    public long readAckedRound()
+    {
+        return readAckedRound;
+    }
+
+    public void onReadAck(final long round)
+    {
+        readAckedRound = Math.max(readAckedRound, round);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "node " + nodeId + " " + state + " match=" + matchIndex + " next=" + nextIndex +
+            " inflight=" + inflights.count() + (probeSent ? " paused" : "");
+    }
+}

@@ -1,0 +1,189 @@
+package io.raftline.core;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The log in memory, for tests and the simulator. It remembers what was last made durable by {@link #sync()}, so
+ * a simulated crash can lose the rest. Each entry carries a chain hash over itself and every entry before it:
+ * two logs with the same chain hash at an index hold the same entries up to there (Log Matching, §5.3).
+ */
+public final class MemoryRaftLog implements RaftLog
+{
+    /** One immutable entry. */
+    public record Entry(long term, int type, long sessionId, long sequence, byte[] payload, long chain)
+    {
+        public String payloadText()
+        {
+            return new String(payload, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    private final List<Entry> entries = new ArrayList<>();     // entries.get(i) has index i + 1
+    private final List<Entry> durable = new ArrayList<>();
+    private int changedFrom;                                    // list position of the first change since sync()
+
+    public static Entry entry(final long term, final String payload, final long previousChain)
+    {
+        final byte[] bytes = payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return new Entry(term, EntryType.NORMAL, 0, 0, bytes, chain(previousChain, term, EntryType.NORMAL, bytes));
+    }
+
+    /** A log holding entries of the given terms, with payloads "e1", "e2", ... (for paper-style tests). */
+    public static MemoryRaftLog ofTerms(final long... terms)
+    {
+        final MemoryRaftLog log = new MemoryRaftLog();
+        for (final long term : terms)
+        {
+            final byte[] payload = ("e" + (log.lastIndex() + 1)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            log.append(term, EntryType.NORMAL, 0, 0, new UnsafeBuffer(payload), 0, payload.length);
+        }
+        log.sync();
+        return log;
+    }
+
+    @Override
+    public long firstIndex()
+    {
+        return 1;
+    }
+
+    @Override
+    public long lastIndex()
+    {
+        return entries.size();
+    }
+
+    @Override
+    public long term(final long index)
+    {
+        if (index < 0 || index > entries.size())
+        {
+            throw new IndexOutOfBoundsException("index " + index + " outside [0, " + entries.size() + "]");
+        }
+        return index == 0 ? 0 : entries.get((int)index - 1).term();
+    }
+
+    @Override
+    public int type(final long index)
+    {
+        return entry(index).type();
+    }
+
+    @Override
+    public int payloadLength(final long index)
+    {
+        return entry(index).payload().length;
+    }
+
+    public Entry entry(final long index)
+    {
+        if (index < 1 || index > entries.size())
+        {
+            throw new IndexOutOfBoundsException("index " + index + " outside [1, " + entries.size() + "]");
+        }
+        return entries.get((int)index - 1);
+    }
+
+    /** The chain hash at {@code index}; 0 for index 0. */
+    public long chain(final long index)
+    {
+        return index == 0 ? 0 : entry(index).chain();
+    }
+
+    @Override
+    public void append(
+        final long term,
+        final int type,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final byte[] payload = new byte[length];
+        buffer.getBytes(offset, payload);
+        add(new Entry(term, type, sessionId, sequence, payload, chain(chain(lastIndex()), term, type, payload)));
+    }
+
+    @Override
+    public void append(final EntryBatch batch, final int fromPosition)
+    {
+        for (int position = fromPosition; position < batch.count(); position++)
+        {
+            final byte[] payload = new byte[batch.payloadLength(position)];
+            batch.buffer().getBytes(batch.payloadOffset(position), payload);
+            final long term = batch.term(position);
+            final int type = batch.type(position);
+            add(new Entry(term, type, batch.sessionId(position), batch.sequence(position), payload,
+                chain(chain(lastIndex()), term, type, payload)));
+        }
+    }
+
+    /** Appends an entry as it is, chain hash included (for the simulator's in-memory transport). */
+    public void add(final Entry entry)
+    {
+        if (entry.term() < lastTerm())
+        {
+            throw new IllegalStateException("term " + entry.term() + " after " + lastTerm() + " at " + lastIndex());
+        }
+        entries.add(entry);
+    }
+
+    @Override
+    public void truncateFrom(final long index)
+    {
+        if (index < 1 || index > entries.size() + 1)
+        {
+            throw new IndexOutOfBoundsException("truncate from " + index + " of [1, " + entries.size() + "]");
+        }
+        entries.subList((int)index - 1, entries.size()).clear();
+        changedFrom = Math.min(changedFrom, entries.size());
+    }
+
+    /** Makes everything durable. */
+    public void sync()
+    {
+        final int keep = Math.min(changedFrom, durable.size());
+        durable.subList(keep, durable.size()).clear();
+        durable.addAll(entries.subList(keep, entries.size()));
+        changedFrom = entries.size();
+    }
+
+    /**
+     * A crash: what was not synced is lost, except that, when nothing was truncated since the last sync, a random
+     * number of the newest appends may have reached the disk anyway (as written pages do).
+     */
+    public void crash(final RandomGenerator random)
+    {
+        final boolean onlyAppended = changedFrom >= durable.size();
+        final int unsynced = entries.size() - durable.size();
+        final int survivors = onlyAppended && unsynced > 0 ? random.nextInt(unsynced + 1) : 0;
+        final List<Entry> survivingAppends = onlyAppended ?
+            new ArrayList<>(entries.subList(durable.size(), durable.size() + survivors)) : List.of();
+        entries.clear();
+        entries.addAll(durable);
+        entries.addAll(survivingAppends);
+        sync();
+    }
+
+    public List<Entry> entries()
+    {
+        return entries;
+    }
+
+    static long chain(final long previous, final long term, final int type, final byte[] payload)
+    {
+        long hash = previous * 0x9E3779B97F4A7C15L + term;
+        hash = hash * 31 + type;
+        for (final byte b : payload)
+        {
+            hash = hash * 31 + b;
+        }
+        return hash ^ (hash >>> 29);
+    }
+}
