@@ -780,9 +780,11 @@ public final class RaftNode
             return;
         }
         progress.setRecentActive(true);
-        progress.onHeartbeatResponse();
         if (progress.matchIndex() < log.lastIndex())
         {
+            // the follower may have lost an AppendEntries: send one, even empty, so that a gap shows as a rejection
+            progress.onHeartbeatResponse();
+            progress.requestResend();
             broadcastPending = true;
         }
         if (message.context > progress.readAckedRound())
@@ -870,7 +872,8 @@ public final class RaftNode
             bytes += entryBytes;
             entryCount++;
         }
-        if (entryCount == 0 && progress.state() == Progress.State.REPLICATE &&
+        final boolean resend = progress.takeResendRequest();
+        if (entryCount == 0 && progress.state() == Progress.State.REPLICATE && !resend &&
             !(commitNews && progress.commitSent() < commitIndex))
         {
             return false;

@@ -26,6 +26,7 @@ public final class MemoryRaftLog implements RaftLog
     private final List<Entry> entries = new ArrayList<>();     // entries.get(i) has index i + 1
     private final List<Entry> durable = new ArrayList<>();
     private int changedFrom;                                    // list position of the first change since sync()
+    private long lowestTruncation = Long.MAX_VALUE;             // since the last takeLowestTruncation()
 
     public static Entry entry(final long term, final String payload, final long previousChain)
     {
@@ -143,6 +144,7 @@ public final class MemoryRaftLog implements RaftLog
         }
         entries.subList((int)index - 1, entries.size()).clear();
         changedFrom = Math.min(changedFrom, entries.size());
+        lowestTruncation = Math.min(lowestTruncation, index);
     }
 
     /** Makes everything durable. */
@@ -165,10 +167,19 @@ public final class MemoryRaftLog implements RaftLog
         final int survivors = onlyAppended && unsynced > 0 ? random.nextInt(unsynced + 1) : 0;
         final List<Entry> survivingAppends = onlyAppended ?
             new ArrayList<>(entries.subList(durable.size(), durable.size() + survivors)) : List.of();
+        lowestTruncation = Math.min(lowestTruncation, Math.min(changedFrom, durable.size()) + 1L);
         entries.clear();
         entries.addAll(durable);
         entries.addAll(survivingAppends);
         sync();
+    }
+
+    /** The lowest index truncated since the last call (Long.MAX_VALUE if none), and forgets it. */
+    public long takeLowestTruncation()
+    {
+        final long lowest = lowestTruncation;
+        lowestTruncation = Long.MAX_VALUE;
+        return lowest;
     }
 
     public List<Entry> entries()

@@ -54,6 +54,15 @@ public final class Inflights
         }
     }
 
+    /** Forgets the oldest message: it was probably lost, and one more may go out to find out. */
+    public void freeFirst()
+    {
+        if (count > 0)
+        {
+            freeTo(lastIndexes[start]);
+        }
+    }
+
     public void reset()
     {
         start = 0;

@@ -25,6 +25,7 @@ public final class Progress
     private boolean recentActive;    // heard from within the current check-quorum period
     private long readAckedRound;     // the latest ReadIndex round this follower confirmed
     private long commitSent;         // the highest commit index sent in an AppendEntries
+    private boolean resendRequested; // send an AppendEntries next time even if it carries nothing new
 
     public Progress(final int nodeId, final long nextIndex, final int maxInflightAppends, final long maxInflightBytes)
     {
@@ -153,10 +154,31 @@ public final class Progress
         inflights.reset();
     }
 
-    /** A heartbeat answer: a probe that got lost need not wait any longer. */
+    /**
+     * A heartbeat answer from a follower that may be missing entries. A lost probe need not be waited for any longer,
+     * and a full window frees one slot: the next AppendEntries then either fills a gap left by a lost message (the
+     * follower rejects it and the leader probes) or simply goes through.
+     */
     public void onHeartbeatResponse()
     {
         probeSent = false;
+        if (state == State.REPLICATE && inflights.isFull())
+        {
+            inflights.freeFirst();
+        }
+    }
+
+    public void requestResend()
+    {
+        resendRequested = true;
+    }
+
+    /** Whether a resend was requested, and forgets the request. */
+    public boolean takeResendRequest()
+    {
+        final boolean requested = resendRequested;
+        resendRequested = false;
+        return requested;
     }
 
     public boolean isRecentActive()

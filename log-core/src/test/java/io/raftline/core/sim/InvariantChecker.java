@@ -1,0 +1,181 @@
+package io.raftline.core.sim;
+
+import io.raftline.core.MemoryRaftLog;
+import io.raftline.core.RaftNode;
+import io.raftline.core.Role;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Raft's safety properties (§5.2, Figure 3), checked incrementally after every simulated step so that each costs
+ * O(new entries): Election Safety, Log Matching, Leader Completeness, State Machine Safety (a committed entry
+ * never changes), and that terms and commit indexes never go back. Entries are compared by chain hash, which
+ * covers an entry and everything before it.
+ */
+final class InvariantChecker
+{
+    /** Something that must never happen happened. */
+    static final class Violation extends RuntimeException
+    {
+        Violation(final String message)
+        {
+            super(message);
+        }
+    }
+
+    private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
+    private final Map<Long, Long> chainOfEntry = new HashMap<>();   // key: index * 2^20 + term
+    private long[] committedChain = new long[1024];
+    private long[] committedLeaderTerm = new long[1024];             // the term of the leader that committed it
+    private long committedIndex;                                      // highest index known committed anywhere
+    private final long[] checkedUpTo;                                 // per node: log entries already recorded
+    private final long[] lastTerm;
+    private final long[] lastCommit;
+    private final boolean[] wasLeader;
+    private final long[] leaderTermChecked;
+
+    InvariantChecker(final int nodeCount)
+    {
+        checkedUpTo = new long[nodeCount + 1];
+        lastTerm = new long[nodeCount + 1];
+        lastCommit = new long[nodeCount + 1];
+        wasLeader = new boolean[nodeCount + 1];
+        leaderTermChecked = new long[nodeCount + 1];
+    }
+
+    long committedIndex()
+    {
+        return committedIndex;
+    }
+
+    /** A node restarted: its commit index may start again from zero, its term may not go back. */
+    void onRestart(final int id)
+    {
+        lastCommit[id] = 0;
+        wasLeader[id] = false;
+    }
+
+    /** A node's term as persisted; it must never decrease, across restarts too. */
+    void onPersistedTerm(final int id, final long term)
+    {
+        if (term < lastTerm[id])
+        {
+            throw new Violation("node " + id + " persisted term " + term + " after term " + lastTerm[id]);
+        }
+        lastTerm[id] = term;
+    }
+
+    void check(final int id, final RaftNode node, final MemoryRaftLog log)
+    {
+        checkTerm(id, node);
+        checkLogMatching(id, log);
+        if (node.role() == Role.LEADER)
+        {
+            checkElectionSafety(id, node);
+            if (!wasLeader[id] || leaderTermChecked[id] != node.term())
+            {
+                checkLeaderCompleteness(id, node, log);
+                leaderTermChecked[id] = node.term();
+            }
+        }
+        wasLeader[id] = node.role() == Role.LEADER;
+        checkCommit(id, node, log);
+    }
+
+    private void checkTerm(final int id, final RaftNode node)
+    {
+        if (node.term() < lastTerm[id])
+        {
+            throw new Violation("node " + id + " term went back from " + lastTerm[id] + " to " + node.term());
+        }
+        lastTerm[id] = node.term();
+    }
+
+    private void checkElectionSafety(final int id, final RaftNode node)
+    {
+        final Integer previous = leaderOfTerm.putIfAbsent(node.term(), id);
+        if (previous != null && previous != id)
+        {
+            throw new Violation("two leaders in term " + node.term() + ": " + previous + " and " + id);
+        }
+    }
+
+    /** §5.3: entries with the same index and term are the same, and so is everything before them. */
+    private void checkLogMatching(final int id, final MemoryRaftLog log)
+    {
+        checkedUpTo[id] = Math.min(checkedUpTo[id], Math.min(log.takeLowestTruncation() - 1, log.lastIndex()));
+        for (long index = checkedUpTo[id] + 1; index <= log.lastIndex(); index++)
+        {
+            final long term = log.term(index);
+            final long chain = log.chain(index);
+            final Long known = chainOfEntry.putIfAbsent((index << 20) + term, chain);
+            if (known != null && known != chain)
+            {
+                throw new Violation("log matching: node " + id + " entry " + index + " of term " + term +
+                    " differs from another node's entry with the same index and term");
+            }
+        }
+        checkedUpTo[id] = log.lastIndex();
+    }
+
+    /** §5.4.1: a leader holds every entry committed in an earlier term. */
+    private void checkLeaderCompleteness(final int id, final RaftNode node, final MemoryRaftLog log)
+    {
+        for (long index = committedIndex; index > 0; index--)
+        {
+            if (committedLeaderTerm[(int)index] < node.term())
+            {
+                if (index > log.lastIndex() || log.chain(index) != committedChain[(int)index])
+                {
+                    throw new Violation("leader completeness: node " + id + " leads term " + node.term() +
+                        " without committed entry " + index);
+                }
+                return; // the chain hash covers every entry before it
+            }
+        }
+    }
+
+    /** State Machine Safety: what a node says is committed is what every node says is committed there. */
+    private void checkCommit(final int id, final RaftNode node, final MemoryRaftLog log)
+    {
+        final long commit = node.commitIndex();
+        if (commit < lastCommit[id])
+        {
+            throw new Violation("node " + id + " commit index went back from " + lastCommit[id] + " to " + commit);
+        }
+        if (commit == lastCommit[id])
+        {
+            return;
+        }
+        if (commit > log.lastIndex())
+        {
+            throw new Violation("node " + id + " commit index " + commit + " beyond its last index " +
+                log.lastIndex());
+        }
+        final long known = Math.min(commit, committedIndex);
+        if (known > 0 && log.chain(known) != committedChain[(int)known])
+        {
+            throw new Violation("state machine safety: node " + id + " committed a different entry " + known);
+        }
+        // a follower's term bounds that of the leader that committed the entry: the check stays sound
+        final long leaderTerm = node.term();
+        for (long index = committedIndex + 1; index <= commit; index++)
+        {
+            ensureCapacity(index);
+            committedChain[(int)index] = log.chain(index);
+            committedLeaderTerm[(int)index] = leaderTerm;
+        }
+        committedIndex = Math.max(committedIndex, commit);
+        lastCommit[id] = commit;
+    }
+
+    private void ensureCapacity(final long index)
+    {
+        if (index >= committedChain.length)
+        {
+            committedChain = java.util.Arrays.copyOf(committedChain, committedChain.length * 2);
+            committedLeaderTerm = java.util.Arrays.copyOf(committedLeaderTerm, committedLeaderTerm.length * 2);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.raftline.core.sim;
+
+import io.raftline.core.message.RaftMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A network that loses, delays, reorders and duplicates messages, and can cut links in one or both directions.
+ * Everything random comes from the simulator's generator, so a run is a function of its seed.
+ */
+final class SimNetwork
+{
+    private static final int REORDER_WINDOW = 16;
+
+    private final SplittableRandom random;
+    private final int nodeCount;
+    private final boolean[][] blocked;     // blocked[from][to]
+    private final List<RaftMessage> inFlight = new ArrayList<>();
+    private double dropRate;
+    private double duplicateRate;
+    private double reorderRate;
+    private long sent;
+    private long dropped;
+    private long duplicated;
+
+    SimNetwork(final SplittableRandom random, final int nodeCount)
+    {
+        this.random = random;
+        this.nodeCount = nodeCount;
+        this.blocked = new boolean[nodeCount + 1][nodeCount + 1];
+    }
+
+    void setFaults(final double dropRate, final double duplicateRate, final double reorderRate)
+    {
+        this.dropRate = dropRate;
+        this.duplicateRate = duplicateRate;
+        this.reorderRate = reorderRate;
+    }
+
+    void send(final RaftMessage message)
+    {
+        sent++;
+        if (blocked[message.from][message.to] || random.nextDouble() < dropRate)
+        {
+            dropped++;
+            return;
+        }
+        inFlight.add(message);
+    }
+
+    boolean isEmpty()
+    {
+        return inFlight.isEmpty();
+    }
+
+    int size()
+    {
+        return inFlight.size();
+    }
+
+    /** The next message to deliver, usually the oldest, sometimes a later one (reordering); null if none. */
+    RaftMessage next()
+    {
+        while (!inFlight.isEmpty())
+        {
+            final int position = random.nextDouble() < reorderRate ?
+                random.nextInt(Math.min(REORDER_WINDOW, inFlight.size())) : 0;
+            final RaftMessage message = random.nextDouble() < duplicateRate ?
+                inFlight.get(position) : inFlight.remove(position);
+            if (inFlight.size() > 0 && inFlight.contains(message))
+            {
+                duplicated++;
+            }
+            if (!blocked[message.from][message.to])
+            {
+                return message;
+            }
+            inFlight.remove(message);
+            dropped++;
+        }
+        return null;
+    }
+
+    /** The oldest message, with no fault applied: for the fair phase after healing. */
+    RaftMessage nextInOrder()
+    {
+        return inFlight.isEmpty() ? null : inFlight.remove(0);
+    }
+
+    /** Splits the nodes in two groups that cannot talk to each other. */
+    void partition(final boolean[] inMinority)
+    {
+        for (int from = 1; from <= nodeCount; from++)
+        {
+            for (int to = 1; to <= nodeCount; to++)
+            {
+                blocked[from][to] = inMinority[from] != inMinority[to];
+            }
+        }
+    }
+
+    /** Cuts one direction of one link. */
+    void block(final int from, final int to)
+    {
+        blocked[from][to] = true;
+    }
+
+    void heal()
+    {
+        for (final boolean[] row : blocked)
+        {
+            java.util.Arrays.fill(row, false);
+        }
+    }
+
+    long sent()
+    {
+        return sent;
+    }
+
+    long dropped()
+    {
+        return dropped;
+    }
+
+    long duplicated()
+    {
+        return duplicated;
+    }
+}

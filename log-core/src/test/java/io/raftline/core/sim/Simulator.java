@@ -1,0 +1,492 @@
+package io.raftline.core.sim;
+
+import io.raftline.core.MemoryRaftLog;
+import io.raftline.core.Outbox;
+import io.raftline.core.RaftNode;
+import io.raftline.core.RaftOptions;
+import io.raftline.core.ReadStates;
+import io.raftline.core.Ready;
+import io.raftline.core.Role;
+import io.raftline.core.message.MessageQueue;
+import io.raftline.core.message.RaftMessage;
+import io.raftline.core.quorum.Configuration;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded, deterministic simulation of a Raft group on one thread (after TigerBeetle's VOPR): random ticks,
+ * proposals, reads, leadership transfers, message loss, delay, reordering and duplication, partitions, and crashes
+ * that lose whatever was not reported durable. Raft's invariants are checked after every step; then the network
+ * heals and the group must elect a leader and commit within a bounded number of ticks. The same seed replays the
+ * same run exactly.
+ */
+public final class Simulator
+{
+    static final int ELECTION_TIMEOUT_TICKS = 10;
+    static final int LIVENESS_TICKS = 40 * ELECTION_TIMEOUT_TICKS;
+    private static final int TRACE_LENGTH = 40;
+
+    /** Counts of what happened in a run, for the summary. */
+    public record Stats(long steps, long elections, long commits, long crashes, long messages, long dropped,
+        int livenessTicks)
+    {
+    }
+
+    private final long seed;
+    private final SplittableRandom random;
+    private final int nodeCount;
+    private final Configuration configuration;
+    private final SimNetwork network;
+    private final InvariantChecker checker;
+    private final RaftNode[] nodes;
+    private final MemoryRaftLog[] logs;
+    private final long[] persistedTerm;
+    private final int[] persistedVote;
+    private final long[] leaderTerm;
+    private final Deque<Event> trace = new ArrayDeque<>();
+    private final Map<Long, Long> readFloor = new HashMap<>();   // read request id -> commit index when asked
+    private final double crashRate;
+    private final double partitionRate;
+    private final double proposeRate;
+    private long nextRequestId = 1;
+    private long proposals;
+    private long steps;
+    private long elections;
+    private long crashes;
+    private int livenessTicks;
+
+    public Simulator(final long seed, final int nodeCount)
+    {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.nodeCount = nodeCount;
+        final int[] ids = new int[nodeCount];
+        for (int i = 0; i < nodeCount; i++)
+        {
+            ids[i] = i + 1;
+        }
+        this.configuration = Configuration.of(ids);
+        this.network = new SimNetwork(random, nodeCount);
+        this.checker = new InvariantChecker(nodeCount);
+        this.nodes = new RaftNode[nodeCount + 1];
+        this.logs = new MemoryRaftLog[nodeCount + 1];
+        this.persistedTerm = new long[nodeCount + 1];
+        this.persistedVote = new int[nodeCount + 1];
+        this.leaderTerm = new long[nodeCount + 1];
+        // each seed draws its own weather, from calm to hostile
+        network.setFaults(random.nextDouble() * 0.2, random.nextDouble() * 0.05, random.nextDouble() * 0.5);
+        this.crashRate = random.nextDouble() * 0.004;
+        this.partitionRate = random.nextDouble() * 0.01;
+        this.proposeRate = 0.05 + random.nextDouble() * 0.15;
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            logs[id] = new MemoryRaftLog();
+            start(id);
+        }
+    }
+
+    /** Runs {@code chaosSteps} random steps, then heals everything and checks that the group makes progress. */
+    public Stats run(final int chaosSteps)
+    {
+        try
+        {
+            for (int i = 0; i < chaosSteps; i++)
+            {
+                step();
+            }
+            heal();
+            checkLiveness();
+        }
+        catch (final RuntimeException | AssertionError failure)
+        {
+            throw new AssertionError("simulation failed: seed=" + seed + " nodes=" + nodeCount + " step=" + steps +
+                " (replay with -Dsim.seed=" + seed + ")\n" + failure + "\nlast events:\n" +
+                describeTrace(), failure);
+        }
+        return new Stats(steps, elections, checker.committedIndex(), crashes, network.sent(), network.dropped(),
+            livenessTicks);
+    }
+
+    private void step()
+    {
+        steps++;
+        final double roll = random.nextDouble();
+        final int id = 1 + random.nextInt(nodeCount);
+        if (roll < crashRate)
+        {
+            crash(id, "crash");
+        }
+        else if (roll < crashRate * 6)
+        {
+            if (nodes[id] == null)
+            {
+                start(id);
+            }
+        }
+        else if (roll < crashRate * 6 + partitionRate)
+        {
+            changePartition();
+        }
+        else if (roll < 0.35)
+        {
+            tick(id);
+        }
+        else if (roll < 0.35 + proposeRate)
+        {
+            propose(id);
+        }
+        else if (roll < 0.37 + proposeRate)
+        {
+            read(id);
+        }
+        else if (roll < 0.372 + proposeRate)
+        {
+            transfer(id);
+        }
+        else
+        {
+            deliver(network.next());
+        }
+        processAll();
+        checkAll();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Actions
+
+    private void start(final int id)
+    {
+        final RaftOptions options = new RaftOptions()
+            .nodeId(id)
+            .electionTimeoutTicks(ELECTION_TIMEOUT_TICKS)
+            .heartbeatIntervalTicks(1 + random.nextInt(3))
+            .maxBatchBytes(64 + random.nextInt(512))
+            .maxInflightAppends(1 + random.nextInt(8))
+            .entryOverheadBytes(16)
+            .maxPendingReads(8)
+            .random(random.split());
+        nodes[id] = new RaftNode(options, logs[id], persistedTerm[id], persistedVote[id], configuration);
+        checker.onRestart(id);
+        record("start " + id + " term=" + persistedTerm[id] + " vote=" + persistedVote[id] + " last=" +
+            logs[id].lastIndex());
+    }
+
+    private void crash(final int id, final String why)
+    {
+        if (nodes[id] == null)
+        {
+            return;
+        }
+        nodes[id] = null;
+        logs[id].crash(random);
+        crashes++;
+        record(why + " " + id + " (log kept to " + logs[id].lastIndex() + ")");
+    }
+
+    private void tick(final int id)
+    {
+        if (nodes[id] != null)
+        {
+            nodes[id].tick();
+        }
+    }
+
+    /** Proposes on a leader if there is one (the lowest-numbered, if a stale one still believes it leads). */
+    private void propose(final int ignored)
+    {
+        final int id = anyLeader();
+        final RaftNode node = id == 0 ? null : nodes[id];
+        if (node != null)
+        {
+            final byte[] payload = ("p" + (++proposals)).getBytes(StandardCharsets.US_ASCII);
+            final long index = node.propose(new UnsafeBuffer(payload), 0, payload.length);
+            record("propose p" + proposals + " on " + id + " -> " + index);
+        }
+    }
+
+    private void read(final int id)
+    {
+        if (nodes[id] != null)
+        {
+            final long requestId = nextRequestId++;
+            readFloor.put(requestId, checker.committedIndex());
+            nodes[id].readIndex(requestId);
+        }
+    }
+
+    private int anyLeader()
+    {
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (nodes[id] != null && nodes[id].role() == Role.LEADER)
+            {
+                return id;
+            }
+        }
+        return 0;
+    }
+
+    private void transfer(final int ignored)
+    {
+        final int id = anyLeader();
+        final RaftNode node = id == 0 ? null : nodes[id];
+        if (node != null)
+        {
+            final int target = 1 + random.nextInt(nodeCount);
+            record("transfer " + id + " -> " + target + ": " + node.transferLeadership(target));
+        }
+    }
+
+    private void changePartition()
+    {
+        final double roll = random.nextDouble();
+        if (roll < 0.4)
+        {
+            network.heal();
+            record("heal");
+        }
+        else if (roll < 0.8)
+        {
+            final boolean[] inMinority = new boolean[nodeCount + 1];
+            final int size = 1 + random.nextInt(nodeCount / 2);
+            for (int i = 0; i < size; i++)
+            {
+                inMinority[1 + random.nextInt(nodeCount)] = true;
+            }
+            network.partition(inMinority);
+            record("partition " + java.util.Arrays.toString(inMinority));
+        }
+        else
+        {
+            final int from = 1 + random.nextInt(nodeCount);
+            final int to = 1 + random.nextInt(nodeCount);
+            network.block(from, to);
+            record("block " + from + " -> " + to);
+        }
+    }
+
+    private void deliver(final RaftMessage message)
+    {
+        if (message != null && nodes[message.to] != null)
+        {
+            record(message);
+            nodes[message.to].step(message);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The runtime's part: persist, send, advance; and a crash may strike in the middle
+
+    private void processAll()
+    {
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            process(id, true);
+        }
+    }
+
+    private void process(final int id, final boolean mayCrash)
+    {
+        RaftNode node = nodes[id];
+        while (node != null && node.hasReady())
+        {
+            final Ready ready = node.ready();
+            send(ready.messages(), logs[id]);
+            if (mayCrash && random.nextDouble() < crashRate * 0.1)
+            {
+                crash(id, "crash before persisting");
+                return;
+            }
+            if (ready.hardStateChanged())
+            {
+                checker.onPersistedTerm(id, ready.term());
+                persistedTerm[id] = ready.term();
+                persistedVote[id] = ready.votedFor();
+            }
+            logs[id].sync();
+            send(ready.messagesAfterPersist(), logs[id]);
+            checkReads(id, ready.readStates());
+            node.advance(logs[id].lastIndex());
+            if (node.role() == Role.LEADER && leaderTerm[id] != node.term())
+            {
+                leaderTerm[id] = node.term();
+                elections++;
+                record("node " + id + " leads term " + node.term());
+            }
+            node = nodes[id];
+        }
+    }
+
+    private void send(final MessageQueue queue, final MemoryRaftLog log)
+    {
+        for (int i = 0; i < queue.size(); i++)
+        {
+            network.send(Outbox.toInbound(queue.get(i), log));
+        }
+    }
+
+    /** Linearizable reads (thesis §6.4): the index covers everything committed before the request was made. */
+    private void checkReads(final int id, final ReadStates readStates)
+    {
+        for (int i = 0; i < readStates.size(); i++)
+        {
+            // kept, not removed: the network may duplicate a forwarded answer
+            final Long floor = readFloor.get(readStates.requestId(i));
+            final long index = readStates.index(i);
+            if (floor == null)
+            {
+                throw new InvariantChecker.Violation("node " + id + " answered unknown read " +
+                    readStates.requestId(i));
+            }
+            if (index != ReadStates.FAILED && index < floor)
+            {
+                throw new InvariantChecker.Violation("stale read on node " + id + ": index " + index +
+                    " but " + floor + " was committed before the read was asked");
+            }
+        }
+    }
+
+    private void checkAll()
+    {
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (nodes[id] != null)
+            {
+                checker.check(id, nodes[id], logs[id]);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Liveness
+
+    private void heal()
+    {
+        network.heal();
+        network.setFaults(0, 0, 0);
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (nodes[id] == null)
+            {
+                start(id);
+            }
+        }
+        record("healed; checking liveness");
+    }
+
+    /** Once the network is healed, a leader is elected and a new proposal commits within a bounded time. */
+    private void checkLiveness()
+    {
+        long proposedIndex = -1;
+        int proposer = 0;
+        for (livenessTicks = 1; livenessTicks <= LIVENESS_TICKS; livenessTicks++)
+        {
+            for (int id = 1; id <= nodeCount; id++)
+            {
+                nodes[id].tick();
+            }
+            deliverEverything();
+            if (proposedIndex < 0)
+            {
+                for (int id = 1; id <= nodeCount; id++)
+                {
+                    if (nodes[id].role() == Role.LEADER)
+                    {
+                        final byte[] payload = "liveness".getBytes(StandardCharsets.US_ASCII);
+                        proposedIndex = nodes[id].propose(new UnsafeBuffer(payload), 0, payload.length);
+                        proposer = id;
+                        break;
+                    }
+                }
+            }
+            else if (nodes[proposer].role() != Role.LEADER)
+            {
+                proposedIndex = -1; // lost leadership before committing: propose again on the next leader
+            }
+            else if (nodes[proposer].commitIndex() >= proposedIndex && allCaughtUp(proposedIndex))
+            {
+                return;
+            }
+            deliverEverything();
+        }
+        throw new InvariantChecker.Violation("no progress within " + LIVENESS_TICKS + " ticks after healing: " +
+            describeNodes());
+    }
+
+    private boolean allCaughtUp(final long index)
+    {
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (nodes[id].commitIndex() < index)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void deliverEverything()
+    {
+        for (int bound = 0; bound < 100_000; bound++)
+        {
+            processAllWithoutCrash();
+            checkAll();
+            final RaftMessage message = network.nextInOrder();
+            if (message == null)
+            {
+                return;
+            }
+            deliver(message);
+        }
+        throw new InvariantChecker.Violation("messages never stop flowing: " + describeNodes());
+    }
+
+    private void processAllWithoutCrash()
+    {
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            process(id, false);
+        }
+    }
+
+    private String describeNodes()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            text.append("\n  ").append(nodes[id]);
+        }
+        return text.toString();
+    }
+
+    /** What happened at a step: a delivered message or a description, formatted only when a run fails. */
+    private record Event(long step, Object what)
+    {
+    }
+
+    private void record(final Object what)
+    {
+        if (trace.size() == TRACE_LENGTH)
+        {
+            trace.removeFirst();
+        }
+        trace.addLast(new Event(steps, what));
+    }
+
+    private String describeTrace()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final Event event : trace)
+        {
+            text.append("#").append(event.step()).append(' ')
+                .append(event.what() instanceof RaftMessage ? "deliver " : "").append(event.what()).append('\n');
+        }
+        return text + "nodes:" + describeNodes();
+    }
+}
