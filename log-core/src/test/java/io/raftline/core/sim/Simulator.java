@@ -49,6 +49,7 @@ public final class Simulator
     private final long[] persistedTerm;
     private final int[] persistedVote;
     private final long[] leaderTerm;
+    private final boolean[] crashDuringNextPersist;
     private final Deque<Event> trace = new ArrayDeque<>();
     private final Map<Long, Long> readFloor = new HashMap<>();   // read request id -> commit index when asked
     private final double crashRate;
@@ -79,6 +80,7 @@ public final class Simulator
         this.persistedTerm = new long[nodeCount + 1];
         this.persistedVote = new int[nodeCount + 1];
         this.leaderTerm = new long[nodeCount + 1];
+        this.crashDuringNextPersist = new boolean[nodeCount + 1];
         // each seed draws its own weather, from calm to hostile
         network.setFaults(random.nextDouble() * 0.2, random.nextDouble() * 0.05, random.nextDouble() * 0.5);
         this.crashRate = random.nextDouble() * 0.004;
@@ -120,7 +122,14 @@ public final class Simulator
         final int id = 1 + random.nextInt(nodeCount);
         if (roll < crashRate)
         {
-            crash(id, "crash");
+            if (random.nextBoolean())
+            {
+                crash(id, "crash");
+            }
+            else
+            {
+                crashDuringNextPersist[id] = true; // after sending what needs no disk, before persisting
+            }
         }
         else if (roll < crashRate * 6)
         {
@@ -298,8 +307,9 @@ public final class Simulator
         {
             final Ready ready = node.ready();
             send(ready.messages(), logs[id]);
-            if (mayCrash && random.nextDouble() < crashRate * 0.1)
+            if (mayCrash && crashDuringNextPersist[id])
             {
+                crashDuringNextPersist[id] = false;
                 crash(id, "crash before persisting");
                 return;
             }
@@ -372,6 +382,7 @@ public final class Simulator
         network.setFaults(0, 0, 0);
         for (int id = 1; id <= nodeCount; id++)
         {
+            crashDuringNextPersist[id] = false;
             if (nodes[id] == null)
             {
                 start(id);

@@ -1,0 +1,374 @@
+package io.raftline.io.node;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.raftline.io.storage.Durability;
+
+/**
+ * The cluster file (a Java properties file, UTF-8): the cluster id, every node's UDP endpoint and data directory,
+ * and the optional tuning keys below. {@link #parse} validates everything and reports the first bad key; unknown
+ * keys are errors too, so that a misspelt setting is not silently ignored.
+ */
+public final class ClusterConfig
+{
+    public static final String CLUSTER_ID = "cluster.id";
+    public static final String ELECTION_TIMEOUT_MS = "raft.election.timeout.ms";
+    public static final String HEARTBEAT_INTERVAL_MS = "raft.heartbeat.interval.ms";
+    public static final String TICK_MS = "raft.tick.ms";
+    public static final String BATCH_BYTES = "replication.batch.bytes";
+    public static final String INFLIGHT_APPENDS = "replication.inflight.appends";
+    public static final String INFLIGHT_BYTES = "replication.inflight.bytes";
+    public static final String DURABILITY = "storage.durability";
+    public static final String IDLE_STRATEGY = "node.idle.strategy";
+    public static final String AERON_DIR = "aeron.dir";
+    public static final String AERON_DRIVER = "aeron.driver";
+    public static final String AERON_MTU = "aeron.mtu.bytes";
+    public static final String AERON_SOCKET_BUFFER = "aeron.socket.buffer.bytes";
+    public static final String AERON_TERM_LENGTH = "aeron.term.length.bytes";
+
+    private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
+        BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
+        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH);
+    private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
+    private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
+
+    /** One member: its id, UDP endpoint and data directory. */
+    public record Member(int id, String host, int port, Path dataDir)
+    {
+        public String endpoint()
+        {
+            return host + ":" + port;
+        }
+
+        public InetSocketAddress socketAddress()
+        {
+            return new InetSocketAddress(host, port);
+        }
+    }
+
+    private final String clusterId;
+    private final Map<Integer, Member> members;
+    private final long electionTimeoutNs;
+    private final long heartbeatIntervalNs;
+    private final long tickNs;
+    private final int batchBytes;
+    private final int inflightAppends;
+    private final long inflightBytes;
+    private final Durability durability;
+    private final String idleStrategy;
+    private final String aeronDir;
+    private final boolean embeddedDriver;
+    private final int mtuBytes;
+    private final int socketBufferBytes;
+    private final int termLengthBytes;
+
+    private ClusterConfig(final Properties properties, final Path folder)
+    {
+        for (final String key : properties.stringPropertyNames())
+        {
+            if (!key.equals(CLUSTER_ID) && !TUNING_KEYS.contains(key) && !NODE_KEY.matcher(key).matches())
+            {
+                throw new ConfigException(key, "unknown key (see the README for the keys a cluster file may hold)");
+            }
+        }
+        clusterId = required(properties, CLUSTER_ID);
+        members = Collections.unmodifiableMap(parseMembers(properties, folder));
+        tickNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, TICK_MS, 10, 1, 1000));
+        heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, HEARTBEAT_INTERVAL_MS, 50, 1, 60_000));
+        electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, ELECTION_TIMEOUT_MS, 500, 2, 600_000));
+        if (heartbeatIntervalNs < tickNs || electionTimeoutNs < 2 * tickNs)
+        {
+            throw new ConfigException(TICK_MS, "must be at most the heartbeat interval and half the election timeout");
+        }
+        if (heartbeatIntervalNs >= electionTimeoutNs)
+        {
+            throw new ConfigException(HEARTBEAT_INTERVAL_MS, "must be below " + ELECTION_TIMEOUT_MS);
+        }
+        batchBytes = intValue(properties, BATCH_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024);
+        inflightAppends = intValue(properties, INFLIGHT_APPENDS, 64, 1, 65_536);
+        inflightBytes = intValue(properties, INFLIGHT_BYTES, 32 * 1024 * 1024, 1024, Integer.MAX_VALUE);
+        durability = durability(properties);
+        idleStrategy = oneOf(properties, IDLE_STRATEGY, "backoff", "backoff", "sleeping", "yielding", "busy-spin");
+        aeronDir = properties.getProperty(AERON_DIR, "").trim();
+        embeddedDriver = oneOf(properties, AERON_DRIVER, "embedded", "embedded", "external").equals("embedded");
+        if (!embeddedDriver && aeronDir.isEmpty())
+        {
+            throw new ConfigException(AERON_DIR, "an external driver needs its directory");
+        }
+        mtuBytes = intValue(properties, AERON_MTU, 8192, 1408, 65504);
+        if (mtuBytes % 32 != 0)
+        {
+            throw new ConfigException(AERON_MTU, "must be a multiple of 32");
+        }
+        socketBufferBytes = intValue(properties, AERON_SOCKET_BUFFER, 2 * 1024 * 1024, 65536, 64 * 1024 * 1024);
+        termLengthBytes = intValue(properties, AERON_TERM_LENGTH, 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024);
+        if (Integer.bitCount(termLengthBytes) != 1)
+        {
+            throw new ConfigException(AERON_TERM_LENGTH, "must be a power of two");
+        }
+        if (batchBytes > termLengthBytes / 8)
+        {
+            throw new ConfigException(BATCH_BYTES, "must be at most " + AERON_TERM_LENGTH + " / 8 (" +
+                termLengthBytes / 8 + ")");
+        }
+    }
+
+    /** Reads and validates a cluster file. */
+    public static ClusterConfig load(final Path file)
+    {
+        final Properties properties = new Properties();
+        try (Reader reader = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        catch (final IOException | IllegalArgumentException e)
+        {
+            throw new ConfigException(file.toString(), "cannot read the cluster file: " + e.getMessage());
+        }
+        final Path parent = file.toAbsolutePath().getParent();
+        return parse(properties, parent);
+    }
+
+    /** Validates properties; node directories default to {@code <folder>/node-<id>}. */
+    public static ClusterConfig parse(final Properties properties, final Path folder)
+    {
+        return new ClusterConfig(properties, folder);
+    }
+
+    private static Map<Integer, Member> parseMembers(final Properties properties, final Path folder)
+    {
+        final Map<Integer, Member> members = new TreeMap<>();
+        for (final String key : properties.stringPropertyNames())
+        {
+            final Matcher matcher = NODE_KEY.matcher(key);
+            if (!matcher.matches() || matcher.group(2) != null)
+            {
+                continue;
+            }
+            final int id = nodeId(key, matcher.group(1));
+            final String value = properties.getProperty(key).trim();
+            final Matcher endpoint = ENDPOINT.matcher(value);
+            if (!endpoint.matches())
+            {
+                throw new ConfigException(key, "expected HOST:PORT, got '" + value + "'");
+            }
+            final int port = Integer.parseInt(endpoint.group(2));
+            if (port < 1 || port > 65535)
+            {
+                throw new ConfigException(key, "port must be in 1..65535, got " + port);
+            }
+            final String dir = properties.getProperty(key + ".dir");
+            final Path dataDir = dir == null || dir.isBlank() ? folder.resolve("node-" + id) : Path.of(dir.trim());
+            members.put(id, new Member(id, endpoint.group(1), port, dataDir));
+        }
+        for (final String key : properties.stringPropertyNames())
+        {
+            final Matcher matcher = NODE_KEY.matcher(key);
+            if (matcher.matches() && matcher.group(2) != null && !members.containsKey(nodeId(key, matcher.group(1))))
+            {
+                throw new ConfigException(key, "no endpoint node." + matcher.group(1) + " for this directory");
+            }
+        }
+        if (members.isEmpty())
+        {
+            throw new ConfigException("node.1", "a cluster needs at least one node (node.<id>=HOST:PORT)");
+        }
+        final Set<String> endpoints = new java.util.HashSet<>();
+        for (final Member member : members.values())
+        {
+            if (!endpoints.add(member.endpoint()))
+            {
+                throw new ConfigException("node." + member.id(), "endpoint " + member.endpoint() + " is used twice");
+            }
+        }
+        return members;
+    }
+
+    private static int nodeId(final String key, final String digits)
+    {
+        try
+        {
+            final int id = Integer.parseInt(digits);
+            if (id < 1)
+            {
+                throw new ConfigException(key, "node ids start at 1");
+            }
+            return id;
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new ConfigException(key, "node id too large");
+        }
+    }
+
+    private static String required(final Properties properties, final String key)
+    {
+        final String value = properties.getProperty(key);
+        if (value == null || value.isBlank())
+        {
+            throw new ConfigException(key, "required");
+        }
+        return value.trim();
+    }
+
+    private static int intValue(
+        final Properties properties, final String key, final int defaultValue, final int min, final int max)
+    {
+        final String text = properties.getProperty(key);
+        if (text == null)
+        {
+            return defaultValue;
+        }
+        final int value;
+        try
+        {
+            value = Integer.parseInt(text.trim());
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new ConfigException(key, "expected a whole number, got '" + text.trim() + "'");
+        }
+        if (value < min || value > max)
+        {
+            throw new ConfigException(key, "must be in " + min + ".." + max + ", got " + value);
+        }
+        return value;
+    }
+
+    private static String oneOf(
+        final Properties properties, final String key, final String defaultValue, final String... allowed)
+    {
+        final String value = properties.getProperty(key, defaultValue).trim();
+        for (final String candidate : allowed)
+        {
+            if (candidate.equals(value))
+            {
+                return value;
+            }
+        }
+        throw new ConfigException(key, "must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+    }
+
+    private static Durability durability(final Properties properties)
+    {
+        final String value = oneOf(properties, DURABILITY, "page-cache", "page-cache", "fsync");
+        return value.equals("fsync") ? Durability.FSYNC : Durability.PAGE_CACHE;
+    }
+
+    public String clusterId()
+    {
+        return clusterId;
+    }
+
+    public Map<Integer, Member> members()
+    {
+        return members;
+    }
+
+    public Member member(final int id)
+    {
+        final Member member = members.get(id);
+        if (member == null)
+        {
+            throw new ConfigException("node." + id, "no such node in the cluster file (nodes: " +
+                members.keySet() + ")");
+        }
+        return member;
+    }
+
+    public int[] memberIds()
+    {
+        return members.keySet().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public long electionTimeoutNs()
+    {
+        return electionTimeoutNs;
+    }
+
+    public long heartbeatIntervalNs()
+    {
+        return heartbeatIntervalNs;
+    }
+
+    public long tickNs()
+    {
+        return tickNs;
+    }
+
+    /** The election timeout in ticks, as the consensus core counts it. */
+    public int electionTimeoutTicks()
+    {
+        return (int)(electionTimeoutNs / tickNs);
+    }
+
+    public int heartbeatIntervalTicks()
+    {
+        return (int)Math.max(1, heartbeatIntervalNs / tickNs);
+    }
+
+    public int batchBytes()
+    {
+        return batchBytes;
+    }
+
+    public int inflightAppends()
+    {
+        return inflightAppends;
+    }
+
+    public long inflightBytes()
+    {
+        return inflightBytes;
+    }
+
+    public Durability durability()
+    {
+        return durability;
+    }
+
+    public String idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** The Aeron directory: configured, or empty for the embedded driver's own default. */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    public boolean embeddedDriver()
+    {
+        return embeddedDriver;
+    }
+
+    public int mtuBytes()
+    {
+        return mtuBytes;
+    }
+
+    public int socketBufferBytes()
+    {
+        return socketBufferBytes;
+    }
+
+    public int termLengthBytes()
+    {
+        return termLengthBytes;
+    }
+}
