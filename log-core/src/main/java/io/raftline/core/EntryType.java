@@ -9,6 +9,8 @@ public final class EntryType
     public static final int NOOP = 2;
     /** A cluster configuration (Raft §6). */
     public static final int CONFIG = 3;
+    /** Opens or closes a producer session (Raft thesis §6.3); a session's id is the index of its opening entry. */
+    public static final int SESSION = 4;
 
     private EntryType()
     {
@@ -16,7 +18,7 @@ public final class EntryType
 
     public static boolean isValid(final int type)
     {
-        return type >= NORMAL && type <= CONFIG;
+        return type >= NORMAL && type <= SESSION;
     }
 
     public static String name(final int type)
@@ -26,6 +28,7 @@ public final class EntryType
             case NORMAL -> "normal";
             case NOOP -> "noop";
             case CONFIG -> "config";
+            case SESSION -> "session";
             default -> "unknown(" + type + ")";
         };
     }

@@ -159,6 +159,25 @@ public final class RaftNode
     public long propose(
         final DirectBuffer buffer, final int offset, final int length, final long sessionId, final long sequence)
     {
+        return propose(EntryType.NORMAL, buffer, offset, length, sessionId, sequence);
+    }
+
+    /**
+     * Appends an entry of {@code type}: {@link EntryType#NORMAL}, or {@link EntryType#SESSION} to open or close a
+     * producer session. Returns its index, or {@link #NOT_LEADER} or {@link #TRANSFERRING}.
+     */
+    public long propose(
+        final int type,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long sessionId,
+        final long sequence)
+    {
+        if (type != EntryType.NORMAL && type != EntryType.SESSION)
+        {
+            throw new IllegalArgumentException("only normal and session entries can be proposed: " + type);
+        }
         if (role != Role.LEADER)
         {
             return NOT_LEADER;
@@ -167,7 +186,7 @@ public final class RaftNode
         {
             return TRANSFERRING;
         }
-        log.append(term, EntryType.NORMAL, sessionId, sequence, buffer, offset, length);
+        log.append(term, type, sessionId, sequence, buffer, offset, length);
         broadcastPending = true;
         return log.lastIndex();
     }

@@ -39,10 +39,13 @@ public final class ClusterConfig
     public static final String AERON_MTU = "aeron.mtu.bytes";
     public static final String AERON_SOCKET_BUFFER = "aeron.socket.buffer.bytes";
     public static final String AERON_TERM_LENGTH = "aeron.term.length.bytes";
+    public static final String ENTRY_MAX_BYTES = "client.entry.max.bytes";
+    public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
+    public static final String SESSION_MAX = "session.max";
 
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
-        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH);
+        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
 
@@ -75,6 +78,9 @@ public final class ClusterConfig
     private final int mtuBytes;
     private final int socketBufferBytes;
     private final int termLengthBytes;
+    private final int maxEntryBytes;
+    private final long sessionTimeoutNs;
+    private final int maxSessions;
 
     private ClusterConfig(final Properties properties, final Path folder)
     {
@@ -99,7 +105,7 @@ public final class ClusterConfig
             throw new ConfigException(HEARTBEAT_INTERVAL_MS, "must be below " + ELECTION_TIMEOUT_MS);
         }
         batchBytes = intValue(properties, BATCH_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024);
-        inflightAppends = intValue(properties, INFLIGHT_APPENDS, 64, 1, 65_536);
+        inflightAppends = intValue(properties, INFLIGHT_APPENDS, 256, 1, 65_536);
         inflightBytes = intValue(properties, INFLIGHT_BYTES, 32 * 1024 * 1024, 1024, Integer.MAX_VALUE);
         durability = durability(properties);
         idleStrategy = oneOf(properties, IDLE_STRATEGY, "backoff", "backoff", "sleeping", "yielding", "busy-spin");
@@ -125,6 +131,14 @@ public final class ClusterConfig
             throw new ConfigException(BATCH_BYTES, "must be at most " + AERON_TERM_LENGTH + " / 8 (" +
                 termLengthBytes / 8 + ")");
         }
+        maxEntryBytes = intValue(properties, ENTRY_MAX_BYTES, 1024 * 1024, 1, 4 * 1024 * 1024);
+        if (maxEntryBytes > termLengthBytes / 8 - 1024)
+        {
+            throw new ConfigException(ENTRY_MAX_BYTES, "must be below " + AERON_TERM_LENGTH + " / 8 less 1 KiB");
+        }
+        sessionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
+            intValue(properties, SESSION_TIMEOUT_MS, 300_000, 1_000, Integer.MAX_VALUE));
+        maxSessions = intValue(properties, SESSION_MAX, 4096, 1, 1_000_000);
     }
 
     /** Reads and validates a cluster file. */
@@ -365,6 +379,24 @@ public final class ClusterConfig
     public int socketBufferBytes()
     {
         return socketBufferBytes;
+    }
+
+    /** The largest payload a producer may append. */
+    public int maxEntryBytes()
+    {
+        return maxEntryBytes;
+    }
+
+    /** A session that appends nothing for this long is closed by the leader. */
+    public long sessionTimeoutNs()
+    {
+        return sessionTimeoutNs;
+    }
+
+    /** Sessions held at most; opening one more closes the least recently active. */
+    public int maxSessions()
+    {
+        return maxSessions;
     }
 
     public int termLengthBytes()

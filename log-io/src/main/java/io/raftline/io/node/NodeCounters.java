@@ -1,0 +1,119 @@
+package io.raftline.io.node;
+
+import io.aeron.Aeron;
+import io.aeron.Counter;
+import io.raftline.core.Role;
+import io.raftline.io.transport.TransportCounters;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Allocates a node's {@link NodeCounter}s in its Aeron directory and updates the Raft ones. */
+final class NodeCounters implements AutoCloseable
+{
+    private final List<Counter> all = new ArrayList<>();
+    private final Counter role;
+    private final Counter term;
+    private final Counter leader;
+    private final Counter commitIndex;
+    private final Counter lastIndex;
+    private final Counter durableIndex;
+    private final Counter electionsStarted;
+    private final Counter appliedIndex;
+    private final Counter heartbeatNs;
+    private final Int2ObjectHashMap<Counter> matchIndex = new Int2ObjectHashMap<>();
+    private final TransportCounters transport;
+
+    NodeCounters(final Aeron aeron, final int nodeId, final int[] peerIds)
+    {
+        role = add(aeron, NodeCounter.ROLE, nodeId, 0);
+        term = add(aeron, NodeCounter.TERM, nodeId, 0);
+        leader = add(aeron, NodeCounter.LEADER, nodeId, 0);
+        commitIndex = add(aeron, NodeCounter.COMMIT_INDEX, nodeId, 0);
+        lastIndex = add(aeron, NodeCounter.LAST_INDEX, nodeId, 0);
+        durableIndex = add(aeron, NodeCounter.DURABLE_INDEX, nodeId, 0);
+        electionsStarted = add(aeron, NodeCounter.ELECTIONS_STARTED, nodeId, 0);
+        appliedIndex = add(aeron, NodeCounter.APPLIED_INDEX, nodeId, 0);
+        heartbeatNs = add(aeron, NodeCounter.HEARTBEAT_NS, nodeId, 0);
+        for (final int peerId : peerIds)
+        {
+            matchIndex.put(peerId, add(aeron, NodeCounter.MATCH_INDEX, nodeId, peerId));
+        }
+        transport = new TransportCounters(
+            add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
+            add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
+            add(aeron, NodeCounter.BYTES_SENT, nodeId, 0),
+            add(aeron, NodeCounter.APPENDS_RECEIVED, nodeId, 0),
+            add(aeron, NodeCounter.ENTRIES_RECEIVED, nodeId, 0),
+            add(aeron, NodeCounter.BYTES_RECEIVED, nodeId, 0),
+            add(aeron, NodeCounter.BACK_PRESSURE, nodeId, 0),
+            add(aeron, NodeCounter.NOT_CONNECTED, nodeId, 0),
+            add(aeron, NodeCounter.DROPPED, nodeId, 0),
+            add(aeron, NodeCounter.MALFORMED, nodeId, 0));
+    }
+
+    private Counter add(final Aeron aeron, final NodeCounter type, final int nodeId, final int peerId)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[NodeCounter.KEY_LENGTH]);
+        key.putInt(0, nodeId);
+        key.putInt(4, peerId);
+        final String label = "raftline node " + nodeId + ": " + type.label() + (peerId != 0 ? " of " + peerId : "");
+        final UnsafeBuffer labelBuffer = new UnsafeBuffer(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        final Counter counter = aeron.addCounter(
+            type.typeId(), key, 0, key.capacity(), labelBuffer, 0, labelBuffer.capacity());
+        all.add(counter);
+        return counter;
+    }
+
+    TransportCounters transport()
+    {
+        return transport;
+    }
+
+    void onRole(final Role newRole, final Role previous)
+    {
+        role.setRelease(newRole.ordinal());
+        if (newRole == Role.CANDIDATE && previous != Role.CANDIDATE)
+        {
+            electionsStarted.incrementRelease();
+        }
+    }
+
+    void update(
+        final long term, final int leaderId, final long commitIndex, final long lastIndex, final long durableIndex)
+    {
+        this.term.setRelease(term);
+        this.leader.setRelease(leaderId);
+        this.commitIndex.setRelease(commitIndex);
+        this.lastIndex.setRelease(lastIndex);
+        this.durableIndex.setRelease(durableIndex);
+    }
+
+    void appliedIndex(final long index)
+    {
+        appliedIndex.setRelease(index);
+    }
+
+    void matchIndex(final int peerId, final long index)
+    {
+        final Counter counter = matchIndex.get(peerId);
+        if (counter != null)
+        {
+            counter.setRelease(index);
+        }
+    }
+
+    void heartbeat(final long nowNs)
+    {
+        heartbeatNs.setRelease(nowNs);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(all);
+    }
+}

@@ -1,0 +1,734 @@
+package io.raftline.io.storage;
+
+import io.raftline.core.EntryBatch;
+import io.raftline.core.RaftLog;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A node's Raft log on Chronicle Queue, in {@code DIR/log}, with its lock ({@code DIR/raftline.lock}) and Raft's
+ * metadata ({@code DIR/raft.meta}).
+ * <p>
+ * Segments: each Chronicle cycle file is one logical segment, chosen by a {@link SegmentClock} rather than the
+ * date. A segment's first document is a header recording its first Raft index; its entries follow densely, so
+ * Raft index i in a segment starting at f is Chronicle seq {@code 1 + i - f}. A new segment starts when the current
+ * one passes {@code segmentBytesMax}, on truncation, and when recovery cuts a torn tail. A later segment supersedes
+ * every index at or above its first held by earlier ones; the {@link SegmentTable} of segments in effect is rebuilt
+ * on open from the header of each cycle (no full scan).
+ * <p>
+ * Truncation is crash-atomic: it is the single Chronicle document that heads the new segment, which is either
+ * complete (after) or invisible (before). Nothing is ever rewritten in place.
+ * <p>
+ * Recovery: the last segment is scanned and checked entry by entry. The first bad entry above the durable
+ * watermark kept in {@code raft.meta} is a torn tail: it and what follows are cut off (a new segment supersedes
+ * them) with a WARN. A bad entry at or below the watermark, a log ending below it, or a hole between segments is
+ * corruption: a {@link StorageException} naming the file and index.
+ * <p>
+ * The watermark is a lower bound of what was durable, written only where it costs nothing extra: with every
+ * {@link MetadataStore#store} (forced anyway), when a segment rolls and on close; it is lowered (forced) before a
+ * truncation below it.
+ * <p>
+ * Single-threaded: one thread appends, truncates and reads through the {@link RaftLog} methods at a time.
+ */
+public final class ChronicleLog implements RaftLog, AutoCloseable
+{
+    /** A new segment starts when the current one would pass this many bytes. */
+    public static final long SEGMENT_BYTES_DEFAULT = 64L << 20;
+    /** Largest payload of one entry. */
+    public static final int PAYLOAD_LENGTH_MAX = EntryLayout.PAYLOAD_LENGTH_MAX;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleLog.class);
+    private static final int RECENT_ENTRIES = 1 << 16;
+
+    private final Path dir;
+    private final Path queueDir;
+    private final Durability durability;
+    private final long segmentBytesMax;
+    private final DirectoryLock lock;
+    private final MetadataStore metadata;
+    private final SegmentClock clock;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final SegmentTable segments = new SegmentTable();
+    private final TermRuns terms = new TermRuns();
+    private final RecentEntries recent = new RecentEntries(RECENT_ENTRIES);
+    private final Source source = new Source();
+    private final LogCursor lookupCursor;
+    private Thread appenderThread;
+
+    private long lastIndex;           // invariant: segments.count() == 0 implies lastIndex == 0
+    private long durableIndex;        // invariant: durableIndex <= lastIndex
+    private int highestCycle;         // the highest cycle number on disk, used or not
+    private boolean segmentOpen;      // the clock's cycle is the last segment and takes appends
+    private long segmentBytes;
+    private boolean unforced;         // FSYNC: appended since the last force
+    private FileChannel segmentChannel;
+    private boolean closed;
+
+    private ChronicleLog(
+        final Path dir,
+        final Durability durability,
+        final long segmentBytesMax,
+        final DirectoryLock lock,
+        final MetadataStore metadata,
+        final SegmentClock clock,
+        final SingleChronicleQueue queue)
+    {
+        this.dir = dir;
+        this.queueDir = dir.resolve(QueueFiles.QUEUE_DIRECTORY);
+        this.durability = durability;
+        this.segmentBytesMax = segmentBytesMax;
+        this.lock = lock;
+        this.metadata = metadata;
+        this.clock = clock;
+        this.queue = queue;
+        this.appender = queue.createAppender();
+        this.appenderThread = Thread.currentThread();
+        this.lookupCursor = new LogCursor(source);
+    }
+
+    /**
+     * Opens (creating if absent) a node's data directory for writing: takes the directory lock (refusing a second
+     * opener with a {@link StorageException} naming the holder pid), recovers the tail.
+     */
+    public static ChronicleLog open(final Path dir, final Durability durability)
+    {
+        return open(dir, durability, SEGMENT_BYTES_DEFAULT);
+    }
+
+    /** As {@link #open(Path, Durability)}, with the size at which a segment rolls. */
+    public static ChronicleLog open(final Path dir, final Durability durability, final long segmentBytesMax)
+    {
+        if (segmentBytesMax < EntryLayout.HEADER_LENGTH + EntryLayout.SEGMENT_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("segmentBytesMax too small: " + segmentBytesMax);
+        }
+        try
+        {
+            Files.createDirectories(dir.resolve(QueueFiles.QUEUE_DIRECTORY));
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("cannot create data directory " + dir + ": " + ex.getMessage(), ex);
+        }
+        final DirectoryLock lock = DirectoryLock.acquire(dir);
+        MetadataStore metadata = null;
+        SingleChronicleQueue queue = null;
+        ChronicleLog log = null;
+        try
+        {
+            metadata = MetadataStore.open(dir);
+            QueueFiles.removeUnfinishedFiles(dir.resolve(QueueFiles.QUEUE_DIRECTORY));
+            final SegmentClock clock = new SegmentClock(QueueFiles.ROLL_CYCLE.lengthInMillis());
+            queue = QueueFiles.openForWriting(dir.resolve(QueueFiles.QUEUE_DIRECTORY), clock);
+            log = new ChronicleLog(dir, durability, segmentBytesMax, lock, metadata, clock, queue);
+            log.recover();
+            return log;
+        }
+        catch (final RuntimeException ex)
+        {
+            if (log != null)
+            {
+                log.closeResources();
+            }
+            else
+            {
+                if (queue != null)
+                {
+                    queue.close();
+                }
+                if (metadata != null)
+                {
+                    metadata.close();
+                }
+                lock.close();
+            }
+            if (ex instanceof StorageException)
+            {
+                throw ex;
+            }
+            throw new StorageException("cannot open the log in " + dir + ": " + ex, ex);
+        }
+    }
+
+    public Path directory()
+    {
+        return dir;
+    }
+
+    public Durability durability()
+    {
+        return durability;
+    }
+
+    @Override
+    public long firstIndex()
+    {
+        return segments.count() == 0 ? 1 : segments.firstIndex(0);
+    }
+
+    @Override
+    public long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    /** The last index made durable by {@link #sync()} (or found on disk at open). */
+    public long durableIndex()
+    {
+        return durableIndex;
+    }
+
+    @Override
+    public long term(final long index)
+    {
+        if (index >= terms.knownFrom() && index <= lastIndex)
+        {
+            return terms.termOf(index);
+        }
+        if (index == 0)
+        {
+            return 0;
+        }
+        final int segment = segments.find(index + 1);
+        if (segment >= 0 && segments.firstIndex(segment) == index + 1)
+        {
+            return segments.prevTerm(segment); // the entry before a segment, recorded in its header
+        }
+        lookup(index);
+        return lookupCursor.term();
+    }
+
+    @Override
+    public long lastTerm()
+    {
+        return term(lastIndex);
+    }
+
+    @Override
+    public int type(final long index)
+    {
+        if (recent.contains(index) && index <= lastIndex)
+        {
+            return recent.type(index);
+        }
+        lookup(index);
+        return lookupCursor.type();
+    }
+
+    @Override
+    public int payloadLength(final long index)
+    {
+        if (recent.contains(index) && index <= lastIndex)
+        {
+            return recent.payloadLength(index);
+        }
+        lookup(index);
+        return lookupCursor.payloadLength();
+    }
+
+    @Override
+    public void append(
+        final long term,
+        final int type,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        checkOpen();
+        if (length < 0 || length > PAYLOAD_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException("payload length " + length + " outside [0, " +
+                PAYLOAD_LENGTH_MAX + "]");
+        }
+        final long index = lastIndex + 1;
+        final int documentLength = EntryLayout.HEADER_LENGTH + length;
+        if (!segmentOpen || (segmentBytes + documentLength > segmentBytesMax && index > lastSegmentFirstIndex()))
+        {
+            startSegment(index, term(lastIndex), EntryLayout.REASON_NEW);
+        }
+        claimAppender();
+        try (DocumentContext context = appender.writingDocument())
+        {
+            final Bytes<?> bytes = context.wire().bytes();
+            final long start = bytes.writePosition();
+            bytes.writeInt(0);
+            bytes.writeInt(length);
+            bytes.writeLong(index);
+            bytes.writeLong(term);
+            bytes.writeLong(sessionId);
+            bytes.writeLong(sequence);
+            bytes.writeInt(type);
+            bytes.writeInt(EntryLayout.ENTRY_MAGIC);
+            final byte[] array = buffer.byteArray();
+            if (array != null)
+            {
+                bytes.write(array, (int)(buffer.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + offset, length);
+            }
+            else
+            {
+                bytes.unsafeWrite(buffer.addressOffset() + offset, length);
+            }
+            final long address = bytes.addressForRead(start, documentLength);
+            bytes.writeInt(start + EntryLayout.CRC_OFFSET, EntryLayout.checksum(address, documentLength));
+        }
+        terms.append(index, term);
+        recent.put(index, type, length);
+        segmentBytes += documentLength;
+        unforced = true;
+        lastIndex = index;
+    }
+
+    @Override
+    public void append(final EntryBatch batch, final int fromPosition)
+    {
+        final DirectBuffer buffer = batch.buffer();
+        for (int position = fromPosition, count = batch.count(); position < count; position++)
+        {
+            append(batch.term(position), batch.type(position), batch.sessionId(position), batch.sequence(position),
+                buffer, batch.payloadOffset(position), batch.payloadLength(position));
+        }
+    }
+
+    @Override
+    public void truncateFrom(final long index)
+    {
+        checkOpen();
+        if (index > lastIndex)
+        {
+            return;
+        }
+        if (index < firstIndex())
+        {
+            throw new IllegalArgumentException("cannot truncate from " + index + ": the log starts at " +
+                firstIndex());
+        }
+        if (metadata.durableWatermark() >= index)
+        {
+            // lowered before the new segment exists, or recovery would take the new tail for corruption
+            metadata.storeDurableWatermark(index - 1);
+        }
+        durableIndex = Math.min(durableIndex, index - 1);
+        metadata.durableIndexHint(durableIndex);
+        final long prevTerm = term(index - 1);
+        startSegment(index, prevTerm, EntryLayout.REASON_TRUNCATION);
+        terms.truncateFrom(index);
+        lastIndex = index - 1;
+    }
+
+    /**
+     * Makes everything appended so far durable according to the mode (one force per call in FSYNC, nothing to do in
+     * PAGE_CACHE) and returns the durable index (lastIndex).
+     */
+    public long sync()
+    {
+        checkOpen();
+        if (durability == Durability.FSYNC && unforced)
+        {
+            forceSegment();
+        }
+        unforced = false;
+        durableIndex = lastIndex;
+        metadata.durableIndexHint(lastIndex);
+        return lastIndex;
+    }
+
+    /** Prefix compaction: drops whole segments whose entries are all below index; firstIndex() may stay below index. */
+    public void compactBefore(final long index)
+    {
+        checkOpen();
+        int drop = 0;
+        while (drop + 1 < segments.count() && segments.firstIndex(drop + 1) <= index)
+        {
+            drop++;
+        }
+        if (drop == 0)
+        {
+            return;
+        }
+        final int keepCycle = segments.cycle(drop);
+        segments.dropFirst(drop);
+        terms.forgetBefore(firstIndex());
+        for (final int cycle : QueueFiles.cycles(queue))
+        {
+            if (cycle < keepCycle)
+            {
+                try
+                {
+                    Files.deleteIfExists(queueDir.resolve(QueueFiles.fileName(cycle)));
+                }
+                catch (final IOException ex)
+                {
+                    throw new StorageException("cannot delete compacted segment " +
+                        queueDir.resolve(QueueFiles.fileName(cycle)) + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
+        queue.refreshDirectoryListing();
+    }
+
+    /** A sequential, zero-copy reader for this thread. */
+    public LogCursor newCursor()
+    {
+        checkOpen();
+        return new LogCursor(source);
+    }
+
+    public MetadataStore metadata()
+    {
+        return metadata;
+    }
+
+    /** Makes what was appended durable per the mode, records the watermark and releases the directory. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            sync();
+            if (durableIndex > metadata.durableWatermark())
+            {
+                metadata.storeDurableWatermark(durableIndex);
+            }
+        }
+        finally
+        {
+            closeResources();
+        }
+    }
+
+    private void closeResources()
+    {
+        closed = true;
+        closeSegmentChannel();
+        try
+        {
+            lookupCursor.close();
+            appender.singleThreadedCheckReset();
+            appender.close();
+            queue.close();
+        }
+        finally
+        {
+            metadata.close();
+            lock.close();
+        }
+    }
+
+    private void recover()
+    {
+        final int[] cycles = QueueFiles.cycles(queue);
+        highestCycle = cycles.length == 0 ? 0 : cycles[cycles.length - 1];
+        final QueueFiles.SegmentHeader header = new QueueFiles.SegmentHeader();
+        final ExcerptTailer tailer = queue.createTailer();
+        try
+        {
+            for (final int cycle : cycles)
+            {
+                if (QueueFiles.readSegmentHeader(tailer, cycle, header))
+                {
+                    segments.push(cycle, header.firstIndex, header.prevTerm);
+                }
+                else
+                {
+                    LOG.warn("segment file {} in {} holds no header (a crash while creating it): ignored",
+                        QueueFiles.fileName(cycle), queueDir);
+                }
+            }
+            checkNoHoles(tailer);
+            final long watermark = metadata.durableWatermark();
+            if (segments.count() == 0)
+            {
+                if (watermark > 0)
+                {
+                    throw new StorageException("the log in " + queueDir + " is empty but index " + watermark +
+                        " was recorded durable in " + metadata.file());
+                }
+                lastIndex = 0;
+                clock.cycle(highestCycle);
+                return;
+            }
+            final long badIndex = scanLastSegment(tailer, watermark);
+            if (lastIndex < watermark)
+            {
+                throw new StorageException("the log in " + queueDir + " ends at index " + lastIndex +
+                    " (segment file " + QueueFiles.fileName(segments.cycle(segments.count() - 1)) +
+                    ") but index " + watermark + " was recorded durable in " + metadata.file());
+            }
+            durableIndex = lastIndex;
+            metadata.durableIndexHint(lastIndex);
+            final int lastCycle = segments.cycle(segments.count() - 1);
+            clock.cycle(highestCycle);
+            if (badIndex > 0)
+            {
+                startSegment(badIndex, term(badIndex - 1), EntryLayout.REASON_RECOVERY);
+            }
+            else if (lastCycle == highestCycle)
+            {
+                segmentOpen = true;
+                openSegmentChannel(lastCycle);
+                if (durability == Durability.FSYNC)
+                {
+                    forceSegment(); // what the dead process left in the page cache is durable from now on
+                }
+            }
+        }
+        finally
+        {
+            tailer.close();
+        }
+    }
+
+    /** Each segment must reach the next one's first index, or entries in between were lost. */
+    private void checkNoHoles(final ExcerptTailer tailer)
+    {
+        for (int segment = 0; segment + 1 < segments.count(); segment++)
+        {
+            final int cycle = segments.cycle(segment);
+            final long entries = tailer.excerptsInCycle(cycle) - 1;
+            final long end = segments.firstIndex(segment) + entries; // one past its last entry
+            if (end < segments.firstIndex(segment + 1))
+            {
+                throw new StorageException("corrupt log: segment file " + QueueFiles.fileName(cycle) + " in " +
+                    queueDir + " ends at index " + (end - 1) + " but the next segment starts at index " +
+                    segments.firstIndex(segment + 1) + ": entries in between are missing");
+            }
+        }
+    }
+
+    /**
+     * Reads and checks every entry of the last segment, filling the term runs and the recent entries.
+     *
+     * @return the index of the first bad entry if it is a torn tail to cut off, else 0.
+     */
+    private long scanLastSegment(final ExcerptTailer tailer, final long watermark)
+    {
+        final int segment = segments.count() - 1;
+        final int cycle = segments.cycle(segment);
+        final long first = segments.firstIndex(segment);
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        terms.reset(first);
+        long index = first;
+        long bytes = EntryLayout.SEGMENT_HEADER_LENGTH;
+        long previousTerm = segments.prevTerm(segment);
+        String problem = null;
+        if (tailer.moveToIndex(QueueFiles.chronicleIndex(cycle, 1)))
+        {
+            while (problem == null)
+            {
+                try (DocumentContext context = tailer.readingDocument())
+                {
+                    if (!context.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(context.index()) != cycle)
+                    {
+                        break;
+                    }
+                    QueueFiles.wrap(context, view);
+                    problem = EntryLayout.checkEntry(view, index);
+                    if (problem == null && view.getLong(EntryLayout.TERM_OFFSET) < previousTerm)
+                    {
+                        problem = "term " + view.getLong(EntryLayout.TERM_OFFSET) + " below the previous " +
+                            previousTerm;
+                    }
+                    if (problem == null)
+                    {
+                        previousTerm = view.getLong(EntryLayout.TERM_OFFSET);
+                        terms.append(index, previousTerm);
+                        recent.put(index, view.getInt(EntryLayout.TYPE_OFFSET),
+                            view.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET));
+                        bytes += view.capacity();
+                        index++;
+                    }
+                }
+            }
+        }
+        lastIndex = index - 1;
+        segmentBytes = bytes;
+        if (problem == null)
+        {
+            return 0;
+        }
+        final String where = "segment file " + QueueFiles.fileName(cycle) + " in " + queueDir + ", index " + index;
+        if (index <= watermark)
+        {
+            throw new StorageException("corrupt log: " + where + ": " + problem + " (at or below the durable " +
+                "watermark " + watermark + ")");
+        }
+        LOG.warn("torn tail in {}: {}; cutting it off, the log now ends at index {}", where, problem, index - 1);
+        return index;
+    }
+
+    private void startSegment(final long firstIndex, final long prevTerm, final int reason)
+    {
+        if (segmentOpen && durability == Durability.FSYNC && unforced)
+        {
+            forceSegment();
+        }
+        final int cycle = Math.max(clock.cycle(), highestCycle) + 1;
+        clock.cycle(cycle);
+        claimAppender();
+        try (DocumentContext context = appender.writingDocument())
+        {
+            final Bytes<?> bytes = context.wire().bytes();
+            final long start = bytes.writePosition();
+            bytes.writeInt(0);
+            bytes.writeInt(EntryLayout.SEGMENT_MAGIC);
+            bytes.writeLong(firstIndex);
+            bytes.writeLong(prevTerm);
+            bytes.writeInt(EntryLayout.FORMAT_VERSION);
+            bytes.writeInt(reason);
+            final long address = bytes.addressForRead(start, EntryLayout.SEGMENT_HEADER_LENGTH);
+            bytes.writeInt(start, EntryLayout.checksum(address, EntryLayout.SEGMENT_HEADER_LENGTH));
+        }
+        if (appender.lastIndexAppended() != QueueFiles.chronicleIndex(cycle, 0))
+        {
+            throw new StorageException("segment header in " + QueueFiles.fileName(cycle) + " landed at Chronicle " +
+                "index " + Long.toHexString(appender.lastIndexAppended()) + ", not at the start of the cycle");
+        }
+        highestCycle = cycle;
+        final boolean rolled = segmentOpen;
+        segments.push(cycle, firstIndex, prevTerm);
+        segmentOpen = true;
+        segmentBytes = EntryLayout.SEGMENT_HEADER_LENGTH;
+        openSegmentChannel(cycle);
+        if (durability == Durability.FSYNC)
+        {
+            forceSegment();
+            MetadataStore.forceDirectory(queueDir);
+        }
+        if (rolled && reason == EntryLayout.REASON_NEW && durableIndex > metadata.durableWatermark())
+        {
+            metadata.storeDurableWatermark(durableIndex);
+        }
+    }
+
+    private long lastSegmentFirstIndex()
+    {
+        return segments.firstIndex(segments.count() - 1);
+    }
+
+    private void lookup(final long index)
+    {
+        if (!lookupCursor.seek(index) || !lookupCursor.next())
+        {
+            throw new IllegalArgumentException("index " + index + " outside the log [" + firstIndex() + ", " +
+                lastIndex + "]");
+        }
+    }
+
+    private void openSegmentChannel(final int cycle)
+    {
+        closeSegmentChannel();
+        final Path file = queueDir.resolve(QueueFiles.fileName(cycle));
+        try
+        {
+            segmentChannel = FileChannel.open(file, StandardOpenOption.READ);
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("cannot open segment file " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void forceSegment()
+    {
+        try
+        {
+            // fsync on the file also writes back the dirty pages of its mapping (Linux)
+            segmentChannel.force(false);
+            unforced = false;
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("cannot force segment file in " + queueDir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void closeSegmentChannel()
+    {
+        if (segmentChannel != null)
+        {
+            try
+            {
+                segmentChannel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // read-only handle used for force only
+            }
+            segmentChannel = null;
+        }
+    }
+
+    /** Chronicle appenders check they stay on one thread; the log may be opened on one thread and used on another. */
+    private void claimAppender()
+    {
+        final Thread current = Thread.currentThread();
+        if (current != appenderThread)
+        {
+            appender.singleThreadedCheckReset();
+            appenderThread = current;
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("log closed: " + dir);
+        }
+    }
+
+    /** The view cursors read through. */
+    private final class Source implements SegmentSource
+    {
+        @Override
+        public SingleChronicleQueue queue()
+        {
+            return queue;
+        }
+
+        @Override
+        public SegmentTable segments()
+        {
+            return segments;
+        }
+
+        @Override
+        public long firstIndex()
+        {
+            return ChronicleLog.this.firstIndex();
+        }
+
+        @Override
+        public long lastIndex()
+        {
+            return lastIndex;
+        }
+
+        @Override
+        public String fileName(final int cycle)
+        {
+            return queueDir.resolve(QueueFiles.fileName(cycle)).toString();
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.raftline.io.storage;
+
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.bytes.Bytes;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Stream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.NavigableSet;
+
+/**
+ * How the log sits on Chronicle Queue: the queue lives in {@code DIR/log}, one Chronicle cycle per segment. Cycles
+ * are numbered by the {@link SegmentClock}, not by the date: FAST_DAILY gives 2^32 documents per cycle and names the
+ * files by the day the cycle number stands for (cycle 1 is {@code 19700102F.cq4}), good for millions of segments.
+ */
+final class QueueFiles
+{
+    static final String QUEUE_DIRECTORY = "log";
+    static final RollCycle ROLL_CYCLE = RollCycles.FAST_DAILY;
+    static final long BLOCK_SIZE = 16L << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueFiles.class);
+    private static final int NOT_COMPLETE = 0x80000000;
+    private static final DateTimeFormatter FILE_DATE =
+        DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
+
+    private QueueFiles()
+    {
+    }
+
+    static SingleChronicleQueue openForWriting(final Path queueDir, final SegmentClock clock)
+    {
+        return SingleChronicleQueueBuilder.binary(queueDir)
+            .rollCycle(ROLL_CYCLE)
+            .epoch(0)
+            .blockSize(BLOCK_SIZE)
+            .timeProvider(clock)
+            .build();
+    }
+
+    /** A reader on a queue that a node may be writing; takes no lock and writes nothing of ours. */
+    static SingleChronicleQueue openReadOnly(final Path queueDir)
+    {
+        return SingleChronicleQueueBuilder.binary(queueDir)
+            .rollCycle(ROLL_CYCLE)
+            .epoch(0)
+            .blockSize(BLOCK_SIZE)
+            .readOnly(true)
+            .build();
+    }
+
+    static String fileName(final int cycle)
+    {
+        return FILE_DATE.format(Instant.ofEpochMilli(cycle * (long)ROLL_CYCLE.lengthInMillis())) +
+            SingleChronicleQueue.SUFFIX;
+    }
+
+    static long chronicleIndex(final int cycle, final long sequence)
+    {
+        return ROLL_CYCLE.toIndex(cycle, sequence);
+    }
+
+    /**
+     * Whether a cycle file's first Chronicle header (its store header, written when the file is created) is
+     * unfinished: the writer died while creating the file. Chronicle waits on such a header forever, and the file
+     * holds nothing of the log, so readers skip it and the writer removes it on open.
+     */
+    static boolean isUnfinished(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && channel.read(header, header.position()) >= 0)
+            {
+                // a short read of a file being created leaves zeros: unfinished
+            }
+            final int word = header.getInt(0);
+            return word == 0 || (word & NOT_COMPLETE) != 0;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("cannot read segment file " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Deletes cycle files left unfinished by a crash; only with the directory lock held (no writer running). */
+    static void removeUnfinishedFiles(final Path queueDir)
+    {
+        try (Stream<Path> files = Files.list(queueDir))
+        {
+            for (final Path file : files.filter(f -> f.toString().endsWith(SingleChronicleQueue.SUFFIX)).toList())
+            {
+                if (isUnfinished(file))
+                {
+                    LOG.warn("segment file {} was left unfinished by a crash while it was created: removed", file);
+                    Files.delete(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("cannot list " + queueDir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Cycles present on disk and finished, in order (empty array when the queue holds none). */
+    static int[] cycles(final SingleChronicleQueue queue)
+    {
+        queue.refreshDirectoryListing();
+        final int first = queue.firstCycle();
+        final int last = queue.lastCycle();
+        if (first > last)
+        {
+            return new int[0];
+        }
+        final NavigableSet<Long> cycles = queue.listCyclesBetween(first, last);
+        final int[] result = new int[cycles.size()];
+        int i = 0;
+        final Path queueDir = queue.file().toPath();
+        for (final Long cycle : cycles)
+        {
+            if (!isUnfinished(queueDir.resolve(fileName(cycle.intValue()))))
+            {
+                result[i++] = cycle.intValue();
+            }
+        }
+        return java.util.Arrays.copyOf(result, i);
+    }
+
+    /** Wraps the document's bytes, in place in the mapped file, into {@code view}. */
+    static void wrap(final DocumentContext document, final UnsafeBuffer view)
+    {
+        final Bytes<?> bytes = document.wire().bytes();
+        final long position = bytes.readPosition();
+        final int length = (int)bytes.readRemaining();
+        view.wrap(bytes.addressForRead(position, length), length);
+    }
+
+    /**
+     * Reads the header of segment {@code cycle} into {@code header}.
+     *
+     * @return false when the cycle holds no complete document (a crash while the segment was being created).
+     */
+    static boolean readSegmentHeader(final ExcerptTailer tailer, final int cycle, final SegmentHeader header)
+    {
+        if (!tailer.moveToIndex(chronicleIndex(cycle, 0)))
+        {
+            return false;
+        }
+        final UnsafeBuffer view = header.view;
+        try (DocumentContext document = tailer.readingDocument())
+        {
+            if (!document.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(document.index()) != cycle)
+            {
+                return false;
+            }
+            wrap(document, view);
+            final String problem = EntryLayout.checkSegmentHeader(view);
+            if (problem != null)
+            {
+                throw new StorageException("segment file " + fileName(cycle) + " is corrupt: " + problem);
+            }
+            header.firstIndex = view.getLong(EntryLayout.SEGMENT_FIRST_INDEX_OFFSET);
+            header.prevTerm = view.getLong(EntryLayout.SEGMENT_PREV_TERM_OFFSET);
+            header.reason = view.getInt(EntryLayout.SEGMENT_REASON_OFFSET);
+            return true;
+        }
+    }
+
+    /** A decoded segment header (reused). */
+    static final class SegmentHeader
+    {
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        long firstIndex;
+        long prevTerm;
+        int reason;
+    }
+}

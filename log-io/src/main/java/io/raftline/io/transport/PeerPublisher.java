@@ -1,0 +1,225 @@
+package io.raftline.io.transport;
+
+import io.aeron.Publication;
+import io.aeron.logbuffer.BufferClaim;
+import io.raftline.core.LogView;
+import io.raftline.core.message.MessageType;
+import io.raftline.core.message.RaftMessage;
+import io.raftline.io.storage.LogCursor;
+import io.raftline.io.transport.codec.RaftMessageEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Sends Raft messages to one peer over its Aeron publication. An AppendEntries is encoded in place: entries are
+ * copied from the mapped log straight into the publication's term buffer ({@code tryClaim}); only a frame larger
+ * than one Aeron frame is assembled apart and fragmented by {@code offer}.
+ *
+ * <p>Back-pressure is not an error: the message waits in a bounded queue, in order, and {@link #retry} sends it
+ * later. When the queue is full, or the peer is not connected, the message is dropped and counted; Raft recovers
+ * from a lost message by itself (heartbeats and probes resend what is missing).
+ */
+public final class PeerPublisher implements AutoCloseable
+{
+    private final int peerId;
+    private final Publication publication;
+    private final RaftMessageEncoder encoder;
+    private final long clusterHash;
+    private final LogView log;
+    private final LogCursor cursor;
+    private final TransportCounters counters;
+    private final BufferClaim claim = new BufferClaim();
+    private final ExpandableDirectByteBuffer largeFrame = new ExpandableDirectByteBuffer(64 * 1024);
+    private final RaftMessage[] pending;
+    private int pendingHead;
+    private int pendingSize;
+
+    public PeerPublisher(
+        final int peerId,
+        final Publication publication,
+        final RaftMessageEncoder encoder,
+        final long clusterHash,
+        final LogView log,
+        final LogCursor cursor,
+        final TransportCounters counters,
+        final int maxPending)
+    {
+        this.peerId = peerId;
+        this.publication = publication;
+        this.encoder = encoder;
+        this.clusterHash = clusterHash;
+        this.log = log;
+        this.cursor = cursor;
+        this.counters = counters;
+        this.pending = new RaftMessage[maxPending];
+        for (int i = 0; i < maxPending; i++)
+        {
+            pending[i] = new RaftMessage();
+        }
+    }
+
+    public int peerId()
+    {
+        return peerId;
+    }
+
+    public boolean isConnected()
+    {
+        return publication.isConnected();
+    }
+
+    /** Sends the message now, or queues it behind earlier ones that met back-pressure. */
+    public void send(final RaftMessage message)
+    {
+        if (pendingSize > 0 || !trySend(message))
+        {
+            enqueue(message);
+        }
+    }
+
+    /**
+     * Sends what waited, in order, while the publication takes it. AppendEntries of an earlier leadership (any
+     * term but {@code leaderTerm}) or for entries no longer in the log are dropped: the core has moved on.
+     */
+    public int retry(final long leaderTerm)
+    {
+        int sent = 0;
+        while (pendingSize > 0)
+        {
+            final RaftMessage message = pending[pendingHead];
+            if (message.type == MessageType.APPEND && !isStillValid(message, leaderTerm))
+            {
+                counters.onDropped();
+            }
+            else if (!trySend(message))
+            {
+                break;
+            }
+            pendingHead = (pendingHead + 1) % pending.length;
+            pendingSize--;
+            sent++;
+        }
+        return sent;
+    }
+
+    public int pendingCount()
+    {
+        return pendingSize;
+    }
+
+    private boolean isStillValid(final RaftMessage append, final long leaderTerm)
+    {
+        return append.term == leaderTerm &&
+            append.index >= log.firstIndex() - 1 &&
+            append.index + append.entryCount <= log.lastIndex() &&
+            log.term(append.index) == append.logTerm;
+    }
+
+    private void enqueue(final RaftMessage message)
+    {
+        if (pendingSize == pending.length)
+        {
+            counters.onDropped();
+            return;
+        }
+        pending[(pendingHead + pendingSize) % pending.length].copyFrom(message);
+        pendingSize++;
+    }
+
+    /** Returns false when the message must wait (back-pressure); true when it was sent or deliberately dropped. */
+    private boolean trySend(final RaftMessage message)
+    {
+        final int length = message.type == MessageType.APPEND ? appendLength(message) : encoder.encodedLength(message);
+        final long result;
+        if (length <= publication.maxPayloadLength())
+        {
+            result = publication.tryClaim(length, claim);
+            if (result > 0)
+            {
+                if (encodeInto(message, claim.buffer(), claim.offset()))
+                {
+                    claim.commit();
+                }
+                else
+                {
+                    claim.abort();
+                    counters.onDropped();
+                    return true;
+                }
+            }
+        }
+        else
+        {
+            if (!encodeInto(message, largeFrame, 0))
+            {
+                counters.onDropped();
+                return true;
+            }
+            result = publication.offer(largeFrame, 0, length);
+        }
+        return onResult(message, length, result);
+    }
+
+    private boolean onResult(final RaftMessage message, final int length, final long result)
+    {
+        if (result > 0)
+        {
+            counters.onSent(message.type, message.entryCount, length);
+            return true;
+        }
+        if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+        {
+            counters.onBackPressure();
+            return false;
+        }
+        // NOT_CONNECTED, CLOSED, MAX_POSITION_EXCEEDED: the peer is away; Raft resends once it is back
+        counters.onNotConnected();
+        return true;
+    }
+
+    private int appendLength(final RaftMessage append)
+    {
+        long payloadBytes = 0;
+        for (long index = append.index + 1, last = append.index + append.entryCount; index <= last; index++)
+        {
+            payloadBytes += log.payloadLength(index);
+        }
+        return RaftMessageEncoder.appendFrameLength(append.entryCount, payloadBytes);
+    }
+
+    private boolean encodeInto(final RaftMessage message, final MutableDirectBuffer buffer, final int offset)
+    {
+        if (message.type != MessageType.APPEND)
+        {
+            encoder.encode(message, clusterHash, buffer, offset);
+            return true;
+        }
+        if (buffer == largeFrame)
+        {
+            largeFrame.checkLimit(appendLength(message));
+        }
+        int position = offset + encoder.encodeAppendHeader(message, clusterHash, buffer, offset);
+        if (message.entryCount > 0 && !cursor.seek(message.index + 1))
+        {
+            return false;
+        }
+        for (int i = 0; i < message.entryCount; i++)
+        {
+            if (!cursor.next())
+            {
+                return false;
+            }
+            position = encoder.encodeEntry(buffer, position, cursor.term(), cursor.type(), cursor.sessionId(),
+                cursor.sequence(), cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength());
+        }
+        encoder.finishAppend(buffer, offset, position - offset, message.entryCount);
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(publication);
+    }
+}

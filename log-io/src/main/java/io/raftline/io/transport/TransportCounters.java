@@ -1,0 +1,94 @@
+package io.raftline.io.transport;
+
+import io.raftline.core.message.MessageType;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/** What the transport counts: traffic in and out, back-pressure, drops and malformed frames. */
+public final class TransportCounters
+{
+    private final AtomicCounter appendsSent;
+    private final AtomicCounter entriesSent;
+    private final AtomicCounter bytesSent;
+    private final AtomicCounter appendsReceived;
+    private final AtomicCounter entriesReceived;
+    private final AtomicCounter bytesReceived;
+    private final AtomicCounter backPressure;
+    private final AtomicCounter notConnected;
+    private final AtomicCounter dropped;
+    private final AtomicCounter malformed;
+
+    public TransportCounters(
+        final AtomicCounter appendsSent,
+        final AtomicCounter entriesSent,
+        final AtomicCounter bytesSent,
+        final AtomicCounter appendsReceived,
+        final AtomicCounter entriesReceived,
+        final AtomicCounter bytesReceived,
+        final AtomicCounter backPressure,
+        final AtomicCounter notConnected,
+        final AtomicCounter dropped,
+        final AtomicCounter malformed)
+    {
+        this.appendsSent = appendsSent;
+        this.entriesSent = entriesSent;
+        this.bytesSent = bytesSent;
+        this.appendsReceived = appendsReceived;
+        this.entriesReceived = entriesReceived;
+        this.bytesReceived = bytesReceived;
+        this.backPressure = backPressure;
+        this.notConnected = notConnected;
+        this.dropped = dropped;
+        this.malformed = malformed;
+    }
+
+    void onSent(final MessageType type, final int entries, final int bytes)
+    {
+        if (type == MessageType.APPEND)
+        {
+            appendsSent.incrementRelease();
+            entriesSent.getAndAddRelease(entries);
+        }
+        bytesSent.getAndAddRelease(bytes);
+    }
+
+    void onReceived(final MessageType type, final int entries, final int bytes)
+    {
+        if (type == MessageType.APPEND)
+        {
+            appendsReceived.incrementRelease();
+            entriesReceived.getAndAddRelease(entries);
+        }
+        bytesReceived.getAndAddRelease(bytes);
+    }
+
+    void onBackPressure()
+    {
+        backPressure.incrementRelease();
+    }
+
+    void onNotConnected()
+    {
+        notConnected.incrementRelease();
+    }
+
+    void onDropped()
+    {
+        dropped.incrementRelease();
+    }
+
+    /** Returns the new total. */
+    long onMalformed()
+    {
+        return malformed.incrementRelease() + 1;
+    }
+
+    public long malformed()
+    {
+        return malformed.get();
+    }
+
+    public long backPressure()
+    {
+        return backPressure.get();
+    }
+}

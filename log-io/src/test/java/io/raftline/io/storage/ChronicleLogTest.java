@@ -1,0 +1,404 @@
+package io.raftline.io.storage;
+
+import io.raftline.core.EntryType;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChronicleLogTest
+{
+    private static final long SMALL_SEGMENT_BYTES = 1024;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void emptyLogStartsAtOneWithTermZero()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            assertEquals(1, log.firstIndex());
+            assertEquals(0, log.lastIndex());
+            assertEquals(0, log.term(0));
+            assertEquals(0, log.lastTerm());
+            assertEquals(0, log.sync());
+            try (LogCursor cursor = log.newCursor())
+            {
+                assertFalse(cursor.seek(1));
+                assertFalse(cursor.next());
+            }
+        }
+    }
+
+    @Test
+    void appendedEntriesReadBackThroughEveryAccessor()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            for (int i = 1; i <= 1000; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+            assertEquals(1000, log.sync());
+            checkLog(log, 1, 1000, ChronicleLogTest::termAt);
+        }
+    }
+
+    @Test
+    void appendsFromDirectBuffersAndBatches()
+    {
+        final ByteBuffer direct = ByteBuffer.allocateDirect(64);
+        final UnsafeBuffer buffer = new UnsafeBuffer(direct);
+        buffer.putStringWithoutLengthAscii(0, "direct-payload");
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            log.append(1, EntryType.NORMAL, 42, 1, buffer, 0, 14);
+            log.append(new ListBatch(buffer), 1);
+            assertEquals(3, log.lastIndex());
+            try (LogCursor cursor = log.newCursor())
+            {
+                assertTrue(cursor.seek(1));
+                assertTrue(cursor.next());
+                assertEquals("direct-payload", cursor.buffer().getStringWithoutLengthAscii(cursor.payloadOffset(),
+                    cursor.payloadLength()));
+                assertTrue(cursor.next());
+                assertEquals(2, cursor.term());
+                assertEquals("payload", cursor.buffer().getStringWithoutLengthAscii(cursor.payloadOffset(),
+                    cursor.payloadLength()));
+                assertTrue(cursor.next());
+                assertEquals(EntryType.CONFIG, cursor.type());
+                assertEquals(0, cursor.payloadLength());
+                assertFalse(cursor.next());
+            }
+        }
+    }
+
+    @Test
+    void restartKeepsEverythingAcrossManySegments()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            for (int i = 1; i <= 300; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+        }
+        try (LogInspector inspector = LogInspector.open(dir))
+        {
+            assertTrue(inspector.segments().size() > 10, "small segments roll");
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            assertEquals(1, log.firstIndex());
+            assertEquals(300, log.lastIndex());
+            checkLog(log, 1, 300, ChronicleLogTest::termAt);
+            for (int i = 301; i <= 400; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            checkLog(log, 1, 400, ChronicleLogTest::termAt);
+        }
+    }
+
+    @Test
+    void truncationAtEveryPositionThenAppendRestartAndReadBack()
+    {
+        final int entries = 12;
+        for (int truncateAt = 1; truncateAt <= entries + 1; truncateAt++)
+        {
+            final Path logDir = dir.resolve("t" + truncateAt);
+            final Map<Long, Long> expected = new HashMap<>();
+            try (ChronicleLog log = ChronicleLog.open(logDir, Durability.PAGE_CACHE, 300))
+            {
+                for (long i = 1; i <= entries; i++)
+                {
+                    TestEntries.append(log, 1 + i / 5);
+                    expected.put(i, 1 + i / 5);
+                }
+                log.truncateFrom(truncateAt);
+                assertEquals(Math.min(entries, truncateAt - 1), log.lastIndex());
+                final long last = log.lastIndex();
+                assertEquals(last == 0 ? 0 : expected.get(last), log.lastTerm());
+                for (long i = last + 1; i <= last + 3; i++)
+                {
+                    TestEntries.append(log, 9);
+                    expected.put(i, 9L);
+                }
+                checkLog(log, 1, last + 3, expected::get);
+            }
+            try (ChronicleLog log = ChronicleLog.open(logDir, Durability.PAGE_CACHE, 300))
+            {
+                final long last = Math.min(entries, truncateAt - 1) + 3;
+                assertEquals(1, log.firstIndex());
+                assertEquals(last, log.lastIndex(), "truncated at " + truncateAt);
+                checkLog(log, 1, last, expected::get);
+            }
+            try (LogInspector inspector = LogInspector.open(logDir))
+            {
+                assertTrue(inspector.verify().ok(), inspector.verify().toString());
+            }
+        }
+    }
+
+    @Test
+    void repeatedTruncationsAndEmptyingTheLog()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, 400))
+        {
+            for (int i = 1; i <= 30; i++)
+            {
+                TestEntries.append(log, 1);
+            }
+            log.truncateFrom(20);
+            log.truncateFrom(10);
+            log.truncateFrom(1);
+            assertEquals(0, log.lastIndex());
+            assertEquals(1, log.firstIndex());
+            assertEquals(0, log.lastTerm());
+            TestEntries.append(log, 5);
+            log.truncateFrom(2); // nothing to drop
+            assertEquals(1, log.lastIndex());
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, 400))
+        {
+            assertEquals(1, log.lastIndex());
+            assertEquals(5, log.term(1));
+            checkLog(log, 1, 1, index -> 5);
+        }
+    }
+
+    @Test
+    void compactionDropsWholeSegmentsAndKeepsLaterReadersGoing() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            for (int i = 1; i <= 200; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+            final int filesBefore = TestEntries.segmentFiles(dir).size();
+            try (LogCursor reader = log.newCursor())
+            {
+                assertTrue(reader.seek(150));
+                assertTrue(reader.next());
+                log.compactBefore(120);
+                assertTrue(log.firstIndex() <= 120);
+                assertTrue(log.firstIndex() > 100, "first index " + log.firstIndex());
+                assertTrue(TestEntries.segmentFiles(dir).size() < filesBefore);
+                assertEquals(termAt(log.firstIndex() - 1), log.term(log.firstIndex() - 1));
+                for (long index = 151; index <= 200; index++)
+                {
+                    assertTrue(reader.next());
+                    assertEquals(index, reader.index());
+                }
+            }
+            checkLog(log, log.firstIndex(), 200, ChronicleLogTest::termAt);
+            try (LogCursor cursor = log.newCursor())
+            {
+                assertFalse(cursor.seek(log.firstIndex() - 1));
+            }
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            assertTrue(log.firstIndex() <= 120);
+            assertEquals(termAt(log.firstIndex() - 1), log.term(log.firstIndex() - 1));
+            checkLog(log, log.firstIndex(), 200, ChronicleLogTest::termAt);
+        }
+    }
+
+    @Test
+    void secondOpenerIsRefusedNamingTheHolder()
+    {
+        try (ChronicleLog held = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            assertEquals(0, held.lastIndex());
+            final StorageException refused =
+                assertThrows(StorageException.class, () -> ChronicleLog.open(dir, Durability.PAGE_CACHE));
+            assertTrue(refused.getMessage().contains("in use by process " + ProcessHandle.current().pid()),
+                refused.getMessage());
+        }
+        ChronicleLog.open(dir, Durability.PAGE_CACHE).close(); // released on close
+    }
+
+    @Test
+    void metadataSurvivesRestartAndATornSlot() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            assertEquals(0, log.metadata().currentTerm());
+            assertEquals(0, log.metadata().votedFor());
+            assertEquals(0, log.metadata().configuration().length);
+            log.metadata().store(3, 2);
+            log.metadata().storeConfiguration(new byte[] {1, 2, 3});
+            log.metadata().store(4, 1);
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            assertEquals(4, log.metadata().currentTerm());
+            assertEquals(1, log.metadata().votedFor());
+            assertArrayEquals(new byte[] {1, 2, 3}, log.metadata().configuration());
+            log.metadata().store(5, 3);
+        }
+        // damage the newest slot: the previous value must come back, never a mix
+        final MetadataStore before = MetadataStore.read(dir);
+        final long newestSlot = (before.generation() & 1) * MetadataStore.SLOT_LENGTH;
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+            dir.resolve(MetadataStore.FILE_NAME), java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap(new byte[] {9, 9, 9}), newestSlot + 17);
+        }
+        final MetadataStore after = MetadataStore.read(dir);
+        assertEquals(4, after.currentTerm());
+        assertEquals(1, after.votedFor());
+    }
+
+    @Test
+    void corruptionBelowTheDurableWatermarkIsFoundByVerifyAndRefusedOnOpen() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            for (int i = 1; i <= 20; i++)
+            {
+                TestEntries.append(log, 2);
+            }
+        }
+        final Path file = TestEntries.flipPayloadByte(dir, 7, 2);
+        try (LogInspector inspector = LogInspector.open(dir))
+        {
+            final LogInspector.Verification verification = inspector.verify();
+            assertFalse(verification.ok());
+            assertEquals(7, verification.index());
+            assertTrue(verification.file().endsWith(file.getFileName().toString()), verification.toString());
+            assertTrue(verification.problem().contains("checksum"), verification.problem());
+        }
+        final StorageException refused =
+            assertThrows(StorageException.class, () -> ChronicleLog.open(dir, Durability.FSYNC));
+        assertTrue(refused.getMessage().contains("index 7"), refused.getMessage());
+        assertTrue(refused.getMessage().contains(file.getFileName().toString()), refused.getMessage());
+    }
+
+    @Test
+    void inspectorReadsWhileTheLogIsOpenForWriting()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            for (int i = 1; i <= 50; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+            log.truncateFrom(40);
+            TestEntries.append(log, 99);
+            try (LogInspector inspector = LogInspector.open(dir))
+            {
+                assertEquals(1, inspector.firstIndex());
+                assertEquals(40, inspector.lastIndex());
+                assertTrue(inspector.verify().ok(), inspector.verify().toString());
+                assertTrue(inspector.segments().stream().anyMatch(s -> s.state().equals("superseded")));
+                try (LogCursor cursor = inspector.newCursor())
+                {
+                    TestEntries.checkEntries(cursor, 1, 40, index -> index == 40 ? 99 : termAt(index));
+                    assertFalse(cursor.next());
+                }
+                assertNull(inspector.verify().problem());
+            }
+            TestEntries.append(log, 99);
+            assertEquals(41, log.lastIndex());
+        }
+    }
+
+    static long termAt(final long index)
+    {
+        return 1 + index / 50;
+    }
+
+    private static void checkLog(final ChronicleLog log, final long from, final long to,
+        final TestEntries.TermOf expectedTerm)
+    {
+        for (long index = from; index <= to; index++)
+        {
+            assertEquals(expectedTerm.term(index), log.term(index), "term " + index);
+            assertEquals(TestEntries.type(index), log.type(index), "type " + index);
+            assertEquals(TestEntries.length(index), log.payloadLength(index), "length " + index);
+        }
+        try (LogCursor cursor = log.newCursor())
+        {
+            TestEntries.checkEntries(cursor, from, to, expectedTerm);
+            assertFalse(cursor.next());
+        }
+    }
+
+    /** Two entries after position 0 of a batch: (term 2, NORMAL, "payload") and (term 2, CONFIG, empty). */
+    private static final class ListBatch implements io.raftline.core.EntryBatch
+    {
+        private final UnsafeBuffer buffer;
+
+        ListBatch(final UnsafeBuffer buffer)
+        {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public int count()
+        {
+            return 3;
+        }
+
+        @Override
+        public long term(final int position)
+        {
+            return 2;
+        }
+
+        @Override
+        public int type(final int position)
+        {
+            return position == 2 ? EntryType.CONFIG : EntryType.NORMAL;
+        }
+
+        @Override
+        public long sessionId(final int position)
+        {
+            return 7;
+        }
+
+        @Override
+        public long sequence(final int position)
+        {
+            return position;
+        }
+
+        @Override
+        public org.agrona.DirectBuffer buffer()
+        {
+            return buffer;
+        }
+
+        @Override
+        public int payloadOffset(final int position)
+        {
+            return 7; // "payload" inside "direct-payload"
+        }
+
+        @Override
+        public int payloadLength(final int position)
+        {
+            return position == 2 ? 0 : 7;
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.raftline.tools;
+
+import io.raftline.core.EntryType;
+import io.raftline.io.client.Consumer;
+import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.node.NodeCounter;
+import io.raftline.io.node.NodeStatus;
+import io.raftline.io.node.NodeStatusReader;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code raftline demo}: a local 3-node cluster in separate processes; a producer appends while a consumer tails;
+ * the leader is killed with SIGKILL mid-stream and a new one takes over; then every acknowledged entry is checked
+ * to be in the log exactly once and in order.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Runs a local 3-node cluster, kills its leader mid-stream and checks that nothing was lost.")
+final class DemoCommand implements Callable<Integer>
+{
+    private static final String PRODUCER = "demo";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "60000",
+        description = "Entries to append (default: ${DEFAULT-VALUE}).")
+    private long count;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "20000",
+        description = "Entries per second (default: ${DEFAULT-VALUE}).")
+    private long rate;
+
+    @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where the client receives replies.")
+    private String bind;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (count < 10 || rate < 1)
+        {
+            throw new UsageFailure("--count must be at least 10 and --rate positive");
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final Path dir = Files.createTempDirectory("raftline-demo-");
+        final int basePort = freeBasePort(3);
+        final Path clusterFile = NodeProcesses.writeClusterFile(dir, "demo", 3, basePort, List.of());
+        final ClusterConfig config = ClusterConfig.load(clusterFile);
+        final Process[] nodes = new Process[4];
+        try
+        {
+            say(out, "starting 3 nodes on 127.0.0.1:" + basePort + ".." + (basePort + 2) + " in " + dir);
+            for (int id = 1; id <= 3; id++)
+            {
+                nodes[id] = NodeProcesses.start(clusterFile, id, dir);
+            }
+            final NodeStatus first = NodeProcesses.awaitLeader(config, TimeUnit.SECONDS.toNanos(30))
+                .orElseThrow(() -> new CommandFailure("no leader elected within 30 s; see " + dir));
+            say(out, "node " + first.id() + " is leader in term " + first.value(NodeCounter.TERM));
+
+            final AtomicLong tailed = new AtomicLong();
+            final int tailNode = first.id() % 3 + 1;
+            final java.util.concurrent.atomic.AtomicBoolean consuming = new java.util.concurrent.atomic.AtomicBoolean(true);
+            final Thread consumerThread = startConsumer(config, tailNode, tailed, consuming);
+            final ProduceRun run = new ProduceRun(PRODUCER, 100, rate, null);
+            final AtomicLong acknowledged = new AtomicLong();
+            final long killAt = count / 3;
+            final boolean[] killed = new boolean[1];
+            final long startNs = System.nanoTime();
+            say(out, "producing " + count + " entries of 100 bytes at " + rate + "/s; node " + tailNode + " is tailed");
+            run.run(config, bind, 256, offered ->
+            {
+                acknowledged.set(run.acknowledged());
+                if (!killed[0] && run.acknowledged() >= killAt)
+                {
+                    killed[0] = true;
+                    nodes[first.id()].destroyForcibly();
+                    say(out, "killed the leader, node " + first.id() + ", with SIGKILL after " +
+                        run.acknowledged() + " acknowledgements");
+                }
+                return offered < count;
+            }, () -> say(out, String.format("  %,d acknowledged, node %d tailed up to index %,d",
+                run.acknowledged(), tailNode, tailed.get())));
+            final long elapsedNs = System.nanoTime() - startNs;
+            final Optional<NodeStatus> second = NodeProcesses.awaitLeader(config, TimeUnit.SECONDS.toNanos(10), first.id());
+            second.ifPresent(leader -> say(out, "node " + leader.id() + " took over as leader in term " +
+                leader.value(NodeCounter.TERM)));
+            consuming.set(false);
+            consumerThread.join(5_000);
+            run.printSummary(out, elapsedNs);
+
+            final int checked = check(out, config, tailNode, run);
+            say(out, checked == 0 ? "every acknowledged entry is in the log exactly once, in order" :
+                checked + " problems found");
+            return checked == 0 && run.failed() == 0 ? 0 : 1;
+        }
+        finally
+        {
+            for (int id = 1; id <= 3; id++)
+            {
+                if (nodes[id] != null && nodes[id].isAlive())
+                {
+                    NodeProcesses.stop(nodes[id].toHandle(), NodeProcesses.STOP_GRACE_NS);
+                }
+            }
+            for (final ClusterConfig.Member member : config.members().values())
+            {
+                IoUtil.delete(new java.io.File(io.raftline.io.node.RaftlineNode.aeronDirectory(config, member)), true);
+            }
+            IoUtil.delete(dir.toFile(), true);
+            say(out, "stopped the cluster and removed " + dir);
+        }
+    }
+
+    private Thread startConsumer(
+        final ClusterConfig config, final int nodeId, final AtomicLong tailed,
+        final java.util.concurrent.atomic.AtomicBoolean consuming)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try (Consumer consumer = Consumer.open(config, bind, nodeId, Consumer.FIRST, false, 4096,
+                (index, term, type, producer, sequence, buffer, offset, length) -> tailed.set(index)))
+            {
+                final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
+                while (consuming.get())
+                {
+                    idle.idle(consumer.poll());
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                tailed.set(-1);
+            }
+        }, "demo-consumer");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Reads the whole log from a surviving node and checks the producer's entries: 1, 2, 3... once each. */
+    private int check(final PrintWriter out, final ClusterConfig config, final int nodeId, final ProduceRun run)
+    {
+        final long target = NodeStatusReader.read(config, nodeId).value(NodeCounter.COMMIT_INDEX);
+        final long[] expectedSequence = { 1 };
+        final int[] problems = { 0 };
+        final long[] seen = { 0 };
+        try (Consumer consumer = Consumer.open(config, bind, nodeId, Consumer.FIRST, false, 4096,
+            (index, term, type, producer, sequence, buffer, offset, length) ->
+            {
+                if (type != EntryType.NORMAL || !PRODUCER.equals(producer))
+                {
+                    return;
+                }
+                seen[0]++;
+                final String text = buffer.getStringWithoutLengthAscii(offset, Math.min(length, 32));
+                if (sequence != expectedSequence[0] || !text.startsWith(PRODUCER + "-" + sequence + "."))
+                {
+                    if (problems[0]++ < 5)
+                    {
+                        say(out, "  at index " + index + ": expected sequence " + expectedSequence[0] + ", found " +
+                            sequence + " (" + text + ")");
+                    }
+                }
+                expectedSequence[0] = sequence + 1;
+            }))
+        {
+            final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (consumer.lastScanned() < target && System.nanoTime() < deadlineNs)
+            {
+                idle.idle(consumer.poll());
+            }
+            if (consumer.lastScanned() < target)
+            {
+                say(out, "  could not read the log back to index " + target);
+                problems[0]++;
+            }
+        }
+        say(out, String.format("read back %,d entries of producer %s from node %d", seen[0], PRODUCER, nodeId));
+        if (seen[0] < run.acknowledged())
+        {
+            say(out, "  " + (run.acknowledged() - seen[0]) + " acknowledged entries are missing");
+            problems[0]++;
+        }
+        return problems[0];
+    }
+
+    private static void say(final PrintWriter out, final String line)
+    {
+        out.println(line);
+        out.flush();
+    }
+
+    /** A base port with {@code count} consecutive free UDP ports. */
+    static int freeBasePort(final int count) throws IOException
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            final int base = 20_000 + (int)(Math.random() * 20_000);
+            boolean free = true;
+            for (int port = base; port < base + count && free; port++)
+            {
+                try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port)))
+                {
+                    free = socket.isBound();
+                }
+                catch (final IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                return base;
+            }
+        }
+        throw new IOException("no free UDP ports found");
+    }
+}

@@ -1,0 +1,163 @@
+package io.raftline.tools;
+
+import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.node.NodeStatus;
+import io.raftline.io.node.NodeStatusReader;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts and stops node processes: the same JVM, flags and class path as this one, running {@code raftline node}.
+ * Each node writes its output to {@code node-<id>.log} and its pid to {@code node-<id>.pid} in a folder.
+ */
+final class NodeProcesses
+{
+    static final long STOP_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private NodeProcesses()
+    {
+    }
+
+    /** Writes a cluster file for {@code nodes} nodes on consecutive ports from {@code basePort}. */
+    static Path writeClusterFile(
+        final Path dir, final String clusterId, final int nodes, final int basePort, final List<String> extraLines)
+    {
+        final StringBuilder text = new StringBuilder("cluster.id=").append(clusterId).append('\n');
+        for (int id = 1; id <= nodes; id++)
+        {
+            text.append("node.").append(id).append("=127.0.0.1:").append(basePort + id - 1).append('\n');
+        }
+        for (final String line : extraLines)
+        {
+            text.append(line).append('\n');
+        }
+        try
+        {
+            Files.createDirectories(dir);
+            final Path file = dir.resolve("cluster.properties");
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+            return file;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the cluster file in " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Starts node {@code id} in the background; its pid goes to {@code dir/node-<id>.pid}. */
+    static Process start(final Path clusterFile, final int id, final Path dir)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!argument.startsWith("-agentlib") && !argument.startsWith("-javaagent"))
+            {
+                command.add(argument);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Raftline.class.getName());
+        command.add("node");
+        command.add("--cluster");
+        command.add(clusterFile.toAbsolutePath().toString());
+        command.add("--id");
+        command.add(Integer.toString(id));
+        try
+        {
+            final File log = dir.resolve("node-" + id + ".log").toFile();
+            final Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+            Files.writeString(pidFile(dir, id), Long.toString(process.pid()) + "\n");
+            return process;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start node " + id + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    static Path pidFile(final Path dir, final int id)
+    {
+        return dir.resolve("node-" + id + ".pid");
+    }
+
+    /** The process whose pid is in the file, if it still runs. */
+    static Optional<ProcessHandle> running(final Path pidFile)
+    {
+        try
+        {
+            final long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return Optional.empty();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after the grace period. Returns whether it stopped on SIGTERM. */
+    static boolean stop(final ProcessHandle process, final long graceNs)
+    {
+        process.destroy();
+        try
+        {
+            process.onExit().get(graceNs, TimeUnit.NANOSECONDS);
+            return true;
+        }
+        catch (final Exception ex)
+        {
+            process.destroyForcibly();
+            try
+            {
+                process.onExit().get(5, TimeUnit.SECONDS);
+            }
+            catch (final Exception ignore)
+            {
+                // reported by the caller as not stopped cleanly
+            }
+            return false;
+        }
+    }
+
+    /** Waits until some node reports itself leader; returns its status, or empty on timeout. */
+    static Optional<NodeStatus> awaitLeader(final ClusterConfig config, final long timeoutNs)
+        throws InterruptedException
+    {
+        return awaitLeader(config, timeoutNs, 0);
+    }
+
+    /** Waits until a node other than {@code excludedId} reports itself leader. */
+    static Optional<NodeStatus> awaitLeader(final ClusterConfig config, final long timeoutNs, final int excludedId)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (System.nanoTime() < deadlineNs)
+        {
+            for (final int id : config.memberIds())
+            {
+                final NodeStatus status = NodeStatusReader.read(config, id);
+                if (status.isLeader() && id != excludedId)
+                {
+                    return Optional.of(status);
+                }
+            }
+            Thread.sleep(50);
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,249 @@
+package io.raftline.tools;
+
+import io.raftline.io.client.Producer;
+import io.raftline.io.client.ProducerListener;
+import io.raftline.io.node.ClusterConfig;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
+
+/**
+ * Drives one producer: entries whose payload starts with {@code NAME-SEQ}, padded to a size, either as fast as the
+ * window allows (closed loop) or at a fixed rate (open loop, latency counted from each entry's intended send time,
+ * so a stall is charged to the entries it delayed). Records latencies and, when asked, the history of every
+ * invocation and outcome.
+ */
+final class ProduceRun implements ProducerListener
+{
+    static final long OPEN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final String name;
+    private final int size;
+    private final long rate;
+    private final BufferedWriter history;
+    private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    private final UnsafeBuffer payload;
+    private final byte[] prefix;
+    private long[] sendTimeNs;
+    private long acknowledged;
+    private long failed;
+    private long unknown;
+    private long lastIndex;
+    private String lastError;
+    private boolean recording = true;
+    private long acknowledgedAtStart;
+
+    ProduceRun(final String name, final int size, final long rate, final BufferedWriter history)
+    {
+        this.name = name;
+        this.size = size;
+        this.rate = rate;
+        this.history = history;
+        this.prefix = (name + "-").getBytes(StandardCharsets.US_ASCII);
+        this.payload = new UnsafeBuffer(new byte[Math.max(size, prefix.length + 20)]);
+        for (int i = 0; i < payload.capacity(); i++)
+        {
+            payload.putByte(i, (byte)'.');
+        }
+        payload.putBytes(0, prefix);
+    }
+
+    /**
+     * Appends until {@code more} says stop (it is given the number offered so far), then waits for every
+     * outcome. {@code progress} is called about once a second.
+     */
+    void run(
+        final ClusterConfig config, final String bind, final int window, final LongPredicate more,
+        final Runnable progress)
+    {
+        sendTimeNs = new long[1 << 20];
+        try (Producer producer = Producer.open(config, bind, name, window, this, OPEN_TIMEOUT_NS))
+        {
+            final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 100_000);
+            final long startNs = System.nanoTime();
+            long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
+            long offered = 0;
+            while (!producer.isClosed() && more.test(offered))
+            {
+                final long nowNs = System.nanoTime();
+                int work = 0;
+                // offer everything that is due (up to the window) before polling, so that it leaves in few frames
+                while (more.test(offered))
+                {
+                    final long intendedNs = rate > 0 ? startNs + (long)(offered * (1e9 / rate)) : nowNs;
+                    if (nowNs < intendedNs)
+                    {
+                        break;
+                    }
+                    final int length = encode(offered + 1);
+                    final long invokeNs = System.nanoTime();
+                    final long sequence = producer.offer(payload, 0, length);
+                    if (sequence <= 0)
+                    {
+                        break;
+                    }
+                    if (history != null)
+                    {
+                        event("{\"type\":\"invoke\",\"producer\":\"" + name + "\",\"seq\":" + sequence +
+                            ",\"time_ns\":" + invokeNs + "}");
+                    }
+                    sendTimeNs[(int)(sequence & (sendTimeNs.length - 1))] = intendedNs;
+                    offered++;
+                    work++;
+                }
+                work += producer.poll();
+                if (nowNs >= nextProgressNs)
+                {
+                    nextProgressNs += TimeUnit.SECONDS.toNanos(1);
+                    progress.run();
+                }
+                idle.idle(work);
+            }
+            while (!producer.isClosed() && producer.inFlight() > 0)
+            {
+                idle.idle(producer.poll());
+                if (System.nanoTime() >= nextProgressNs)
+                {
+                    nextProgressNs += TimeUnit.SECONDS.toNanos(1);
+                    progress.run();
+                }
+            }
+        }
+    }
+
+    private int encode(final long sequence)
+    {
+        final int digits = payload.putLongAscii(prefix.length, sequence);
+        final int textLength = prefix.length + digits;
+        if (textLength < size)
+        {
+            payload.setMemory(textLength, size - textLength, (byte)'.');
+        }
+        return Math.max(size, textLength);
+    }
+
+    @Override
+    public void onCommitted(final long sequence, final long index, final long term)
+    {
+        final long nowNs = System.nanoTime();
+        acknowledged++;
+        lastIndex = index;
+        if (recording)
+        {
+            latency.recordValue(Math.max(0, nowNs - sendTimeNs[(int)(sequence & (sendTimeNs.length - 1))]));
+        }
+        if (history != null)
+        {
+            event("{\"type\":\"ok\",\"producer\":\"" + name + "\",\"seq\":" + sequence + ",\"index\":" + index +
+                ",\"term\":" + term + ",\"time_ns\":" + nowNs + "}");
+        }
+    }
+
+    @Override
+    public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+    {
+        if (maybeCommitted)
+        {
+            unknown++;
+        }
+        else
+        {
+            failed++;
+        }
+        lastError = reason;
+        if (history != null)
+        {
+            event("{\"type\":\"" + (maybeCommitted ? "info" : "fail") + "\",\"producer\":\"" + name +
+                "\",\"seq\":" + sequence + ",\"time_ns\":" + System.nanoTime() + ",\"error\":\"" +
+                Json.escape(reason) + "\"}");
+        }
+    }
+
+    private void event(final String line)
+    {
+        try
+        {
+            history.write(line);
+            history.newLine();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the history file: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Stops or resumes recording latencies (for a warm-up); resuming starts a new measurement. */
+    void recording(final boolean recording)
+    {
+        this.recording = recording;
+        if (recording)
+        {
+            latency.reset();
+            acknowledgedAtStart = acknowledged;
+        }
+    }
+
+    /** Acknowledged since recording last resumed. */
+    long acknowledgedRecorded()
+    {
+        return acknowledged - acknowledgedAtStart;
+    }
+
+    Histogram latency()
+    {
+        return latency;
+    }
+
+    long acknowledged()
+    {
+        return acknowledged;
+    }
+
+    long failed()
+    {
+        return failed;
+    }
+
+    long unknown()
+    {
+        return unknown;
+    }
+
+    long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    String lastError()
+    {
+        return lastError;
+    }
+
+    void printSummary(final PrintWriter out, final long elapsedNs)
+    {
+        final double seconds = elapsedNs / 1e9;
+        out.printf("acknowledged %d, failed %d, unknown %d in %.1f s: %.0f entries/s%n",
+            acknowledged, failed, unknown, seconds, acknowledged / Math.max(seconds, 1e-9));
+        if (latency.getTotalCount() > 0)
+        {
+            out.printf("latency us: p50 %d, p90 %d, p99 %d, p99.9 %d, max %d%n",
+                latency.getValueAtPercentile(50) / 1000, latency.getValueAtPercentile(90) / 1000,
+                latency.getValueAtPercentile(99) / 1000, latency.getValueAtPercentile(99.9) / 1000,
+                latency.getMaxValue() / 1000);
+        }
+        if (lastError != null)
+        {
+            out.println("last error: " + lastError);
+        }
+        out.flush();
+    }
+}

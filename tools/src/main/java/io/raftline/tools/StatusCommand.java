@@ -1,0 +1,113 @@
+package io.raftline.tools;
+
+import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.node.NodeCounter;
+import io.raftline.io.node.NodeStatus;
+import io.raftline.io.node.NodeStatusReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code raftline status}: every node's live counters, as a table or as JSON. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the state of every node.")
+final class StatusCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--cluster", required = true, paramLabel = "FILE", description = "The cluster file.")
+    private Path clusterFile;
+
+    @Option(names = "--json", description = "One JSON object instead of a table.")
+    private boolean json;
+
+    @Override
+    public Integer call()
+    {
+        final ClusterConfig config = ClusterConfig.load(clusterFile);
+        final List<NodeStatus> statuses = new ArrayList<>();
+        for (final int id : config.memberIds())
+        {
+            statuses.add(NodeStatusReader.read(config, id));
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? toJson(statuses) : toTable(statuses));
+        out.flush();
+        return 0;
+    }
+
+    static String toJson(final List<NodeStatus> statuses)
+    {
+        final StringBuilder json = new StringBuilder("{\"nodes\":[");
+        for (int i = 0; i < statuses.size(); i++)
+        {
+            final NodeStatus status = statuses.get(i);
+            json.append(i == 0 ? "" : ",").append("{\"id\":").append(status.id())
+                .append(",\"reachable\":").append(status.reachable());
+            if (status.reachable())
+            {
+                json.append(",\"role\":\"").append(status.role()).append('"')
+                    .append(",\"term\":").append(status.value(NodeCounter.TERM))
+                    .append(",\"leader\":").append(status.value(NodeCounter.LEADER))
+                    .append(",\"commitIndex\":").append(status.value(NodeCounter.COMMIT_INDEX))
+                    .append(",\"lastIndex\":").append(status.value(NodeCounter.LAST_INDEX))
+                    .append(",\"appliedIndex\":").append(status.value(NodeCounter.APPLIED_INDEX))
+                    .append(",\"durableIndex\":").append(status.value(NodeCounter.DURABLE_INDEX))
+                    .append(",\"electionsStarted\":").append(status.value(NodeCounter.ELECTIONS_STARTED))
+                    .append(",\"appendsSent\":").append(status.value(NodeCounter.APPENDS_SENT))
+                    .append(",\"appendsReceived\":").append(status.value(NodeCounter.APPENDS_RECEIVED))
+                    .append(",\"bytesSent\":").append(status.value(NodeCounter.BYTES_SENT))
+                    .append(",\"bytesReceived\":").append(status.value(NodeCounter.BYTES_RECEIVED))
+                    .append(",\"backPressure\":").append(status.value(NodeCounter.BACK_PRESSURE))
+                    .append(",\"malformedDropped\":").append(status.value(NodeCounter.MALFORMED));
+                if (status.isLeader())
+                {
+                    json.append(",\"matchIndex\":{");
+                    boolean first = true;
+                    for (final Map.Entry<Integer, Long> match : status.matchIndexByPeer().entrySet())
+                    {
+                        json.append(first ? "" : ",").append('"').append(match.getKey()).append("\":")
+                            .append(match.getValue());
+                        first = false;
+                    }
+                    json.append('}');
+                }
+            }
+            json.append('}');
+        }
+        return json.append("]}").toString();
+    }
+
+    static String toTable(final List<NodeStatus> statuses)
+    {
+        final StringBuilder table = new StringBuilder(String.format("%-4s %-13s %8s %6s %12s %12s %12s %10s %9s",
+            "id", "role", "term", "leader", "commit", "last", "durable", "elections", "malformed"));
+        for (final NodeStatus status : statuses)
+        {
+            table.append('\n');
+            if (!status.reachable())
+            {
+                table.append(String.format("%-4d %-13s", status.id(), "unreachable"));
+                continue;
+            }
+            table.append(String.format("%-4d %-13s %8d %6d %12d %12d %12d %10d %9d", status.id(), status.role(),
+                status.value(NodeCounter.TERM), status.value(NodeCounter.LEADER),
+                status.value(NodeCounter.COMMIT_INDEX), status.value(NodeCounter.LAST_INDEX),
+                status.value(NodeCounter.DURABLE_INDEX), status.value(NodeCounter.ELECTIONS_STARTED),
+                status.value(NodeCounter.MALFORMED)));
+            if (status.isLeader() && !status.matchIndexByPeer().isEmpty())
+            {
+                table.append("   match ").append(status.matchIndexByPeer());
+            }
+        }
+        return table.toString();
+    }
+}

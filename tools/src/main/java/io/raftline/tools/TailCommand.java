@@ -1,0 +1,155 @@
+package io.raftline.tools;
+
+import io.raftline.core.EntryType;
+import io.raftline.io.client.Consumer;
+import io.raftline.io.node.ClusterConfig;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code raftline tail}: prints committed entries of one node in index order. */
+@Command(name = "tail", mixinStandardHelpOptions = true, description = "Prints committed entries in index order.")
+final class TailCommand implements Callable<Integer>
+{
+    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--cluster", required = true, paramLabel = "FILE", description = "The cluster file.")
+    private Path clusterFile;
+
+    @Option(names = "--node", paramLabel = "N", description = "Read from this node (default: the first listed).")
+    private Integer nodeId;
+
+    @Option(names = "--from", paramLabel = "INDEX", description = "First index (default: the first held).")
+    private long from;
+
+    @Option(names = "--to", paramLabel = "INDEX", description = "Last index to print.")
+    private Long to;
+
+    @Option(names = "--follow", description = "Keep printing entries as they commit.")
+    private boolean follow;
+
+    @Option(names = "--all", description = "Also print Raft's own entries (no-ops, configurations, sessions).")
+    private boolean all;
+
+    @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
+        description = "Output format (default: ${DEFAULT-VALUE}).")
+    private String format;
+
+    @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where entries are received.")
+    private String bind;
+
+    @Override
+    public Integer call()
+    {
+        if (!format.equals("json") && !format.equals("text"))
+        {
+            throw new UsageFailure("--format must be json or text: " + format);
+        }
+        if (from < 0 || (to != null && to < Math.max(from, 1)))
+        {
+            throw new UsageFailure("--from must be >= 0 and --to >= --from");
+        }
+        final ClusterConfig config = ClusterConfig.load(clusterFile);
+        final int node = nodeId != null ? nodeId : config.memberIds()[0];
+        if (config.member(node) == null)
+        {
+            throw new UsageFailure("--node " + node + " is not in the cluster file");
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final EntryPrinter printer = new EntryPrinter(out, format.equals("json"));
+        final long last = to != null ? to : Long.MAX_VALUE;
+        final boolean[] done = new boolean[1];
+        try (Consumer consumer = Consumer.open(config, bind, node, from, all, 4096,
+            (index, term, type, producer, sequence, buffer, offset, length) ->
+            {
+                if (index <= last)
+                {
+                    printer.print(index, term, type, producer, sequence, buffer, offset, length);
+                }
+                done[0] |= index >= last;
+            }))
+        {
+            final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
+            final long startNs = System.nanoTime();
+            while (!done[0])
+            {
+                final int work = consumer.poll();
+                if (consumer.commitIndexAtConnect() < 0)
+                {
+                    if (System.nanoTime() - startNs > CONNECT_TIMEOUT_NS)
+                    {
+                        throw new CommandFailure("node " + node + " did not answer within 10 s");
+                    }
+                }
+                else if (!follow && consumer.lastScanned() >= Math.min(last, consumer.commitIndexAtConnect()))
+                {
+                    break;
+                }
+                if (work == 0)
+                {
+                    out.flush();
+                }
+                idle.idle(work);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Prints one entry a line, as CLI.md fixes the JSON. */
+    static final class EntryPrinter
+    {
+        private final PrintWriter out;
+        private final boolean json;
+
+        EntryPrinter(final PrintWriter out, final boolean json)
+        {
+            this.out = out;
+            this.json = json;
+        }
+
+        void print(final long index, final long term, final int type, final String producer, final long sequence,
+            final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] payload = new byte[length];
+            buffer.getBytes(offset, payload);
+            if (type == EntryType.NORMAL)
+            {
+                if (json)
+                {
+                    out.println("{\"index\":" + index + ",\"term\":" + term + ",\"producer\":\"" +
+                        Json.escape(producer == null ? "" : producer) + "\",\"seq\":" + sequence +
+                        ",\"payload_b64\":\"" + java.util.Base64.getEncoder().encodeToString(payload) + "\"}");
+                }
+                else
+                {
+                    out.println(index + " " + term + " " + (producer == null ? "-" : producer) + " " + sequence + " " +
+                        Payloads.text(payload));
+                }
+            }
+            else if (json)
+            {
+                out.println("{\"index\":" + index + ",\"term\":" + term + ",\"type\":\"" + EntryType.name(type) + "\"" +
+                    (length > 0 ? ",\"content_b64\":\"" + java.util.Base64.getEncoder().encodeToString(payload) + "\"" :
+                    "") + "}");
+            }
+            else
+            {
+                out.println(index + " " + term + " " + EntryType.name(type) + (length > 0 ? " " +
+                    Payloads.text(payload) : ""));
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.raftline.tools;
+
+import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.node.NodeStatus;
+import io.raftline.io.node.NodeStatusReader;
+
+import io.raftline.io.node.RaftlineNode;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A cluster of real node processes on loopback, for integration tests. Closing it kills every node. */
+final class ProcessCluster implements AutoCloseable
+{
+    private final Path dir;
+    private final Path clusterFile;
+    private final ClusterConfig config;
+    private final Process[] processes;
+
+    ProcessCluster(final Path dir, final int nodes, final int basePort, final String... tuning)
+    {
+        this.dir = dir;
+        final List<String> lines = new ArrayList<>(List.of(
+            "raft.election.timeout.ms=300", "raft.heartbeat.interval.ms=30", "raft.tick.ms=10"));
+        lines.addAll(List.of(tuning));
+        this.clusterFile = NodeProcesses.writeClusterFile(dir, "it-" + basePort, nodes, basePort, lines);
+        this.config = ClusterConfig.load(clusterFile);
+        this.processes = new Process[nodes + 1];
+        for (int id = 1; id <= nodes; id++)
+        {
+            start(id);
+        }
+    }
+
+    void start(final int id)
+    {
+        processes[id] = NodeProcesses.start(clusterFile, id, dir);
+    }
+
+    ClusterConfig config()
+    {
+        return config;
+    }
+
+    Path clusterFile()
+    {
+        return clusterFile;
+    }
+
+    Process process(final int id)
+    {
+        return processes[id];
+    }
+
+    NodeStatus status(final int id)
+    {
+        return NodeStatusReader.read(config, id);
+    }
+
+    List<NodeStatus> statuses()
+    {
+        final List<NodeStatus> statuses = new ArrayList<>();
+        for (final int id : config.memberIds())
+        {
+            statuses.add(status(id));
+        }
+        return statuses;
+    }
+
+    /** Waits until the condition holds on the statuses of all nodes; fails with the last statuses on timeout. */
+    List<NodeStatus> await(final String what, final long timeoutSeconds, final Predicate<List<NodeStatus>> condition)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        List<NodeStatus> statuses = statuses();
+        while (!condition.test(statuses))
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new AssertionError("timed out waiting for " + what + ": " +
+                    StatusCommand.toJson(statuses) + "\n" + logs());
+            }
+            Thread.sleep(50);
+            statuses = statuses();
+        }
+        return statuses;
+    }
+
+    /** Exactly one reachable node is leader, and every reachable node agrees on it and its term. */
+    static boolean oneAgreedLeader(final List<NodeStatus> statuses, final int minReachable)
+    {
+        final List<NodeStatus> reachable = statuses.stream().filter(NodeStatus::reachable).toList();
+        final List<NodeStatus> leaders = reachable.stream().filter(NodeStatus::isLeader).toList();
+        if (reachable.size() < minReachable || leaders.size() != 1)
+        {
+            return false;
+        }
+        final NodeStatus leader = leaders.get(0);
+        return reachable.stream().allMatch(s ->
+            s.value(io.raftline.io.node.NodeCounter.LEADER) == leader.id() &&
+            s.value(io.raftline.io.node.NodeCounter.TERM) == leader.value(io.raftline.io.node.NodeCounter.TERM));
+    }
+
+    String logs()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final int id : config.memberIds())
+        {
+            try
+            {
+                final List<String> lines = Files.readAllLines(dir.resolve("node-" + id + ".log"));
+                text.append("--- node ").append(id).append(" (last lines)\n");
+                lines.subList(Math.max(0, lines.size() - 15), lines.size())
+                    .forEach(line -> text.append(line).append('\n'));
+            }
+            catch (final IOException ex)
+            {
+                text.append("--- node ").append(id).append(": no log\n");
+            }
+        }
+        return text.toString();
+    }
+
+    void kill(final int id) throws InterruptedException
+    {
+        processes[id].destroyForcibly();
+        processes[id].waitFor(10, TimeUnit.SECONDS);
+    }
+
+    void signal(final int id, final String signal) throws IOException, InterruptedException
+    {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(processes[id].pid())).inheritIO().start().waitFor();
+    }
+
+    /** SIGTERM; returns the exit code. */
+    int terminate(final int id) throws InterruptedException
+    {
+        processes[id].destroy();
+        if (!processes[id].waitFor(15, TimeUnit.SECONDS))
+        {
+            processes[id].destroyForcibly();
+            throw new AssertionError("node " + id + " did not stop on SIGTERM\n" + logs());
+        }
+        return processes[id].exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        for (final Process process : processes)
+        {
+            if (process != null)
+            {
+                process.destroyForcibly();
+            }
+        }
+        for (final Process process : processes)
+        {
+            if (process != null)
+            {
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        for (final ClusterConfig.Member member : config.members().values())
+        {
+            IoUtil.delete(new File(RaftlineNode.aeronDirectory(config, member)), true);
+        }
+    }
+}
