@@ -51,6 +51,7 @@ import java.util.stream.Stream;
     "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
     "-Dchronicle.analytics.disable=true",
     "-Dchronicle.announcer.disable=true",
+    "-Ddisable.single.threaded.check=true",
     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class LogBenchmark
 {

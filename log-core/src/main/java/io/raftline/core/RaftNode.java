@@ -38,6 +38,8 @@ public final class RaftNode
     private final int entryOverheadBytes;
     private final boolean preVote;
     private final boolean checkQuorum;
+    private final boolean readLease;
+    private long ticks;
     private final ProgressTracker tracker;
     private final ReadIndex readIndex;
     private final Ready ready = new Ready();
@@ -88,6 +90,7 @@ public final class RaftNode
         this.entryOverheadBytes = options.entryOverheadBytes();
         this.preVote = options.preVote();
         this.checkQuorum = options.checkQuorum();
+        this.readLease = options.readLease();
         this.tracker = new ProgressTracker(configuration, options.maxInflightAppends(), options.maxInflightBytes());
         this.readIndex = new ReadIndex(options.maxPendingReads());
         this.term = term;
@@ -103,6 +106,7 @@ public final class RaftNode
     /** One logical tick. The runtime decides how long a tick is; timeouts are counted in ticks. */
     public void tick()
     {
+        ticks++;
         if (role == Role.LEADER)
         {
             tickLeader();
@@ -752,6 +756,7 @@ public final class RaftNode
             return;
         }
         progress.setRecentActive(true);
+        progress.heardAt(ticks);
         if (message.reject)
         {
             if (progress.maybeDecrease(message.index, hintedNextIndex(message)))
@@ -799,6 +804,7 @@ public final class RaftNode
             return;
         }
         progress.setRecentActive(true);
+        progress.heardAt(ticks);
         if (progress.matchIndex() < log.lastIndex())
         {
             // the follower may have lost an AppendEntries: send one, even empty, so that a gap shows as a rejection
@@ -927,6 +933,11 @@ public final class RaftNode
 
     private void addRead(final long requestId, final int requester)
     {
+        if (readLease && committedInTerm && hasLease())
+        {
+            answerRead(requestId, requester, commitIndex);
+            return;
+        }
         if (readIndex.isFull())
         {
             answerRead(requestId, requester, ReadStates.FAILED);
@@ -937,6 +948,13 @@ public final class RaftNode
         {
             startReadRound(round);
         }
+    }
+
+    /** A majority answered within the last half election timeout: no other leader can exist (thesis §6.4.1). */
+    private boolean hasLease()
+    {
+        tracker.progress(id).heardAt(ticks);
+        return ticks - tracker.quorumHeardTick() < electionTimeoutTicks / 2;
     }
 
     private void startReadRound(final long round)

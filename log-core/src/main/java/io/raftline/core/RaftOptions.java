@@ -15,6 +15,7 @@ public final class RaftOptions
     private int maxInflightAppends = 64;
     private long maxInflightBytes = 16L * 1024 * 1024;
     private int entryOverheadBytes = 48;
+    private boolean readLease;
     private int maxPendingReads = 4096;
     private boolean preVote = true;
     private boolean checkQuorum = true;
@@ -93,6 +94,23 @@ public final class RaftOptions
         return this;
     }
 
+    /**
+     * Serve reads from the leader's lease instead of a heartbeat round (Raft thesis §6.4.1): while a majority
+     * answered the leader within the last half election timeout, no other leader can have been elected, because
+     * voters that heard from a leader ignore candidates for an election timeout. This assumes clocks whose rates
+     * differ by less than that margin and messages that arrive within it; off by default. Needs check-quorum.
+     */
+    public RaftOptions readLease(final boolean readLease)
+    {
+        this.readLease = readLease;
+        return this;
+    }
+
+    public boolean readLease()
+    {
+        return readLease;
+    }
+
     /** The only source of randomness (election timeouts): seeded, so a run can be replayed. */
     public RaftOptions random(final RandomGenerator random)
     {
@@ -113,6 +131,7 @@ public final class RaftOptions
         require(entryOverheadBytes >= 0, "entryOverheadBytes must not be negative: " + entryOverheadBytes);
         require(maxPendingReads > 0, "maxPendingReads must be positive: " + maxPendingReads);
         require(random != null, "random must be set (a seeded generator)");
+        require(!readLease || checkQuorum, "readLease needs checkQuorum");
         return this;
     }
 

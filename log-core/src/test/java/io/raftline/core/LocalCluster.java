@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * A few nodes wired together in memory for example-based tests: messages are delivered in order, on demand, and
@@ -23,6 +24,8 @@ public final class LocalCluster
     private final MemoryRaftLog[] logs;
     private final Deque<RaftMessage> inFlight = new ArrayDeque<>();
     private final Set<Integer> isolated = new HashSet<>();
+    private final List<RaftMessage> delivered = new ArrayList<>();
+    private final List<List<long[]>> readStates = new ArrayList<>();
 
     /** Nodes 1..n, voters all, empty logs. */
     public LocalCluster(final int n)
@@ -33,6 +36,12 @@ public final class LocalCluster
     /** Nodes 1..logs.length with the given (durable) logs. */
     public LocalCluster(final MemoryRaftLog... logs)
     {
+        this(UnaryOperator.identity(), logs);
+    }
+
+    /** Nodes 1..logs.length with the given (durable) logs and options changed by {@code tuning}. */
+    public LocalCluster(final UnaryOperator<RaftOptions> tuning, final MemoryRaftLog... logs)
+    {
         final int[] ids = new int[logs.length];
         for (int i = 0; i < ids.length; i++)
         {
@@ -42,7 +51,8 @@ public final class LocalCluster
         this.nodes = new RaftNode[logs.length];
         for (int i = 0; i < logs.length; i++)
         {
-            nodes[i] = new RaftNode(options(i + 1), logs[i], 0, 0, Configuration.of(ids));
+            nodes[i] = new RaftNode(tuning.apply(options(i + 1)), logs[i], 0, 0, Configuration.of(ids));
+            readStates.add(new ArrayList<>());
         }
     }
 
@@ -53,6 +63,12 @@ public final class LocalCluster
             .electionTimeoutTicks(ELECTION_TIMEOUT_TICKS)
             .heartbeatIntervalTicks(1)
             .random(new SplittableRandom(id));
+    }
+
+    /** Nodes 1..n, voters all, empty logs, options changed by {@code tuning}. */
+    public static LocalCluster of(final int n, final UnaryOperator<RaftOptions> tuning)
+    {
+        return new LocalCluster(tuning, logsOf(n));
     }
 
     private static MemoryRaftLog[] logsOf(final int n)
@@ -96,7 +112,7 @@ public final class LocalCluster
     {
         for (int id = 1; id <= nodes.length; id++)
         {
-            for (final RaftMessage message : Outbox.drain(node(id), log(id)))
+            for (final RaftMessage message : drain(id))
             {
                 if (!isolated.contains(message.from) && !isolated.contains(message.to))
                 {
@@ -106,19 +122,59 @@ public final class LocalCluster
         }
     }
 
+    /** Does what each Ready asks, as {@link Outbox#drain} does, keeping the read states it answers. */
+    private List<RaftMessage> drain(final int id)
+    {
+        final RaftNode node = node(id);
+        final List<RaftMessage> out = new ArrayList<>();
+        while (node.hasReady())
+        {
+            final Ready ready = node.ready();
+            Outbox.addAll(ready.messages(), log(id), out);
+            log(id).sync();
+            Outbox.addAll(ready.messagesAfterPersist(), log(id), out);
+            for (int i = 0; i < ready.readStates().size(); i++)
+            {
+                readStates.get(id - 1).add(new long[]{ready.readStates().requestId(i), ready.readStates().index(i)});
+            }
+            node.advance(log(id).lastIndex());
+        }
+        return out;
+    }
+
+    /** The read states node {@code id} has answered so far, as {requestId, index}. */
+    public List<long[]> readStates(final int id)
+    {
+        return readStates.get(id - 1);
+    }
+
+    /** Every message delivered so far, in order. */
+    public List<RaftMessage> delivered()
+    {
+        return delivered;
+    }
+
     /** Delivers messages (and those they cause) until none is left. Returns how many were delivered. */
     public int deliverAll()
     {
-        int delivered = 0;
+        int count = 0;
         collect();
         while (!inFlight.isEmpty())
         {
             final RaftMessage message = inFlight.poll();
             node(message.to).step(message);
-            delivered++;
+            delivered.add(message);
+            count++;
             collect();
         }
-        return delivered;
+        return count;
+    }
+
+    /** Delivers one message now (taken with {@link #takeInFlight()}), without what it causes. */
+    public void deliver(final RaftMessage message)
+    {
+        node(message.to).step(message);
+        delivered.add(message);
     }
 
     /** Takes the in-flight messages without delivering them. */

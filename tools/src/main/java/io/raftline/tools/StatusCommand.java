@@ -29,6 +29,11 @@ final class StatusCommand implements Callable<Integer>
     @Option(names = "--json", description = "One JSON object instead of a table.")
     private boolean json;
 
+    @Option(names = "--bind", paramLabel = "ADDR[:PORT]",
+        description = "Accepted like the other cluster commands; status reads each node's counters from its Aeron " +
+            "directory on this host and needs no reply endpoint.")
+    private String bind;
+
     @Override
     public Integer call()
     {

@@ -1,7 +1,10 @@
 package io.raftline.tools;
 
+import io.raftline.io.client.Producer;
+import io.raftline.io.client.ProducerListener;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,8 +15,10 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +92,7 @@ class NodeProcessTest
                 .get(followerId - 1);
             final int exitCode = cluster.terminate(followerId);
             assertTrue(exitCode == 0 || exitCode == 128 + 15, "SIGTERM stops a node cleanly: " + exitCode);
+            final String logBefore = cluster.logs();
             cluster.start(followerId);
             final NodeStatus after = cluster.await("the follower back", 30, s ->
                 s.get(followerId - 1).reachable() && ProcessCluster.oneAgreedLeader(s, 3)).get(followerId - 1);
@@ -95,6 +101,56 @@ class NodeProcessTest
             assertEquals(before.value(NodeCounter.TERM), after.value(NodeCounter.TERM),
                 "the term survives a restart and the cluster stays in it");
             assertEquals(leader.id(), after.value(NodeCounter.LEADER));
+            assertFalse(cluster.logs().contains("torn"), "a clean stop leaves no torn tail to cut: " + logBefore);
+        }
+    }
+
+    @Test
+    void aStoppedFollowerCatchesUpAfterSigcont(@TempDir final Path dir) throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21801))
+        {
+            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final int follower = leader.id() % 3 + 1;
+            cluster.signal(follower, "STOP");
+            final long[] acknowledged = new long[1];
+            try (Producer producer = Producer.open(cluster.config(), null, "p", 256, new ProducerListener()
+            {
+                @Override
+                public void onCommitted(final long sequence, final long index, final long term)
+                {
+                    acknowledged[0]++;
+                }
+
+                @Override
+                public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+                {
+                    throw new AssertionError("entry " + sequence + " failed: " + reason);
+                }
+            }, TimeUnit.SECONDS.toNanos(30)))
+            {
+                final UnsafeBuffer entry = new UnsafeBuffer(new byte[100]);
+                for (int i = 0; i < 20_000; i++)
+                {
+                    while (producer.offer(entry, 0, entry.capacity()) == Producer.BACK_PRESSURED)
+                    {
+                        producer.poll();
+                    }
+                }
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (producer.inFlight() > 0 && System.nanoTime() < deadlineNs)
+                {
+                    producer.poll();
+                }
+            }
+            assertEquals(20_000, acknowledged[0], "a majority commits while one follower is stopped");
+            Thread.sleep(2_000); // longer than an election timeout: the stopped node must not disturb anyone after
+            cluster.signal(follower, "CONT");
+            final List<NodeStatus> caughtUp = cluster.await("the follower caught up", 30, s ->
+                ProcessCluster.oneAgreedLeader(s, 3) &&
+                s.get(follower - 1).value(NodeCounter.COMMIT_INDEX) == leaderOf(s).value(NodeCounter.COMMIT_INDEX) &&
+                s.get(follower - 1).value(NodeCounter.LAST_INDEX) == leaderOf(s).value(NodeCounter.LAST_INDEX));
+            assertEquals(leader.id(), leaderOf(caughtUp).id(), "the paused follower does not depose the leader");
         }
     }
 

@@ -7,6 +7,9 @@ package io.raftline.core.replication;
  */
 public final class Progress
 {
+    /** {@link #lastHeardTick()} of a follower not heard from in this leadership. */
+    public static final long NEVER = Long.MIN_VALUE / 4;
+
     /** How the leader currently sends to this follower. */
     public enum State
     {
@@ -23,6 +26,7 @@ public final class Progress
     private long nextIndex;          // invariant: matchIndex < nextIndex
     private boolean probeSent;       // PROBE only: a message is out, wait before sending another
     private boolean recentActive;    // heard from within the current check-quorum period
+    private long lastHeardTick = NEVER; // the leader's tick count when this follower last answered
     private long readAckedRound;     // the latest ReadIndex round this follower confirmed
     private long commitSent;         // the highest commit index sent in an AppendEntries
     private boolean resendRequested; // send an AppendEntries next time even if it carries nothing new
@@ -70,6 +74,7 @@ public final class Progress
         this.matchIndex = 0;
         this.nextIndex = nextIndex;
         this.recentActive = false;
+        this.lastHeardTick = NEVER;
         this.readAckedRound = 0;
         this.commitSent = 0;
         becomeProbe();
@@ -179,6 +184,18 @@ public final class Progress
         final boolean requested = resendRequested;
         resendRequested = false;
         return requested;
+    }
+
+    /** The follower answered at the leader's tick {@code tick}. */
+    public void heardAt(final long tick)
+    {
+        lastHeardTick = Math.max(lastHeardTick, tick);
+    }
+
+    /** The leader's tick at which this follower last answered, or {@link #NEVER}. */
+    public long lastHeardTick()
+    {
+        return lastHeardTick;
     }
 
     public boolean isRecentActive()

@@ -15,6 +15,7 @@ public final class ProgressTracker
     private final long maxInflightBytes;
     private final Quorum.IndexSource matchIndexes = id -> progress(id).matchIndex();
     private final Quorum.IndexSource readAcks = id -> progress(id).readAckedRound();
+    private final Quorum.IndexSource heardTicks = id -> progress(id).lastHeardTick();
     private final Quorum.PollSource votes = id -> voteOf(id);
     private final Quorum.PollSource activity = id -> progress(id).isRecentActive() ? Quorum.YES : Quorum.NO;
     private Configuration configuration;
@@ -93,6 +94,12 @@ public final class ProgressTracker
     public long confirmedReadRound()
     {
         return quorum.committedIndex(configuration, readAcks);
+    }
+
+    /** The latest tick by which a majority of every voter set had answered the leader (its lease start). */
+    public long quorumHeardTick()
+    {
+        return quorum.committedIndex(configuration, heardTicks);
     }
 
     /** Whether a majority of every voter set was heard from in the current check-quorum period. */

@@ -40,6 +40,7 @@ public final class ClientTransport implements AutoCloseable
     private final long clientId;
     private final AeronRuntime runtime;
     private final Subscription subscription;
+    private final int[] memberIds;
     private final ExclusivePublication[] publications;
     private final boolean[] connected;
     private final long[] nextConnectNs;
@@ -76,6 +77,7 @@ public final class ClientTransport implements AutoCloseable
                 .build(), RaftlineNode.STREAM_ID);
             this.replyEndpoint = resolve(bindEndpoint);
             final int[] ids = config.memberIds();
+            this.memberIds = ids;
             int maxId = 0;
             for (final int id : ids)
             {
@@ -197,7 +199,7 @@ public final class ClientTransport implements AutoCloseable
     public int poll(final long nowNs, final int fragmentLimit)
     {
         int work = runtime.invoke();
-        for (final int id : config.memberIds())
+        for (final int id : memberIds)
         {
             if (nowNs >= nextConnectNs[id])
             {

@@ -31,6 +31,7 @@ public final class Producer implements AutoCloseable
     /** REJECT reason of a leader that has not yet applied its log up to its own term (see the node's side). */
     private static final int NOT_READY = 7;
     private static final long READ_FAILED = -1;
+    private static final long GAP_RESEND_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long NOT_READY_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ClientTransport transport;
@@ -52,6 +53,7 @@ public final class Producer implements AutoCloseable
     private long lastProgressNs;
     private long resendAtNs = Long.MAX_VALUE;
     private long lastSendNs;
+    private long lastGapResendNs;
     private long awaitedRead;
     private long readResult;
     private boolean closed;
@@ -347,9 +349,11 @@ public final class Producer implements AutoCloseable
             return;
         }
         int position = offset + ClientCodec.ACK_HEADER;
+        boolean gap = false;
         for (int i = 0; i < count; i++, position += ClientCodec.ACK_ENTRY)
         {
             final long sequence = longAt(buffer, position);
+            gap |= sequence > ackedSequence + 1;
             if (sequence == ackedSequence + 1 && sequence < nextSequence)
             {
                 pending.removeUpTo(sequence);
@@ -358,6 +362,14 @@ public final class Producer implements AutoCloseable
                 lastProgressNs = System.nanoTime();
                 listener.onCommitted(sequence, longAt(buffer, position + 8), longAt(buffer, position + 16));
             }
+        }
+        final long nowNs = System.nanoTime();
+        if (gap && nowNs - lastGapResendNs > GAP_RESEND_INTERVAL_NS)
+        {
+            // an acknowledgement was lost (the node drops them under back-pressure): sessions commit in order, so
+            // what is unacknowledged below this one is committed; resend it and the leader acknowledges the retries
+            lastGapResendNs = nowNs;
+            sentSequence = Math.min(sentSequence, ackedSequence);
         }
     }
 

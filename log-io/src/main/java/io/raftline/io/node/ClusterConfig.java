@@ -42,10 +42,11 @@ public final class ClusterConfig
     public static final String ENTRY_MAX_BYTES = "client.entry.max.bytes";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String SESSION_MAX = "session.max";
+    public static final String READ_LEASE = "raft.read.lease";
 
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
-        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX);
+        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, READ_LEASE);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
 
@@ -81,6 +82,7 @@ public final class ClusterConfig
     private final int maxEntryBytes;
     private final long sessionTimeoutNs;
     private final int maxSessions;
+    private final boolean readLease;
 
     private ClusterConfig(final Properties properties, final Path folder)
     {
@@ -139,6 +141,7 @@ public final class ClusterConfig
         sessionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
             intValue(properties, SESSION_TIMEOUT_MS, 300_000, 1_000, Integer.MAX_VALUE));
         maxSessions = intValue(properties, SESSION_MAX, 4096, 1, 1_000_000);
+        readLease = oneOf(properties, READ_LEASE, "false", "false", "true").equals("true");
     }
 
     /** Reads and validates a cluster file. */
@@ -379,6 +382,12 @@ public final class ClusterConfig
     public int socketBufferBytes()
     {
         return socketBufferBytes;
+    }
+
+    /** Whether the leader serves ReadIndex from its lease instead of a heartbeat round (thesis §6.4.1). */
+    public boolean readLease()
+    {
+        return readLease;
     }
 
     /** The largest payload a producer may append. */

@@ -93,6 +93,7 @@ public final class RaftlineNode implements AutoCloseable
                     .maxInflightAppends(config.inflightAppends())
                     .maxInflightBytes(config.inflightBytes())
                     .entryOverheadBytes(RaftMessageEncoder.ENTRY_OVERHEAD)
+                    .readLease(config.readLease())
                     .random(new SplittableRandom()),
                 openedLog,
                 metadata.currentTerm(),

@@ -117,7 +117,11 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
             onMalformed("sender " + message.from + " is not a peer", length);
             return;
         }
-        message.to = selfId;
+        if (message.to != selfId)
+        {
+            onMalformed("addressed to node " + message.to, length);
+            return;
+        }
         counters.onReceived(message.type, message.entryCount, length);
         listener.onRaftMessage(message);
     }

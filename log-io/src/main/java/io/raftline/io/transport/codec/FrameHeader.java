@@ -13,21 +13,27 @@ import java.nio.charset.StandardCharsets;
  *   0               1               2               3
  *   0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7
  *  +---------------+---------------+-------------------------------+
- *  |    version    |     type      |            flags              |  0
+ *  |    version    |     type      |          flags (zero)         |  0
  *  +---------------+---------------+-------------------------------+
- *  |                        frame length                           |  4
+ *  |               frame length (header included)                  |  4
  *  +---------------------------------------------------------------+
- *  |                  cluster id hash (64 bits)                    |  8
+ *  |          cluster id hash: FNV-1a 64 of the UTF-8 id           |  8
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |              sender node id (0 for a client)                  | 16
  *  +---------------------------------------------------------------+
- *  |                          reserved                             | 20
+ *  |                        reserved (zero)                        | 20
  *  +---------------------------------------------------------------+  24: body
  * </pre>
  *
- * The frame length counts the header and must equal the received length: a frame is never a prefix of a
- * datagram, nor split by the receiver (Aeron reassembles fragmented frames).
+ * Type codes: {@link #RAFT_TYPE_MIN}..{@link #RAFT_TYPE_MAX} are the Raft
+ * {@link io.raftline.core.message.MessageType} codes, {@link #CLIENT_TYPE_MIN}..{@link #CLIENT_TYPE_MAX} belong to
+ * the client protocol; any other code is refused. The frame length must equal the received length: a frame is
+ * never a prefix of a datagram, nor split by the receiver (Aeron reassembles fragmented frames). Flags and the
+ * reserved word must be zero, so that a later version can give them a meaning that old nodes refuse rather than
+ * misread.
+ *
+ * <p>Use the static methods over (buffer, offset), or {@link #wrap} an instance as a reusable read-only view.
  */
 public final class FrameHeader
 {
@@ -43,15 +49,19 @@ public final class FrameHeader
     public static final int SENDER_OFFSET = 16;
     public static final int RESERVED_OFFSET = 20;
 
-    /** {@link #validate} results. */
-    public static final int VALID = 0;
+    public static final int RAFT_TYPE_MIN = 1;
+    public static final int RAFT_TYPE_MAX = 11;
+    public static final int CLIENT_TYPE_MIN = 32;
+    public static final int CLIENT_TYPE_MAX = 63;
+
+    /** {@link #validate} result for a good header; the same value as {@link DecodeResult#OK}. */
+    public static final int VALID = DecodeResult.OK;
 
     private static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
-    private FrameHeader()
-    {
-    }
+    private DirectBuffer buffer;
+    private int offset;
 
     /** The cluster id as it travels: FNV-1a (64 bits) of its UTF-8 bytes, the same in every JVM. */
     public static long clusterHash(final String clusterId)
@@ -65,6 +75,13 @@ public final class FrameHeader
         return hash;
     }
 
+    /** Whether any protocol of this version defines the type code. */
+    public static boolean isKnownType(final int type)
+    {
+        return (type >= RAFT_TYPE_MIN && type <= RAFT_TYPE_MAX) || (type >= CLIENT_TYPE_MIN && type <= CLIENT_TYPE_MAX);
+    }
+
+    /** Puts a header; {@code frameLength} may be patched later with {@link #patchLength}. */
     public static void write(
         final MutableDirectBuffer buffer,
         final int offset,
@@ -73,6 +90,8 @@ public final class FrameHeader
         final int senderId,
         final int frameLength)
     {
+        assert isKnownType(type) : "type " + type;
+        assert senderId >= 0 : "sender " + senderId;
         buffer.putByte(offset + VERSION_OFFSET, (byte)VERSION);
         buffer.putByte(offset + TYPE_OFFSET, (byte)type);
         buffer.putShort(offset + FLAGS_OFFSET, (short)0, ORDER);
@@ -88,9 +107,9 @@ public final class FrameHeader
     }
 
     /**
-     * Checks what every frame must satisfy: long enough for a header, a known version, no flags, the stated length
-     * equal to the received one, our cluster, a non-negative sender. Returns {@link #VALID} or a
-     * {@link DecodeResult} code.
+     * Checks what every frame must satisfy: long enough for a header, a known version, the stated length equal to
+     * the received one, no flags, our cluster, a known type, a non-negative sender. Returns {@link #VALID} or a
+     * {@link DecodeResult} code. The caller guarantees that {@code [offset, offset + length)} lies in the buffer.
      */
     public static int validate(final DirectBuffer buffer, final int offset, final int length, final long clusterHash)
     {
@@ -106,19 +125,26 @@ public final class FrameHeader
         {
             return DecodeResult.BAD_LENGTH;
         }
-        if (buffer.getShort(offset + FLAGS_OFFSET, ORDER) != 0 || buffer.getInt(offset + RESERVED_OFFSET, ORDER) != 0)
-        {
-            return DecodeResult.BAD_FIELD;
-        }
         if (buffer.getLong(offset + CLUSTER_OFFSET, ORDER) != clusterHash)
         {
             return DecodeResult.WRONG_CLUSTER;
         }
-        if (buffer.getInt(offset + SENDER_OFFSET, ORDER) < 0)
+        if (!isKnownType(type(buffer, offset)))
+        {
+            return DecodeResult.UNKNOWN_TYPE;
+        }
+        if (buffer.getShort(offset + FLAGS_OFFSET, ORDER) != 0 ||
+            buffer.getInt(offset + RESERVED_OFFSET, ORDER) != 0 ||
+            buffer.getInt(offset + SENDER_OFFSET, ORDER) < 0)
         {
             return DecodeResult.BAD_FIELD;
         }
         return VALID;
+    }
+
+    public static int version(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getByte(offset + VERSION_OFFSET) & 0xFF;
     }
 
     public static int type(final DirectBuffer buffer, final int offset)
@@ -126,13 +152,79 @@ public final class FrameHeader
         return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
     }
 
-    public static int senderId(final DirectBuffer buffer, final int offset)
+    public static int flags(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + SENDER_OFFSET, ORDER);
+        return buffer.getShort(offset + FLAGS_OFFSET, ORDER) & 0xFFFF;
     }
 
     public static int frameLength(final DirectBuffer buffer, final int offset)
     {
         return buffer.getInt(offset + FRAME_LENGTH_OFFSET, ORDER);
+    }
+
+    public static long clusterHash(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + CLUSTER_OFFSET, ORDER);
+    }
+
+    public static int senderId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + SENDER_OFFSET, ORDER);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The same as a reusable view: wrap once per frame, then read.
+
+    public FrameHeader wrap(final DirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        return this;
+    }
+
+    /** {@link #validate(DirectBuffer, int, int, long)} on the wrapped frame of {@code length} received bytes. */
+    public int validate(final int length, final long clusterHash)
+    {
+        return validate(buffer, offset, length, clusterHash);
+    }
+
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    public int offset()
+    {
+        return offset;
+    }
+
+    public int version()
+    {
+        return version(buffer, offset);
+    }
+
+    public int type()
+    {
+        return type(buffer, offset);
+    }
+
+    public int flags()
+    {
+        return flags(buffer, offset);
+    }
+
+    public int frameLength()
+    {
+        return frameLength(buffer, offset);
+    }
+
+    public long clusterHash()
+    {
+        return clusterHash(buffer, offset);
+    }
+
+    public int senderId()
+    {
+        return senderId(buffer, offset);
     }
 }

@@ -1,28 +1,58 @@
 package io.raftline.io.transport.codec;
 
 /**
- * The body of every Raft peer message, after the {@link FrameHeader}. Little-endian; the header's type is the
- * {@link io.raftline.core.message.MessageType} code. Fields a type does not use are zero.
+ * The layout of a Raft peer frame: a {@link FrameHeader} whose type is the
+ * {@link io.raftline.core.message.MessageType} code and whose sender is {@code RaftMessage.from}, then one fixed
+ * body for every type (fields a type does not use are zero), then, for APPEND only, the entries. Little-endian.
+ * One body for all types costs a heartbeat some 50 bytes but keeps one encoder, one decoder and one test matrix.
  *
  * <pre>
- *  offset (from the frame start)
- *   24 | term                 i64 |
- *   32 | index                i64 |  APPEND: prevLogIndex; votes: lastLogIndex; APPEND_RESPONSE: match/rejected
- *   40 | logTerm              i64 |  APPEND: prevLogTerm; votes: lastLogTerm
- *   48 | commitIndex          i64 |  APPEND, HEARTBEAT: leader commit; READ_INDEX_RESPONSE: read index
- *   56 | rejectHintTerm       i64 |
- *   64 | rejectHintIndex      i64 |
- *   72 | context              i64 |  ReadIndex round or request id
- *   80 | flags                i32 |  bit 0: reject, bit 1: transfer
- *   84 | entryCount           i32 |  APPEND only
- *   88 | entries (APPEND only), each:
- *        +0  term      i64
- *        +8  sessionId i64
- *        +16 sequence  i64
- *        +24 type      i32
- *        +28 length    i32
- *        +32 payload   (length bytes, no padding: the next entry follows at once)
+ *   0                               4                               8
+ *   +-------------------------------+-------------------------------+
+ *   |                 frame header (see FrameHeader)                |  0
+ *   |                                                               |
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
+ *   | term                                                          | 24
+ *   +---------------------------------------------------------------+
+ *   | index: APPEND prevLogIndex; votes lastLogIndex;               | 32
+ *   |        APPEND_RESPONSE match or rejected index                |
+ *   +---------------------------------------------------------------+
+ *   | logTerm: APPEND prevLogTerm; votes lastLogTerm                | 40
+ *   +---------------------------------------------------------------+
+ *   | commitIndex: APPEND, HEARTBEAT leader commit;                 | 48
+ *   |              READ_INDEX_RESPONSE read index (-1 on reject)    |
+ *   +---------------------------------------------------------------+
+ *   | rejectHintTerm                                                | 56
+ *   +---------------------------------------------------------------+
+ *   | rejectHintIndex                                               | 64
+ *   +---------------------------------------------------------------+
+ *   | context: ReadIndex round or request id (any value)            | 72
+ *   +-------------------------------+-------------------------------+
+ *   | to (receiver node id)         | entryCount (APPEND only)      | 80
+ *   +-------+-------+---------------+-------------------------------+
+ *   |reject |transf.| zero (u16)    | zero (u32)                    | 88   reject, transfer: 0 or 1
+ *   +-------+-------+---------------+-------------------------------+ 96   = MESSAGE_LENGTH = APPEND_HEADER_LENGTH
+ *
+ *   APPEND: entryCount entries follow at 96, back to back:
+ *   +---------------------------------------------------------------+
+ *   | term                                                          | +0
+ *   +---------------------------------------------------------------+
+ *   | sessionId                                                     | +8
+ *   +---------------------------------------------------------------+
+ *   | sequence                                                      | +16
+ *   +-------------------------------+-------------------------------+
+ *   | type (EntryType)              | payload length                | +24
+ *   +-------------------------------+-------------------------------+
+ *   | payload (payload length bytes) ...                            | +32 = ENTRY_HEADER_LENGTH
+ *   +---------------------------------------------------------------+
+ *   the next entry starts right after the payload: no padding.
  * </pre>
+ *
+ * Entries are not padded to 8 bytes so that an APPEND's length depends only on its entry count and total payload
+ * ({@link RaftMessageEncoder#appendFrameLength}): the sender must know it before claiming space in the
+ * publication, without a second pass over the entries. Unaligned reads cost nothing measurable on x86-64 and
+ * AArch64.
  */
 public final class RaftMessageLayout
 {
@@ -33,13 +63,15 @@ public final class RaftMessageLayout
     public static final int HINT_TERM_OFFSET = COMMIT_INDEX_OFFSET + 8;
     public static final int HINT_INDEX_OFFSET = HINT_TERM_OFFSET + 8;
     public static final int CONTEXT_OFFSET = HINT_INDEX_OFFSET + 8;
-    public static final int FLAGS_OFFSET = CONTEXT_OFFSET + 8;
-    public static final int ENTRY_COUNT_OFFSET = FLAGS_OFFSET + 4;
+    public static final int TO_OFFSET = CONTEXT_OFFSET + 8;
+    public static final int ENTRY_COUNT_OFFSET = TO_OFFSET + 4;
+    public static final int REJECT_OFFSET = ENTRY_COUNT_OFFSET + 4;
+    public static final int TRANSFER_OFFSET = REJECT_OFFSET + 1;
+    /** Two zero bytes then four, keeping the entries 8-byte aligned from the frame start. */
+    public static final int PADDING_SHORT_OFFSET = TRANSFER_OFFSET + 1;
+    public static final int PADDING_INT_OFFSET = PADDING_SHORT_OFFSET + 2;
     /** The whole frame of every message but APPEND; APPEND's entries start here. */
-    public static final int MESSAGE_LENGTH = ENTRY_COUNT_OFFSET + 4;
-
-    public static final int FLAG_REJECT = 1;
-    public static final int FLAG_TRANSFER = 2;
+    public static final int MESSAGE_LENGTH = PADDING_INT_OFFSET + 4;
 
     public static final int ENTRY_TERM_OFFSET = 0;
     public static final int ENTRY_SESSION_OFFSET = 8;

@@ -1,0 +1,124 @@
+package io.raftline.core.quorum;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigurationTest
+{
+    @Test
+    void aSimpleConfigurationSortsItsVoters()
+    {
+        final Configuration configuration = Configuration.of(3, 1, 2);
+        assertArrayEquals(new int[]{1, 2, 3}, configuration.voters());
+        assertArrayEquals(new int[]{1, 2, 3}, configuration.members());
+        assertArrayEquals(new int[0], configuration.outgoingVoters());
+        assertArrayEquals(new int[0], configuration.learners());
+        assertFalse(configuration.isJoint());
+        assertTrue(configuration.isVoter(2));
+        assertFalse(configuration.isVoter(4));
+        assertFalse(configuration.isLearner(2));
+        assertTrue(configuration.isMember(3));
+        assertFalse(configuration.isMember(4));
+        assertEquals(3, configuration.voterCount());
+        assertEquals(0, configuration.outgoingVoterCount());
+        assertEquals(1, configuration.voter(0));
+        assertEquals(3, configuration.voter(2));
+    }
+
+    @Test
+    void thesis4_2_1_learnersAreMembersButNotVoters()
+    {
+        final Configuration configuration = Configuration.withLearners(new int[]{2, 1}, new int[]{5, 4});
+        assertArrayEquals(new int[]{4, 5}, configuration.learners());
+        assertArrayEquals(new int[]{1, 2, 4, 5}, configuration.members());
+        assertTrue(configuration.isLearner(4));
+        assertFalse(configuration.isVoter(4));
+        assertTrue(configuration.isMember(5));
+        assertFalse(configuration.isJoint());
+    }
+
+    @Test
+    void section6_aJointConfigurationHasTwoVoterSetsAndLeavesToTheIncomingOne()
+    {
+        final Configuration joint = Configuration.joint(new int[]{1, 2, 4}, new int[]{3, 2, 1}, new int[]{7});
+        assertTrue(joint.isJoint());
+        assertArrayEquals(new int[]{1, 2, 4}, joint.voters());
+        assertArrayEquals(new int[]{1, 2, 3}, joint.outgoingVoters());
+        assertArrayEquals(new int[]{1, 2, 3, 4, 7}, joint.members());
+        assertTrue(joint.isVoter(3), "an outgoing voter still votes");
+        assertTrue(joint.isVoter(4));
+        assertFalse(joint.isVoter(7));
+        assertEquals(3, joint.outgoingVoterCount());
+        assertEquals(3, joint.outgoingVoter(2));
+
+        final Configuration left = joint.leaveJoint();
+        assertFalse(left.isJoint());
+        assertArrayEquals(new int[]{1, 2, 4}, left.voters());
+        assertArrayEquals(new int[]{7}, left.learners());
+        assertFalse(left.isVoter(3));
+        assertEquals(Configuration.withLearners(new int[]{1, 2, 4}, new int[]{7}), left);
+    }
+
+    @Test
+    void invalidConfigurationsAreRefused()
+    {
+        assertThrows(IllegalArgumentException.class, Configuration::of);
+        assertThrows(IllegalArgumentException.class, () -> Configuration.of(1, 0));
+        assertThrows(IllegalArgumentException.class, () -> Configuration.of(-2, 1));
+        assertThrows(IllegalArgumentException.class, () -> Configuration.of(1, 2, 1));
+        assertThrows(IllegalArgumentException.class, () -> Configuration.withLearners(new int[]{1, 2}, new int[]{2}));
+        assertThrows(IllegalArgumentException.class,
+            () -> Configuration.joint(new int[]{1, 2}, new int[]{3}, new int[]{3}));
+        assertThrows(IllegalArgumentException.class, () -> Configuration.joint(new int[]{1}, new int[0], new int[0]));
+        assertThrows(IllegalArgumentException.class, () -> Configuration.withLearners(new int[0], new int[]{1}));
+        final IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+            () -> Configuration.of(5, 5));
+        assertTrue(twice.getMessage().contains("node 5 appears twice"), twice.getMessage());
+    }
+
+    @Test
+    void accessorsReturnCopies()
+    {
+        final int[] input = {2, 1};
+        final Configuration configuration = Configuration.withLearners(input, new int[]{3});
+        input[0] = 9;
+        configuration.voters()[0] = 9;
+        configuration.learners()[0] = 9;
+        assertArrayEquals(new int[]{1, 2}, configuration.voters());
+        assertArrayEquals(new int[]{3}, configuration.learners());
+        final Configuration joint = Configuration.joint(new int[]{1}, new int[]{2}, new int[0]);
+        joint.outgoingVoters()[0] = 9;
+        assertArrayEquals(new int[]{2}, joint.outgoingVoters());
+    }
+
+    @Test
+    void equalityIgnoresOrderButNotRoles()
+    {
+        final Configuration a = Configuration.withLearners(new int[]{1, 2, 3}, new int[]{4});
+        final Configuration b = Configuration.withLearners(new int[]{3, 2, 1}, new int[]{4});
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertNotEquals(a, Configuration.of(1, 2, 3));
+        assertNotEquals(a, Configuration.withLearners(new int[]{1, 2, 3}, new int[]{5}));
+        assertNotEquals(a, Configuration.joint(new int[]{1, 2, 3}, new int[]{1}, new int[]{4}));
+        assertNotEquals(Configuration.of(1, 2), Configuration.of(1, 3));
+        assertNotEquals(a.hashCode(), Configuration.of(1, 2, 3).hashCode());
+        assertNotEquals(Configuration.joint(new int[]{1}, new int[]{2}, new int[0]).hashCode(),
+            Configuration.joint(new int[]{1}, new int[]{3}, new int[0]).hashCode());
+        assertNotEquals(a, "voters=[1, 2, 3]");
+    }
+
+    @Test
+    void toStringNamesEachSetThatIsNotEmpty()
+    {
+        assertEquals("voters=[1, 2]", Configuration.of(2, 1).toString());
+        assertEquals("voters=[1] learners=[3]", Configuration.withLearners(new int[]{1}, new int[]{3}).toString());
+        assertEquals("voters=[1] outgoing=[2]", Configuration.joint(new int[]{1}, new int[]{2}, new int[0]).toString());
+    }
+}
