@@ -222,6 +222,47 @@ class ClientProcessTest
     }
 
     @Test
+    void aConsumerResumesWithoutGapsOrDuplicatesWhenTheNodeItFollowsRestarts(@TempDir final Path dir)
+        throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21901))
+        {
+            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final int followed = leader.id() % 3 + 1;
+            final Outcomes outcomes = new Outcomes();
+            final List<Long> indexes = new ArrayList<>();
+            try (Producer producer = Producer.open(cluster.config(), null, "p", 256, outcomes, TIMEOUT_NS);
+                Consumer consumer = Consumer.open(cluster.config(), null, followed, Consumer.FIRST, true, 512,
+                    (index, term, type, name, sequence, buffer, offset, length) -> indexes.add(index)))
+            {
+                produce(producer, "p", 5_000, () -> { });
+                final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+                while (consumer.lastDelivered() < 5_000 && System.nanoTime() < deadlineNs)
+                {
+                    consumer.poll();
+                }
+                cluster.terminate(followed);
+                cluster.start(followed);
+                produce(producer, "p", 5_000, () -> { });
+                final long target = leaderOf(cluster.await("the followed node back", 30, s ->
+                    ProcessCluster.oneAgreedLeader(s, 3) &&
+                    s.get(followed - 1).value(NodeCounter.COMMIT_INDEX) == leaderOf(s).value(NodeCounter.COMMIT_INDEX)))
+                    .value(NodeCounter.COMMIT_INDEX);
+                final long resumeDeadlineNs = System.nanoTime() + TIMEOUT_NS;
+                while (consumer.lastDelivered() < target && System.nanoTime() < resumeDeadlineNs)
+                {
+                    consumer.poll();
+                }
+                assertEquals(target, consumer.lastDelivered(), "the consumer caught up after the restart");
+            }
+            for (int i = 0; i < indexes.size(); i++)
+            {
+                assertEquals(i + 1, indexes.get(i), "every index once, in order, across the restart");
+            }
+        }
+    }
+
+    @Test
     void theDemoExitsZero()
     {
         final StringWriter out = new StringWriter();

@@ -90,13 +90,38 @@ public final class Producer implements AutoCloseable
         final ProducerListener listener,
         final long timeoutNs)
     {
+        return open(config, bind, name, window, listener, timeoutNs, type -> true);
+    }
+
+    /** Decides which received frame types reach the producer: tests lose acknowledgements with it. */
+    @FunctionalInterface
+    interface FrameFilter
+    {
+        boolean accept(int type);
+    }
+
+    static Producer open(
+        final ClusterConfig config,
+        final String bind,
+        final String name,
+        final int window,
+        final ProducerListener listener,
+        final long timeoutNs,
+        final FrameFilter filter)
+    {
         if (window < 1)
         {
             throw new IllegalArgumentException("window must be positive: " + window);
         }
         final Producer[] holder = new Producer[1];
         final ClientTransport transport = new ClientTransport(config, bind,
-            (nodeId, type, buffer, offset, length) -> holder[0].onFrame(nodeId, type, buffer, offset, length));
+            (nodeId, type, buffer, offset, length) ->
+            {
+                if (filter.accept(type))
+                {
+                    holder[0].onFrame(nodeId, type, buffer, offset, length);
+                }
+            });
         final Producer producer = new Producer(transport, listener, window,
             Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(timeoutNs / 4, 1)), Math.max(timeoutNs, 1));
         holder[0] = producer;
