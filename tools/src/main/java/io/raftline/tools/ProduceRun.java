@@ -68,7 +68,7 @@ final class ProduceRun implements ProducerListener
         sendTimeNs = new long[1 << 20];
         try (Producer producer = Producer.open(config, bind, name, window, this, OPEN_TIMEOUT_NS))
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 100_000);
+            final IdleStrategy idle = new BackoffIdleStrategy(0, 8, 1_000, 100_000); // as the nodes: no spinning on 2 cores
             final long startNs = System.nanoTime();
             long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
             long offered = 0;

@@ -43,10 +43,14 @@ public final class ClusterConfig
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String SESSION_MAX = "session.max";
     public static final String READ_LEASE = "raft.read.lease";
+    public static final String IDLE_SPINS = "node.idle.spins";
+    public static final String IDLE_YIELDS = "node.idle.yields";
+    public static final String IDLE_MAX_PARK_US = "node.idle.max.park.us";
 
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
-        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, READ_LEASE);
+        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
+        IDLE_MAX_PARK_US);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
 
@@ -83,6 +87,9 @@ public final class ClusterConfig
     private final long sessionTimeoutNs;
     private final int maxSessions;
     private final boolean readLease;
+    private final int idleSpins;
+    private final int idleYields;
+    private final int idleMaxParkUs;
 
     private ClusterConfig(final Properties properties, final Path folder)
     {
@@ -142,6 +149,9 @@ public final class ClusterConfig
             intValue(properties, SESSION_TIMEOUT_MS, 300_000, 1_000, Integer.MAX_VALUE));
         maxSessions = intValue(properties, SESSION_MAX, 4096, 1, 1_000_000);
         readLease = oneOf(properties, READ_LEASE, "false", "false", "true").equals("true");
+        idleSpins = intValue(properties, IDLE_SPINS, 0, 0, 1_000_000);
+        idleYields = intValue(properties, IDLE_YIELDS, 8, 0, 1_000_000);
+        idleMaxParkUs = intValue(properties, IDLE_MAX_PARK_US, 100, 1, 1_000_000);
     }
 
     /** Reads and validates a cluster file. */
@@ -382,6 +392,24 @@ public final class ClusterConfig
     public int socketBufferBytes()
     {
         return socketBufferBytes;
+    }
+
+    /** Back-off idle: duty cycles spun before yielding. */
+    public int idleSpins()
+    {
+        return idleSpins;
+    }
+
+    /** Back-off idle: yields before parking. */
+    public int idleYields()
+    {
+        return idleYields;
+    }
+
+    /** Back-off idle: the longest park, in microseconds (parks double from 1 us up to it). */
+    public int idleMaxParkUs()
+    {
+        return idleMaxParkUs;
     }
 
     /** Whether the leader serves ReadIndex from its lease instead of a heartbeat round (thesis §6.4.1). */

@@ -112,7 +112,7 @@ public final class RaftlineNode implements AutoCloseable
             this.agent = new NodeAgent(node, openedLog, runtime, inbound, byId, peerIds, nodeCounters, clients,
                 new SystemNanoClock(), config.tickNs(), resources);
             final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
-            this.runner = new AgentRunner(idleStrategy(config.idleStrategy()), errorHandler, null, agent);
+            this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
         }
         catch (final RuntimeException ex)
         {
@@ -154,16 +154,17 @@ public final class RaftlineNode implements AutoCloseable
         CloseHelper.close(runner);
     }
 
-    static IdleStrategy idleStrategy(final String name)
+    static IdleStrategy idleStrategy(final ClusterConfig config)
     {
-        return switch (name)
+        return switch (config.idleStrategy())
         {
             case "sleeping" -> new SleepingMillisIdleStrategy(1);
             case "yielding" -> new YieldingIdleStrategy();
             case "busy-spin" -> new BusySpinIdleStrategy();
-            // spin briefly, yield, then park up to 100 us: cheap on a 2-core machine shared by several nodes
-            default -> new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MICROSECONDS.toNanos(100));
+            // spin, yield, then park from 1 us doubling up to the maximum: cheap on a 2-core machine shared by
+            // several nodes, where a spinning node takes the core another node needs
+            default -> new BackoffIdleStrategy(config.idleSpins(), config.idleYields(),
+                TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(config.idleMaxParkUs()));
         };
     }
 
