@@ -57,15 +57,18 @@ final class DumpCommand implements Callable<Integer>
             final PrintWriter out = spec.commandLine().getOut();
             if (first <= last)
             {
-                try (LogCursor cursor = inspector.newCursor())
+                try (LogCursor cursor = inspector.newCursor(); LogCursor openings = inspector.newCursor())
                 {
+                    final ProducerNames names = new ProducerNames(openings);
                     cursor.seek(first);
                     final Base64.Encoder base64 = Base64.getEncoder();
                     while (cursor.next() && cursor.index() <= last)
                     {
                         final byte[] payload = new byte[cursor.payloadLength()];
                         cursor.buffer().getBytes(cursor.payloadOffset(), payload);
-                        out.println(format == Format.json ? json(cursor, payload, base64) : text(cursor, payload));
+                        final String producer = cursor.type() == EntryType.NORMAL ? names.of(cursor.sessionId()) : "";
+                        out.println(format == Format.json ?
+                            json(cursor, producer, payload, base64) : text(cursor, producer, payload));
                     }
                 }
             }
@@ -74,15 +77,15 @@ final class DumpCommand implements Callable<Integer>
         return 0;
     }
 
-    private static String json(final LogCursor cursor, final byte[] payload, final Base64.Encoder base64)
+    private static String json(
+        final LogCursor cursor, final String producer, final byte[] payload, final Base64.Encoder base64)
     {
         final StringBuilder json = new StringBuilder(64 + payload.length * 4 / 3)
             .append("{\"index\":").append(cursor.index())
             .append(",\"term\":").append(cursor.term());
         if (cursor.type() == EntryType.NORMAL)
         {
-            // producer names are mapped from session ids by a later issue; until then the id in decimal
-            json.append(",\"producer\":\"").append(cursor.sessionId()).append('"')
+            json.append(",\"producer\":\"").append(Json.escape(producer)).append('"')
                 .append(",\"seq\":").append(cursor.sequence())
                 .append(",\"payload_b64\":\"").append(base64.encodeToString(payload)).append('"');
         }
@@ -91,13 +94,14 @@ final class DumpCommand implements Callable<Integer>
             json.append(",\"type\":\"").append(EntryType.name(cursor.type())).append('"');
             if (payload.length > 0)
             {
-                json.append(",\"payload_b64\":\"").append(base64.encodeToString(payload)).append('"');
+                // as tail --all shows Raft's own entries: their content, not a producer's payload
+                json.append(",\"content_b64\":\"").append(base64.encodeToString(payload)).append('"');
             }
         }
         return json.append('}').toString();
     }
 
-    private static String text(final LogCursor cursor, final byte[] payload)
+    private static String text(final LogCursor cursor, final String producer, final byte[] payload)
     {
         final StringBuilder preview = new StringBuilder(TEXT_PREVIEW_BYTES + 3);
         final String ascii = new String(payload, 0, Math.min(payload.length, TEXT_PREVIEW_BYTES),
@@ -111,7 +115,8 @@ final class DumpCommand implements Callable<Integer>
         {
             preview.append("...");
         }
-        return String.format("%d\t%d\t%s\t%d\t%d\t%d\t%s", cursor.index(), cursor.term(),
-            EntryType.name(cursor.type()), cursor.sessionId(), cursor.sequence(), payload.length, preview);
+        return String.format("%d\t%d\t%s\t%s\t%d\t%d\t%s", cursor.index(), cursor.term(),
+            EntryType.name(cursor.type()), producer.isEmpty() ? "-" : producer, cursor.sequence(), payload.length,
+            preview);
     }
 }
