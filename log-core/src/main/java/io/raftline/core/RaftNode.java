@@ -57,6 +57,7 @@ public final class RaftNode
     private boolean heartbeatPending;    // leader: a ReadIndex round to confirm
     private boolean committedInTerm;     // leader: an entry of its own term is committed (thesis §6.4)
     private boolean campaignTransfer;    // candidate: campaigning on TimeoutNow (thesis §3.10)
+    private boolean timeoutNowSent;      // leader: voters may now elect the target despite this term's lease
     private int leadTransferee;          // leader: the node leadership is being handed to, or NONE
     private int electionElapsed;
     private int heartbeatElapsed;
@@ -234,7 +235,7 @@ public final class RaftNode
         electionElapsed = 0;
         if (tracker.progress(target).matchIndex() == log.lastIndex())
         {
-            send(ready.messages, MessageType.TIMEOUT_NOW, target);
+            sendTimeoutNow(target);
         }
         else
         {
@@ -406,6 +407,7 @@ public final class RaftNode
         leadTransferee = NONE;
         campaignTransfer = false;
         committedInTerm = false;
+        timeoutNowSent = false;
         electionElapsed = 0;
         heartbeatElapsed = 0;
         final long nextIndex = log.lastIndex() + 1;
@@ -777,7 +779,7 @@ public final class RaftNode
         broadcastPending = true;
         if (message.from == leadTransferee && progress.matchIndex() == log.lastIndex())
         {
-            send(ready.messages, MessageType.TIMEOUT_NOW, leadTransferee);
+            sendTimeoutNow(leadTransferee);
         }
     }
 
@@ -933,7 +935,7 @@ public final class RaftNode
 
     private void addRead(final long requestId, final int requester)
     {
-        if (readLease && committedInTerm && hasLease())
+        if (readLease && committedInTerm && !timeoutNowSent && hasLease())
         {
             answerRead(requestId, requester, commitIndex);
             return;
@@ -948,6 +950,16 @@ public final class RaftNode
         {
             startReadRound(round);
         }
+    }
+
+    /**
+     * The target campaigns with the transfer flag, which voters honour during a lease (thesis §3.10), so a lease
+     * proves nothing for the rest of the term: even an abandoned transfer's TimeoutNow may still arrive.
+     */
+    private void sendTimeoutNow(final int target)
+    {
+        timeoutNowSent = true;
+        send(ready.messages, MessageType.TIMEOUT_NOW, target);
     }
 
     /** A majority answered within the last half election timeout: no other leader can exist (thesis §6.4.1). */

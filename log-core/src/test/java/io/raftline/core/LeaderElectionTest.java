@@ -93,6 +93,7 @@ class LeaderElectionTest
         final RaftFixture learner = new RaftFixture(LocalCluster.options(3), new MemoryRaftLog(), 0, 0,
             Configuration.withLearners(new int[]{1, 2}, new int[]{3}));
         assertEquals(Role.LEARNER, learner.node.role());
+        assertEquals(Configuration.withLearners(new int[]{1, 2}, new int[]{3}), learner.node.configuration());
         learner.tick(10 * T);
         assertEquals(Role.LEARNER, learner.node.role());
         assertEquals(0, learner.node.term());
@@ -451,9 +452,9 @@ class LeaderElectionTest
         final long term = leader.term();
         cluster.isolate(2);
         cluster.isolate(3);
-        // the check runs every T ticks; the followers were heard from in the period that was running
-        final int elapsed = (5 * T) % T;
-        for (int i = elapsed; i < 2 * T - 1; i++)
+        // the check just ran (tick 5T) and the heartbeats of that tick were answered, so the period running now
+        // counts as active: the leader steps down when the next period ends, 2T ticks from now
+        for (int i = 0; i < 2 * T - 1; i++)
         {
             leader.tick();
             cluster.deliverAll();
@@ -466,11 +467,12 @@ class LeaderElectionTest
     }
 
     @Test
-    void thesis6_2_oneLiveFollowerOfTwoIsAQuorum()
+    void thesis6_2_oneLiveFollowerOfTwoIsAQuorumWithTheLeaderItself()
     {
         final LocalCluster cluster = new LocalCluster(3);
+        cluster.isolate(3); // never heard from, not even in the election
         cluster.campaign(1);
-        cluster.isolate(3);
+        assertEquals(Role.LEADER, cluster.node(1).role());
         for (int i = 0; i < 5 * T; i++)
         {
             cluster.node(1).tick();
@@ -487,7 +489,6 @@ class LeaderElectionTest
         cluster.campaign(1);
         cluster.isolate(2);
         cluster.isolate(3);
-        cluster.node(1).tick();
         for (int i = 0; i < 5 * T; i++)
         {
             cluster.node(1).tick();
@@ -569,5 +570,49 @@ class LeaderElectionTest
         leader.step(message(MessageType.TIMEOUT_NOW, 2, 1, term));
         assertEquals(Role.LEADER, leader.node.role());
         assertEquals(term, leader.node.term());
+    }
+
+    @Test
+    void thesis6_2_anAcknowledgedAppendCountsAsHearingFromAFollower()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0);
+        leader.step(RaftFixture.appendResponse(2, 1, 1, 1));
+        leader.tick(T);
+        assertEquals(Role.LEADER, leader.node.role(), "the leader and follower 2");
+        leader.tick(T);
+        assertEquals(Role.FOLLOWER, leader.node.role(), "nobody answered in the second period");
+    }
+
+    @Test
+    void thesis9_6_aPreCandidateThatHearsNothingAsksAgainOnlyAfterANewRandomTimeout()
+    {
+        final RaftFixture preCandidate = follower(1, 3, 0, true);
+        ticksUntilRoleChanges(preCandidate.node);
+        assertEquals(2, preCandidate.drain().of(MessageType.PRE_VOTE).size());
+        preCandidate.tick(T - 1);
+        assertTrue(preCandidate.drain().all().isEmpty(), "the timer started again");
+        preCandidate.tick(T);
+        assertEquals(2, preCandidate.drain().of(MessageType.PRE_VOTE).size(), "within [T, 2T)");
+        assertEquals(Role.PRE_CANDIDATE, preCandidate.node.role());
+        assertEquals(0, preCandidate.node.term());
+    }
+
+    @Test
+    void thesis9_6_eachPreVoteRoundCountsItsOwnAnswersOnly()
+    {
+        final RaftFixture preCandidate = follower(1, 5, 0, true);
+        ticksUntilRoleChanges(preCandidate.node);
+        preCandidate.drain();
+        preCandidate.step(message(MessageType.PRE_VOTE_RESPONSE, 2, 1, 1));
+        assertEquals(Role.PRE_CANDIDATE, preCandidate.node.role(), "two of five");
+        int ticks = 0;
+        while (preCandidate.drain().of(MessageType.PRE_VOTE).isEmpty() && ticks++ < 2 * T)
+        {
+            preCandidate.node.tick();
+        }
+        preCandidate.step(message(MessageType.PRE_VOTE_RESPONSE, 3, 1, 1));
+        assertEquals(Role.PRE_CANDIDATE, preCandidate.node.role(), "node 2's answer was for the previous round");
+        preCandidate.step(message(MessageType.PRE_VOTE_RESPONSE, 4, 1, 1));
+        assertEquals(Role.CANDIDATE, preCandidate.node.role());
     }
 }

@@ -264,6 +264,18 @@ class LogReplicationTest
     }
 
     @Test
+    void theLeaderFindsItsOwnLastEntryOfTheHintedTermEvenAtTheStartOfItsLog()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 3, MemoryRaftLog.ofTerms(1, 3, 3), 3);
+        final RaftMessage rejection = appendResponse(2, 1, 4, 3);
+        rejection.reject = true;
+        rejection.rejectHintTerm = 1;
+        rejection.rejectHintIndex = 1;
+        leader.step(rejection);
+        assertEquals(2, leader.node.progress(2).nextIndex(), "index 1 (term 1) is where the logs agree");
+    }
+
+    @Test
     void theInflightWindowIsBoundedInMessages()
     {
         final RaftFixture leader = replicatingLeader(options -> options.maxInflightAppends(2));

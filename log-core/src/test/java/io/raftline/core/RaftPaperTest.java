@@ -150,6 +150,9 @@ class RaftPaperTest
         assertEquals(3, log.term(4));
         assertEquals(EntryType.NOOP, log.type(4));
         assertEquals(0, log.payloadLength(4));
+        assertEquals(io.raftline.core.replication.Progress.State.REPLICATE, leader.node.progress(1).state(),
+            "the leader's own progress follows its disk, no probing");
+        assertEquals(4, leader.node.progress(1).matchIndex());
         for (final int follower : new int[]{2, 3})
         {
             final RaftMessage probe = leader.elected.only(MessageType.APPEND, follower);
@@ -300,5 +303,12 @@ class RaftPaperTest
         follower.step(message(MessageType.HEARTBEAT, 2, 2, 5));
         assertEquals(1, follower.node.term());
         assertTrue(follower.drain().all().isEmpty());
+    }
+
+    @Test
+    void toStringDescribesTheNode()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 3, MemoryRaftLog.ofTerms(1), 1);
+        assertEquals("node 1 LEADER term=2 vote=1 leader=1 commit=0 last=2 durable=2", leader.node.toString());
     }
 }

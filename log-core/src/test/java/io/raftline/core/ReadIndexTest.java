@@ -13,6 +13,7 @@ import static io.raftline.core.RaftFixture.appendResponse;
 import static io.raftline.core.RaftFixture.message;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Raft thesis §6.4: linearizable reads without writing to the log. */
@@ -202,7 +203,7 @@ class ReadIndexTest
         final RaftMessage answer = out.only(MessageType.READ_INDEX_RESPONSE, 3);
         assertEquals(12, answer.context);
         assertEquals(1, answer.commitIndex);
-        assertTrue(!answer.reject);
+        assertFalse(answer.reject);
     }
 
     @Test

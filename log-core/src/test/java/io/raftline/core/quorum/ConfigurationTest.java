@@ -115,6 +115,16 @@ class ConfigurationTest
     }
 
     @Test
+    void configurationsThatDifferInOneSetHashDifferently()
+    {
+        assertNotEquals(Configuration.of(1, 2, 3).hashCode(), Configuration.of(1, 2, 4).hashCode());
+        assertNotEquals(Configuration.withLearners(new int[]{1}, new int[]{2}).hashCode(),
+            Configuration.withLearners(new int[]{1}, new int[]{3}).hashCode());
+        assertNotEquals(Configuration.joint(new int[]{1}, new int[]{2}, new int[0]).hashCode(),
+            Configuration.of(1).hashCode());
+    }
+
+    @Test
     void toStringNamesEachSetThatIsNotEmpty()
     {
         assertEquals("voters=[1, 2]", Configuration.of(2, 1).toString());

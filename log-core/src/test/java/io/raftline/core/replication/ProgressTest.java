@@ -90,6 +90,20 @@ class ProgressTest
     }
 
     @Test
+    void becomingReplicateAgainForgetsWhatWasInFlight()
+    {
+        final Progress progress = replicating(2, 2);
+        progress.onSent(4, 10, 2, 0);
+        progress.onSent(6, 10, 2, 0);
+        assertTrue(progress.isPaused());
+        progress.becomeReplicate();
+        assertEquals(0, progress.inflights().count());
+        assertEquals(0, progress.inflights().bytes());
+        assertEquals(3, progress.nextIndex());
+        assertFalse(progress.isPaused());
+    }
+
+    @Test
     void aRejectionWhileReplicatingReturnsToProbeUnlessItIsStale()
     {
         final Progress progress = replicating(4, 4);

@@ -49,6 +49,7 @@ public final class Simulator
     private final long[] persistedTerm;
     private final int[] persistedVote;
     private final long[] leaderTerm;
+    private static final double CRASH_BEFORE_VOTE_PERSIST = 0.05;
     private final boolean[] crashDuringNextPersist;
     private final Deque<Event> trace = new ArrayDeque<>();
     private final Map<Long, Long> readFloor = new HashMap<>();   // read request id -> commit index when asked
@@ -307,7 +308,9 @@ public final class Simulator
         {
             final Ready ready = node.ready();
             send(ready.messages(), logs[id]);
-            if (mayCrash && crashDuringNextPersist[id])
+            // a crash between sending and persisting, and often where it hurts most: with a new term or vote in hand
+            if (mayCrash && (crashDuringNextPersist[id] ||
+                (ready.hardStateChanged() && random.nextDouble() < CRASH_BEFORE_VOTE_PERSIST)))
             {
                 crashDuringNextPersist[id] = false;
                 crash(id, "crash before persisting");
