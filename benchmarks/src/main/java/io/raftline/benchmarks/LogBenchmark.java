@@ -4,7 +4,9 @@ import io.raftline.core.EntryType;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.io.storage.Durability;
 import io.raftline.io.storage.LogCursor;
+import io.raftline.io.storage.SegmentClock;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.Jvm;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -15,10 +17,10 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -28,34 +30,42 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /**
  * {@link ChronicleLog} appends and sequential reads next to raw Chronicle Queue appends and reads of the same
- * payloads (page-cache durability, one thread). The difference is the price of the Raft entry header, the CRC32C
- * and the index bookkeeping. Run: {@code java -jar benchmarks/target/benchmarks.jar LogBenchmark -prof gc}.
+ * payloads (page-cache durability, one thread), like for like:
+ * <ul>
+ *     <li>append: each invocation writes {@link #APPENDS} entries into a fresh directory (created and deleted
+ *     outside the timing), both sides rolling to a new cycle file when a cycle's documents would pass
+ *     {@link ChronicleLog#SEGMENT_BYTES_DEFAULT}, with the log's roll cycle, epoch and block size;</li>
+ *     <li>read: both sides are filled once per trial with {@link #READ_ENTRIES} entries, rolled the same way, and read
+ *     round and round by one tailer (one {@link LogCursor} on the log side).</li>
+ * </ul>
+ * The ratio log/raw is the price of the Raft entry header, the CRC32C and the index bookkeeping.
+ * {@code chronicleReadChecked} is a raw read that also computes the CRC32C of each document: the floor for any
+ * reader that validates what it serves. Run:
+ * {@code java -jar benchmarks/target/benchmarks.jar LogBenchmark -f 1 -wi 3 -i 5 -prof gc}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-// the flags of raftline.jvm.flags in the parent pom: every JVM running Raftline needs them
-@Fork(value = 1, jvmArgsAppend = {
-    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-    "-Dchronicle.analytics.disable=true",
-    "-Dchronicle.announcer.disable=true",
-    "-Ddisable.single.threaded.check=true",
-    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
-public class LogBenchmark
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class LogBenchmark extends RaftlineFork
 {
-    private static final int READ_ENTRIES = 200_000;
+    /** Entries per append invocation: 80 MB of log at 100 B (one roll), 560 MB at 1 KiB (eight rolls). */
+    static final int APPENDS = 1 << 19;
+    /** Entries each read benchmark reads round and round. */
+    static final int READ_ENTRIES = 200_000;
+    /** Both sides roll to a new cycle file when the documents of the current one would pass this. */
+    static final long SEGMENT_BYTES = ChronicleLog.SEGMENT_BYTES_DEFAULT;
 
     /** A payload of the size under test in a direct buffer, as a received AppendEntries would hold it. */
     @State(Scope.Thread)
@@ -77,28 +87,21 @@ public class LogBenchmark
         }
     }
 
-    /** A fresh log to append to; old segments are compacted away between iterations to bound disk use. */
+    /** A fresh log per invocation. */
     @State(Scope.Thread)
     public static class LogAppend
     {
         Path dir;
         ChronicleLog log;
 
-        @Setup(Level.Trial)
+        @Setup(Level.Invocation)
         public void setUp() throws IOException
         {
-            dir = Files.createTempDirectory("log-benchmark");
-            log = ChronicleLog.open(dir, Durability.PAGE_CACHE);
+            dir = Files.createTempDirectory("log-append-benchmark");
+            log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SEGMENT_BYTES);
         }
 
-        @TearDown(Level.Iteration)
-        public void compact()
-        {
-            log.sync();
-            log.compactBefore(log.lastIndex());
-        }
-
-        @TearDown(Level.Trial)
+        @TearDown(Level.Invocation)
         public void tearDown() throws IOException
         {
             log.close();
@@ -106,26 +109,23 @@ public class LogBenchmark
         }
     }
 
-    /** A raw Chronicle queue to append to (one file; the disk has room for a short run). */
+    /** A fresh raw queue per invocation, rolling like the log. */
     @State(Scope.Thread)
     public static class QueueAppend
     {
         Path dir;
-        SingleChronicleQueue queue;
-        ExcerptAppender appender;
+        RawQueue queue;
 
-        @Setup(Level.Trial)
+        @Setup(Level.Invocation)
         public void setUp() throws IOException
         {
-            dir = Files.createTempDirectory("queue-benchmark");
-            queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(RollCycles.FAST_DAILY).build();
-            appender = queue.createAppender();
+            dir = Files.createTempDirectory("queue-append-benchmark");
+            queue = new RawQueue(dir);
         }
 
-        @TearDown(Level.Trial)
+        @TearDown(Level.Invocation)
         public void tearDown() throws IOException
         {
-            appender.close();
             queue.close();
             delete(dir);
         }
@@ -143,11 +143,12 @@ public class LogBenchmark
         public void setUp(final Payload payload) throws IOException
         {
             dir = Files.createTempDirectory("log-read-benchmark");
-            log = ChronicleLog.open(dir, Durability.PAGE_CACHE);
+            log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SEGMENT_BYTES);
             for (int i = 0; i < READ_ENTRIES; i++)
             {
                 log.append(1, EntryType.NORMAL, 1, i, payload.buffer, 0, payload.payloadBytes);
             }
+            log.sync();
             cursor = log.newCursor();
             cursor.seek(1);
         }
@@ -161,30 +162,24 @@ public class LogBenchmark
         }
     }
 
-    /** A raw queue filled with the same payloads, read round and round by one tailer. */
+    /** A raw queue filled with the same payloads, rolled like the log, read round and round by one tailer. */
     @State(Scope.Thread)
     public static class QueueRead
     {
         Path dir;
-        SingleChronicleQueue queue;
+        RawQueue queue;
         ExcerptTailer tailer;
 
         @Setup(Level.Trial)
         public void setUp(final Payload payload) throws IOException
         {
             dir = Files.createTempDirectory("queue-read-benchmark");
-            queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(RollCycles.FAST_DAILY).build();
-            try (ExcerptAppender appender = queue.createAppender())
+            queue = new RawQueue(dir);
+            for (int i = 0; i < READ_ENTRIES; i++)
             {
-                for (int i = 0; i < READ_ENTRIES; i++)
-                {
-                    try (DocumentContext context = appender.writingDocument())
-                    {
-                        context.wire().bytes().unsafeWrite(payload.buffer.addressOffset(), payload.payloadBytes);
-                    }
-                }
+                queue.append(payload.buffer, payload.payloadBytes);
             }
-            tailer = queue.createTailer();
+            tailer = queue.queue.createTailer();
         }
 
         @TearDown(Level.Trial)
@@ -197,22 +192,32 @@ public class LogBenchmark
     }
 
     @Benchmark
+    @OperationsPerInvocation(APPENDS)
     public long logAppend(final LogAppend state, final Payload payload)
     {
         final ChronicleLog log = state.log;
-        log.append(1, EntryType.NORMAL, 1, log.lastIndex(), payload.buffer, 0, payload.payloadBytes);
+        final UnsafeBuffer buffer = payload.buffer;
+        final int length = payload.payloadBytes;
+        for (int i = 0; i < APPENDS; i++)
+        {
+            log.append(1, EntryType.NORMAL, 1, i, buffer, 0, length);
+        }
         return log.lastIndex();
     }
 
     @Benchmark
+    @OperationsPerInvocation(APPENDS)
     public long chronicleAppend(final QueueAppend state, final Payload payload)
     {
-        try (DocumentContext context = state.appender.writingDocument())
+        final RawQueue queue = state.queue;
+        final UnsafeBuffer buffer = payload.buffer;
+        final int length = payload.payloadBytes;
+        long position = 0;
+        for (int i = 0; i < APPENDS; i++)
         {
-            final Bytes<?> bytes = context.wire().bytes();
-            bytes.unsafeWrite(payload.buffer.addressOffset(), payload.payloadBytes);
-            return bytes.writePosition();
+            position += queue.append(buffer, length);
         }
+        return position;
     }
 
     @Benchmark
@@ -239,6 +244,100 @@ public class LogBenchmark
             }
             final Bytes<?> bytes = context.wire().bytes();
             return bytes.readLong(bytes.readLimit() - 8);
+        }
+    }
+
+    /** A raw read that also computes the CRC32C of the whole document: the floor for a validating reader. */
+    @Benchmark
+    public long chronicleReadChecked(final QueueRead state)
+    {
+        try (DocumentContext context = state.tailer.readingDocument())
+        {
+            if (!context.isPresent())
+            {
+                state.tailer.toStart();
+                return 0;
+            }
+            final Bytes<?> bytes = context.wire().bytes();
+            final long position = bytes.readPosition();
+            final int length = (int)bytes.readRemaining();
+            final long address = bytes.addressForRead(position, length);
+            return crc32c(address, length) + bytes.readLong(bytes.readLimit() - 8);
+        }
+    }
+
+    /**
+     * A raw Chronicle queue configured as the log's ({@code FAST_DAILY}, epoch 0, 16 MiB blocks) that starts a new
+     * cycle file when the next document would take the current one past {@link #SEGMENT_BYTES}, as the log does.
+     */
+    static final class RawQueue implements AutoCloseable
+    {
+        private final SegmentClock clock = new SegmentClock(RollCycles.FAST_DAILY.lengthInMillis());
+        final SingleChronicleQueue queue;
+        private final ExcerptAppender appender;
+        private long cycleBytes;
+
+        RawQueue(final Path dir)
+        {
+            clock.cycle(1); // the first file, as the log's
+            queue = SingleChronicleQueueBuilder.binary(dir)
+                .rollCycle(RollCycles.FAST_DAILY)
+                .epoch(0)
+                .blockSize(16L << 20)
+                .timeProvider(clock)
+                .build();
+            appender = queue.createAppender();
+        }
+
+        long append(final UnsafeBuffer buffer, final int length)
+        {
+            if (cycleBytes + length > SEGMENT_BYTES)
+            {
+                clock.cycle(clock.cycle() + 1);
+                cycleBytes = 0;
+            }
+            cycleBytes += length;
+            try (DocumentContext context = appender.writingDocument())
+            {
+                final Bytes<?> bytes = context.wire().bytes();
+                bytes.unsafeWrite(buffer.addressOffset(), length);
+                return bytes.writePosition();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            appender.close();
+            queue.close();
+        }
+    }
+
+    private static final MethodHandle UPDATE_DIRECT_BYTE_BUFFER = updateDirectByteBuffer();
+
+    /** The JDK's intrinsic CRC32C over memory, as the log's own Checksums calls it (allocation-free). */
+    static int crc32c(final long address, final int length)
+    {
+        try
+        {
+            return ~(int)UPDATE_DIRECT_BYTE_BUFFER.invokeExact(-1, address, 0, length);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static MethodHandle updateDirectByteBuffer()
+    {
+        try
+        {
+            return MethodHandles.lookup().unreflect(Jvm.getMethod(CRC32C.class, "updateDirectByteBuffer",
+                int.class, long.class, int.class, int.class));
+        }
+        catch (final IllegalAccessException ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 

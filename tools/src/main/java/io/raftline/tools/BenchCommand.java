@@ -1,203 +1,56 @@
 package io.raftline.tools;
 
-import io.raftline.io.node.ClusterConfig;
-import org.HdrHistogram.Histogram;
-import org.agrona.IoUtil;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.FileOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
- * {@code raftline bench throughput|latency}: the standard workload (bench/WORKLOAD.md). Three node processes on
- * loopback with their logs on the local disk, this process as the one client, warm-up then measurement, latency
- * in an HdrHistogram. The last line printed is the workload's JSON.
+ * {@code raftline bench}: the standard workload (bench/WORKLOAD.md) as {@code bench throughput} and
+ * {@code bench latency}, what the parts alone can do on this machine ({@code bench ceiling}, see
+ * {@link BenchCeilingCommand}) and several runs on one latency plot ({@code bench plot}, see {@link BenchPlotCommand}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Runs the standard cluster workload.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Runs the standard cluster workload.",
+    subcommands = {
+        BenchCommand.Throughput.class,
+        BenchCommand.Latency.class,
+        BenchCeilingCommand.class,
+        BenchPlotCommand.class,
+    })
 final class BenchCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "throughput|latency", description = "The test.")
-    private String test;
-
-    @Option(names = "--payload", paramLabel = "B", defaultValue = "100", description = "Payload bytes.")
-    private int payload;
-
-    @Option(names = "--rate", paramLabel = "R", defaultValue = "10000",
-        description = "Entries per second for the latency test (default: ${DEFAULT-VALUE}).")
-    private long rate;
-
-    @Option(names = "--window", paramLabel = "W", defaultValue = "1024",
-        description = "Entries pending acknowledgement at most (default: ${DEFAULT-VALUE}).")
-    private int window;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "5", description = "Warm-up seconds.")
-    private double warmupSeconds;
-
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Measured seconds (10 throughput, 20 latency).")
-    private Double durationSeconds;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the nodes keep their logs (a temporary folder).")
-    private Path baseDir;
-
-    @Option(names = "--histogram", paramLabel = "FILE", description = "Writes the percentile distribution here.")
-    private Path histogramFile;
-
-    @Option(names = "--plot", paramLabel = "FILE", description = "Writes an SVG latency plot here.")
-    private Path plotFile;
-
-    @Option(names = "--tuning", paramLabel = "KEY=VALUE", description = "Extra cluster file settings.")
-    private List<String> tuning = new ArrayList<>();
-
-    @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where the client receives replies.")
-    private String bind;
-
+    /** Without a subcommand: usage on stderr. */
     @Override
-    public Integer call() throws Exception
+    public Integer call()
     {
-        final boolean latencyTest = switch (test)
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /** {@code bench throughput}: closed loop, at most a window of entries pending acknowledgement. */
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+        description = "Closed loop: entries committed and acknowledged per second (bench/WORKLOAD.md).")
+    static final class Throughput extends BenchWorkload
+    {
+        Throughput()
         {
-            case "throughput" -> false;
-            case "latency" -> true;
-            default -> throw new UsageFailure("the test is throughput or latency: " + test);
-        };
-        if (payload < 1 || payload > 1024 * 1024 || window < 1 || window > 65_536 || warmupSeconds < 0 ||
-            (durationSeconds != null && durationSeconds <= 0) || (latencyTest && rate < 1))
-        {
-            throw new UsageFailure("out of range: 1 <= --payload <= 1 MiB, 1 <= --window <= 65536, --rate >= 1");
-        }
-        final double measuredSeconds = durationSeconds != null ? durationSeconds : latencyTest ? 20 : 10;
-        final PrintWriter out = spec.commandLine().getOut();
-        final Path dir = baseDir != null ? Files.createDirectories(baseDir).resolve("bench-" + ProcessHandle.current()
-            .pid()) : Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "raftline-bench-");
-        final List<String> lines = new ArrayList<>(tuning);
-        if (lines.stream().noneMatch(line -> line.startsWith(ClusterConfig.DURABILITY + "=")))
-        {
-            lines.add(ClusterConfig.DURABILITY + "=page-cache");
-        }
-        final Path clusterFile = NodeProcesses.writeClusterFile(dir, "bench", 3, DemoCommand.freeBasePort(3), lines);
-        final ClusterConfig config = ClusterConfig.load(clusterFile);
-        final Process[] nodes = new Process[4];
-        final Thread cleanup = new Thread(() -> stopAndRemove(nodes, config, dir), "raftline-bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try
-        {
-            for (int id = 1; id <= 3; id++)
-            {
-                nodes[id] = NodeProcesses.start(clusterFile, id, dir);
-            }
-            NodeProcesses.awaitLeader(config, TimeUnit.SECONDS.toNanos(30))
-                .orElseThrow(() -> new CommandFailure("no leader elected within 30 s; see " + dir));
-            out.printf("%s test, %d-byte payload%s, window %d, %s durability, %s idle; %.0f s warm-up, %.0f s measured%n",
-                test, payload, latencyTest ? ", " + rate + "/s" : "", window, config.durability().text(),
-                config.idleStrategy(), warmupSeconds, measuredSeconds);
-            out.flush();
-            final ProduceRun run = new ProduceRun("bench", payload, latencyTest ? rate : 0, null);
-            run.recording(false);
-            final long startNs = System.nanoTime();
-            final long measureStartNs = startNs + (long)(warmupSeconds * 1e9);
-            final long endNs = measureStartNs + (long)(measuredSeconds * 1e9);
-            final boolean[] measuring = { false };
-            final long[] measuredNs = { 0 };
-            run.run(config, bind, window, offered ->
-            {
-                final long nowNs = System.nanoTime();
-                if (!measuring[0] && nowNs >= measureStartNs)
-                {
-                    measuring[0] = true;
-                    run.recording(true);
-                }
-                if (nowNs >= endNs)
-                {
-                    if (measuredNs[0] == 0)
-                    {
-                        measuredNs[0] = nowNs - measureStartNs;
-                        run.recording(false);
-                    }
-                    return false;
-                }
-                return true;
-            }, () ->
-            {
-                out.printf("  %.0f s: %,d acknowledged%n", (System.nanoTime() - startNs) / 1e9, run.acknowledged());
-                out.flush();
-            });
-            final Histogram histogram = run.latency();
-            final double seconds = Math.max(measuredNs[0], 1) / 1e9;
-            final double opsPerSecond = run.acknowledgedRecorded() / seconds;
-            final long errors = run.failed() + run.unknown();
-            out.printf("acknowledged %,.0f entries/s (%.1f MiB/s); latency us p50 %d, p90 %d, p99 %d, p99.9 %d, " +
-                "max %d; errors %d%n", opsPerSecond, opsPerSecond * payload / (1024 * 1024),
-                us(histogram, 50), us(histogram, 90), us(histogram, 99), us(histogram, 99.9),
-                histogram.getMaxValue() / 1000, errors);
-            final String title = "raftline " + test + ", " + payload + " B" + (latencyTest ? ", " + rate + "/s" : "") +
-                ", window " + window + ", " + config.durability().text() + ", " + config.idleStrategy();
-            if (histogramFile != null)
-            {
-                try (PrintStream stream = new PrintStream(new FileOutputStream(histogramFile.toFile())))
-                {
-                    histogram.outputPercentileDistribution(stream, 1000.0);
-                }
-            }
-            if (plotFile != null)
-            {
-                Files.writeString(plotFile, LatencyPlot.svg(List.of(new LatencyPlot.Series(title, histogram))));
-            }
-            out.println("{\"system\":\"raftline\",\"test\":\"" + test + "\",\"payload\":" + payload + ",\"rate\":" +
-                (latencyTest ? rate : 0) + ",\"ops_per_s\":" + String.format("%.1f", opsPerSecond) +
-                ",\"mib_per_s\":" + String.format("%.2f", opsPerSecond * payload / (1024 * 1024)) +
-                ",\"p50_us\":" + us(histogram, 50) + ",\"p90_us\":" + us(histogram, 90) +
-                ",\"p99_us\":" + us(histogram, 99) + ",\"p999_us\":" + us(histogram, 99.9) +
-                ",\"max_us\":" + histogram.getMaxValue() / 1000 + ",\"errors\":" + errors +
-                ",\"durability\":\"" + config.durability().text() + "\",\"idle\":\"" + config.idleStrategy() + "\"}");
-            out.flush();
-            return errors == 0 ? 0 : 1;
-        }
-        finally
-        {
-            stopAndRemove(nodes, config, dir);
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            }
-            catch (final IllegalStateException ignore)
-            {
-                // already shutting down: the hook runs anyway
-            }
+            super("throughput");
         }
     }
 
-    private static long us(final Histogram histogram, final double percentile)
+    /** {@code bench latency}: open loop at a fixed rate, latency from each entry's intended send time. */
+    @Command(name = "latency", mixinStandardHelpOptions = true,
+        description = "Open loop at a fixed rate: latency from the intended send time (bench/WORKLOAD.md).")
+    static final class Latency extends BenchWorkload
     {
-        return histogram.getValueAtPercentile(percentile) / 1000;
-    }
-
-    private static synchronized void stopAndRemove(final Process[] nodes, final ClusterConfig config, final Path dir)
-    {
-        for (final Process node : nodes)
+        Latency()
         {
-            if (node != null && node.isAlive())
-            {
-                NodeProcesses.stop(node.toHandle(), NodeProcesses.STOP_GRACE_NS);
-            }
+            super("latency");
         }
-        for (final ClusterConfig.Member member : config.members().values())
-        {
-            IoUtil.delete(new java.io.File(io.raftline.io.node.RaftlineNode.aeronDirectory(config, member)), true);
-        }
-        IoUtil.delete(dir.toFile(), true);
     }
 }

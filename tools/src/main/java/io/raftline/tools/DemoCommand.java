@@ -6,6 +6,7 @@ import io.raftline.io.node.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;
+import io.raftline.io.transport.LoopbackPorts;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -14,10 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +58,7 @@ final class DemoCommand implements Callable<Integer>
         }
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = Files.createTempDirectory("raftline-demo-");
-        final int basePort = freeBasePort(3);
+        final int basePort = LoopbackPorts.freeBase(3);
         final Path clusterFile = NodeProcesses.writeClusterFile(dir, "demo", 3, basePort, List.of());
         final ClusterConfig config = ClusterConfig.load(clusterFile);
         final Process[] nodes = new Process[4];
@@ -206,31 +204,5 @@ final class DemoCommand implements Callable<Integer>
     {
         out.println(line);
         out.flush();
-    }
-
-    /** A base port with {@code count} consecutive free UDP ports. */
-    static int freeBasePort(final int count) throws IOException
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            final int base = 20_000 + (int)(Math.random() * 20_000);
-            boolean free = true;
-            for (int port = base; port < base + count && free; port++)
-            {
-                try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port)))
-                {
-                    free = socket.isBound();
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IOException("no free UDP ports found");
     }
 }

@@ -9,12 +9,23 @@ import java.util.Locale;
 
 /**
  * The familiar HdrHistogram plot as a self-contained SVG: latency (us) against percentile, the percentile axis on
- * a log scale of 1 / (1 - p) so that the tail (99%, 99.9%, 99.99%) gets room. Several runs can share one plot.
+ * a log scale of 1 / (1 - p) so that the tail (99%, 99.9%, 99.99%) gets room. Several runs can share one plot; a
+ * run is either a {@link Histogram} or the points of a percentile distribution read back from a file.
  */
 final class LatencyPlot
 {
-    record Series(String label, Histogram histogram)
+    /** A latency at a percentile (0 to 100). */
+    record Point(double percentile, double valueUs)
     {
+    }
+
+    /** One curve: points in increasing percentile order, and how many values the distribution held. */
+    record Series(String label, List<Point> points, long totalCount)
+    {
+        Series(final String label, final Histogram histogram)
+        {
+            this(label, LatencyPlot.points(histogram), histogram.getTotalCount());
+        }
     }
 
     private static final int WIDTH = 900;
@@ -32,12 +43,20 @@ final class LatencyPlot
 
     static String svg(final List<Series> series)
     {
+        return svg(series, series.size() == 1 ? series.get(0).label() : "latency by percentile");
+    }
+
+    static String svg(final List<Series> series, final String title)
+    {
         double maxUs = 1;
         double decades = 2;
         for (final Series s : series)
         {
-            maxUs = Math.max(maxUs, s.histogram().getMaxValue() / 1000.0);
-            final long count = Math.max(1, s.histogram().getTotalCount());
+            for (final Point point : s.points())
+            {
+                maxUs = Math.max(maxUs, point.valueUs());
+            }
+            final long count = Math.max(1, s.totalCount());
             decades = Math.max(decades, Math.min(MAX_DECADES, Math.ceil(Math.log10(count))));
         }
         maxUs = niceCeiling(maxUs);
@@ -45,7 +64,6 @@ final class LatencyPlot
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" " +
             "font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        final String title = series.size() == 1 ? series.get(0).label() : "latency by percentile";
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\">%s</text>%n", LEFT,
             escape(title)));
         final int plotWidth = WIDTH - LEFT - RIGHT;
@@ -75,12 +93,11 @@ final class LatencyPlot
         for (int i = 0; i < series.size(); i++)
         {
             final String colour = COLOURS[i % COLOURS.length];
-            final List<double[]> points = points(series.get(i).histogram(), decades);
             final StringBuilder path = new StringBuilder();
-            for (final double[] point : points)
+            for (final Point point : series.get(i).points())
             {
-                final double x = LEFT + plotWidth * point[0] / decades;
-                final double y = TOP + plotHeight - plotHeight * Math.min(point[1], maxUs) / maxUs;
+                final double x = LEFT + plotWidth * decadesOf(point.percentile(), decades) / decades;
+                final double y = TOP + plotHeight - plotHeight * Math.min(point.valueUs(), maxUs) / maxUs;
                 path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
             }
             svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
@@ -91,21 +108,27 @@ final class LatencyPlot
         return svg.append("</svg>\n").toString();
     }
 
-    /** (log10(1 / (1 - p)), latency us) for each step of the histogram's percentile iteration. */
-    private static List<double[]> points(final Histogram histogram, final double decades)
+    /** (percentile, latency us) for each step of the histogram's percentile iteration. */
+    private static List<Point> points(final Histogram histogram)
     {
-        final List<double[]> points = new ArrayList<>();
+        final List<Point> points = new ArrayList<>();
         if (histogram.getTotalCount() == 0)
         {
             return points;
         }
         for (final HistogramIterationValue value : histogram.percentiles(5))
         {
-            final double fraction = value.getPercentileLevelIteratedTo() / 100.0;
-            final double x = fraction >= 1.0 ? decades : Math.min(decades, Math.log10(1 / (1 - fraction)));
-            points.add(new double[]{ x, histogram.highestEquivalentValue(value.getValueIteratedTo()) / 1000.0 });
+            points.add(new Point(value.getPercentileLevelIteratedTo(),
+                histogram.highestEquivalentValue(value.getValueIteratedTo()) / 1000.0));
         }
         return points;
+    }
+
+    /** The x position in decades: log10(1 / (1 - p)), the last point (100%) at the right edge. */
+    private static double decadesOf(final double percentile, final double decades)
+    {
+        final double fraction = percentile / 100.0;
+        return fraction >= 1.0 ? decades : Math.min(decades, Math.log10(1 / (1 - fraction)));
     }
 
     private static String percentileLabel(final int decade)

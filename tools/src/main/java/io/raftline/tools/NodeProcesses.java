@@ -57,6 +57,12 @@ final class NodeProcesses
     /** Starts node {@code id} in the background; its pid goes to {@code dir/node-<id>.pid}. */
     static Process start(final Path clusterFile, final int id, final Path dir)
     {
+        return start(clusterFile, id, dir, List.of());
+    }
+
+    /** As {@link #start(Path, int, Path)}, with extra flags for the node's JVM. */
+    static Process start(final Path clusterFile, final int id, final Path dir, final List<String> jvmFlags)
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -66,6 +72,15 @@ final class NodeProcesses
                 command.add(argument);
             }
         }
+        if (command.stream().noneMatch(argument -> argument.startsWith("-Xm")))
+        {
+            // a fixed heap with a large young generation: the Aeron driver's few bytes per duty cycle then take
+            // minutes to fill it, so a node does not pause for a collection during a run
+            command.add("-Xms1g");
+            command.add("-Xmx1g");
+            command.add("-Xmn768m");
+        }
+        command.addAll(jvmFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Raftline.class.getName());

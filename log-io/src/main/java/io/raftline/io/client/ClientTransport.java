@@ -88,13 +88,9 @@ public final class ClientTransport implements AutoCloseable
             this.nextConnectNs = new long[maxId + 1];
             for (final int id : ids)
             {
-                publications[id] = runtime.aeron().addExclusivePublication(new ChannelUriStringBuilder()
-                    .media("udp")
-                    .endpoint(config.member(id).endpoint())
-                    .mtu(config.mtuBytes())
-                    .termLength(config.termLengthBytes())
-                    .socketSndbufLength(config.socketBufferBytes())
-                    .build(), RaftlineNode.STREAM_ID);
+                publications[id] = runtime.aeron().addExclusivePublication(AeronRuntime.publicationChannel(
+                    config.member(id).endpoint(), config.mtuBytes(), config.termLengthBytes(),
+                    config.socketBufferBytes()), RaftlineNode.STREAM_ID);
             }
             this.frame = new UnsafeBuffer(new byte[Math.max(config.mtuBytes(), config.maxEntryBytes() + 4096)]);
             this.assembler = new FragmentAssembler(this::onFragment);

@@ -1,7 +1,6 @@
 package io.raftline.io.node;
 
 import io.aeron.Aeron;
-import io.aeron.ChannelUriStringBuilder;
 import io.aeron.Publication;
 import io.raftline.core.EntryType;
 import io.raftline.core.RaftNode;
@@ -11,6 +10,7 @@ import io.raftline.core.session.Session;
 import io.raftline.core.session.SessionTable;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.io.storage.LogCursor;
+import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.client.ClientCodec;
 import io.raftline.io.transport.client.ClientMessageType;
 import org.agrona.CloseHelper;
@@ -168,13 +168,8 @@ final class ClientService implements AutoCloseable
         }
         if (client == null)
         {
-            final String channel = new ChannelUriStringBuilder()
-                .media("udp")
-                .endpoint(endpoint)
-                .mtu(mtuBytes)
-                .termLength(termLengthBytes)
-                .socketSndbufLength(socketBufferBytes)
-                .build();
+            final String channel =
+                AeronRuntime.publicationChannel(endpoint, mtuBytes, termLengthBytes, socketBufferBytes);
             final Publication publication;
             try
             {

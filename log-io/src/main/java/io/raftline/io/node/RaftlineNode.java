@@ -65,13 +65,8 @@ public final class RaftlineNode implements AutoCloseable
             final RaftMessageEncoder encoder = new RaftMessageEncoder(nodeId);
             for (final int peerId : peerIds)
             {
-                final String channel = new ChannelUriStringBuilder()
-                    .media("udp")
-                    .endpoint(config.member(peerId).endpoint())
-                    .mtu(config.mtuBytes())
-                    .termLength(config.termLengthBytes())
-                    .socketSndbufLength(config.socketBufferBytes())
-                    .build();
+                final String channel = AeronRuntime.publicationChannel(config.member(peerId).endpoint(),
+                    config.mtuBytes(), config.termLengthBytes(), config.socketBufferBytes());
                 byId[peerId] = new PeerPublisher(peerId, client.addExclusivePublication(channel, STREAM_ID),
                     encoder, clusterHash, openedLog, openedLog.newCursor(), nodeCounters.transport(),
                     MAX_PENDING_PER_PEER);

@@ -24,6 +24,7 @@ public final class LogCursor implements AutoCloseable
     private int segment = -1;            // the segment nextIndex is in, valid while segmentsVersion matches
     private int segmentsVersion = -1;
     private long segmentLastIndex;       // the last index of that segment (superseded ones end early)
+    private long segmentChronicleBase;   // Chronicle index of Raft index i in that segment is this + i
     private boolean tailerPositioned;    // the tailer's next document is nextIndex's
 
     private long index;
@@ -75,14 +76,13 @@ public final class LogCursor implements AutoCloseable
         {
             positionTailer();
         }
+        final long nextIndex = this.nextIndex;
+        final UnsafeBuffer document = this.document;
         try (DocumentContext context = tailer.readingDocument())
         {
-            final long chronicleIndex = QueueFiles.chronicleIndex(segments.cycle(segment),
-                1 + nextIndex - segments.firstIndex(segment));
-            if (!context.isPresent() || context.index() != chronicleIndex)
+            if (!context.isPresent() || context.index() != segmentChronicleBase + nextIndex)
             {
-                throw corrupt("entry missing" + (context.isPresent() ?
-                    " (found Chronicle index " + Long.toHexString(context.index()) + ")" : ""));
+                throw missing(context);
             }
             QueueFiles.wrap(context, document);
             final String problem = EntryLayout.checkEntry(document, nextIndex);
@@ -97,7 +97,7 @@ public final class LogCursor implements AutoCloseable
         sessionId = document.getLong(EntryLayout.SESSION_ID_OFFSET);
         sequence = document.getLong(EntryLayout.SEQUENCE_OFFSET);
         payloadLength = document.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET);
-        nextIndex++;
+        this.nextIndex = nextIndex + 1;
         return true;
     }
 
@@ -157,6 +157,9 @@ public final class LogCursor implements AutoCloseable
             throw new IllegalStateException("no segment holds index " + nextIndex);
         }
         segmentLastIndex = segments.lastIndex(segment, Long.MAX_VALUE);
+        // chronicleIndex(cycle, 1 + i - first) is cycle << 32 | seq with seq < 2^32, so it is base + i
+        segmentChronicleBase = QueueFiles.chronicleIndex(segments.cycle(segment), 0) + 1 -
+            segments.firstIndex(segment);
         segmentsVersion = segments.version();
         tailerPositioned = false;
     }
@@ -181,6 +184,12 @@ public final class LogCursor implements AutoCloseable
             tailer.singleThreadedCheckReset();
             ownerThread = current;
         }
+    }
+
+    private StorageException missing(final DocumentContext context)
+    {
+        return corrupt("entry missing" + (context.isPresent() ?
+            " (found Chronicle index " + Long.toHexString(context.index()) + ")" : ""));
     }
 
     private StorageException corrupt(final String problem)

@@ -8,22 +8,22 @@ import java.util.concurrent.TimeUnit;
  * The time Chronicle Queue sees: it decides which cycle file an append goes to, so setting it is how the log starts
  * a new logical segment (one segment per cycle) instead of rolling with the wall clock.
  */
-final class SegmentClock implements TimeProvider
+public final class SegmentClock implements TimeProvider
 {
     private final long cycleLengthMs;
     private volatile int cycle;
 
-    SegmentClock(final long cycleLengthMs)
+    public SegmentClock(final long cycleLengthMs)
     {
         this.cycleLengthMs = cycleLengthMs;
     }
 
-    int cycle()
+    public int cycle()
     {
         return cycle;
     }
 
-    void cycle(final int cycle)
+    public void cycle(final int cycle)
     {
         this.cycle = cycle;
     }

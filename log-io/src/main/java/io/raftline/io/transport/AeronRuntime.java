@@ -1,6 +1,7 @@
 package io.raftline.io.transport;
 
 import io.aeron.Aeron;
+import io.aeron.ChannelUriStringBuilder;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
@@ -26,6 +27,19 @@ public final class AeronRuntime implements AutoCloseable
         this.driverInvoker = driver != null ? driver.sharedAgentInvoker() : null;
         this.aeron = aeron;
         this.clientInvoker = aeron.conductorAgentInvoker();
+    }
+
+    /** The channel of a UDP publication to {@code endpoint} with a node's MTU, term length and send buffer. */
+    public static String publicationChannel(
+        final String endpoint, final int mtuBytes, final int termLengthBytes, final int socketBufferBytes)
+    {
+        return new ChannelUriStringBuilder()
+            .media("udp")
+            .endpoint(endpoint)
+            .mtu(mtuBytes)
+            .termLength(termLengthBytes)
+            .socketSndbufLength(socketBufferBytes)
+            .build();
     }
 
     /** Starts an embedded driver in {@code aeronDir} (which this process owns: cleaned on start and on close). */

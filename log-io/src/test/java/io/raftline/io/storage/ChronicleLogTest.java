@@ -294,6 +294,32 @@ class ChronicleLogTest
     }
 
     @Test
+    void everyEntryACursorServesIsCheckedEvenFromALiveLog() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            for (int i = 1; i <= 20; i++)
+            {
+                TestEntries.append(log, 2);
+            }
+            log.sync();
+            try (LogCursor cursor = log.newCursor())
+            {
+                TestEntries.checkEntries(cursor, 1, 20, index -> 2);
+
+                final Path file = TestEntries.flipPayloadByteInPlace(dir, 7, 2);
+                assertTrue(cursor.seek(6));
+                assertTrue(cursor.next());
+                final StorageException corrupt = assertThrows(StorageException.class, cursor::next);
+
+                assertTrue(corrupt.getMessage().contains("index 7"), corrupt.getMessage());
+                assertTrue(corrupt.getMessage().contains("checksum"), corrupt.getMessage());
+                assertTrue(corrupt.getMessage().contains(file.getFileName().toString()), corrupt.getMessage());
+            }
+        }
+    }
+
+    @Test
     void inspectorReadsWhileTheLogIsOpenForWriting()
     {
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))

@@ -5,9 +5,12 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -90,6 +93,30 @@ final class TestEntries
             {
                 content[at + needle.length / 2] ^= 0x5A;
                 Files.write(file, content);
+                return file;
+            }
+        }
+        throw new AssertionError("payload of index " + index + " not found");
+    }
+
+    /**
+     * As {@link #flipPayloadByte}, but writes the one byte in place (no truncation), so a log may hold the file
+     * mapped meanwhile: its mapping sees the damage as a disk error read back would show it.
+     */
+    static Path flipPayloadByteInPlace(final Path dir, final long index, final long term) throws IOException
+    {
+        final byte[] needle = payload(index, term);
+        for (final Path file : segmentFiles(dir))
+        {
+            final byte[] content = Files.readAllBytes(file);
+            final int at = find(content, needle);
+            if (at >= 0)
+            {
+                final int position = at + needle.length / 2;
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+                {
+                    channel.write(ByteBuffer.wrap(new byte[] {(byte)(content[position] ^ 0x5A)}), position);
+                }
                 return file;
             }
         }

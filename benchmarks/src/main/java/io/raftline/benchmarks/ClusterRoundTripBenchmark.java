@@ -1,0 +1,139 @@
+package io.raftline.benchmarks;
+
+import io.raftline.io.client.Producer;
+import io.raftline.io.client.ProducerListener;
+import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.node.RaftlineNode;
+import io.raftline.io.transport.LoopbackPorts;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Propose to committed, one entry at a time: a 3-node cluster in this JVM (each node its own agent thread and
+ * embedded Aeron driver, on loopback ports, logs in temporary folders on the local disk, page-cache durability)
+ * and a {@link Producer} with a window of one on the benchmark thread. Each operation offers a 100-byte entry and
+ * polls until the leader acknowledges it as committed: two UDP hops to the leader and back plus a replication
+ * round trip. {@code -prof gc} counts what every thread of the JVM allocates (the nodes' too) per entry.
+ * Run: {@code java -jar benchmarks/target/benchmarks.jar ClusterRoundTripBenchmark -prof gc}.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@State(Scope.Thread)
+public class ClusterRoundTripBenchmark extends RaftlineFork implements ProducerListener
+{
+    private static final int NODES = 3;
+    private static final int PAYLOAD_BYTES = 100;
+    private static final long OPEN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final RaftlineNode[] nodes = new RaftlineNode[NODES];
+    private final UnsafeBuffer payload = new UnsafeBuffer(BufferUtil.allocateDirectAligned(128, 64));
+    // as the bench client and the nodes: no spinning on a 2-core machine where the nodes need the cores
+    private final IdleStrategy idle = new BackoffIdleStrategy(0, 8, 1_000, 100_000);
+    private Path dir;
+    private ClusterConfig config;
+    private Producer producer;
+    private long committedSequence;
+    private long committedIndex;
+    private String failure;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException
+    {
+        dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "raftline-jmh-cluster-");
+        final Properties properties = new Properties();
+        properties.setProperty(ClusterConfig.CLUSTER_ID, "jmh-" + ProcessHandle.current().pid());
+        final int basePort = LoopbackPorts.freeBase(NODES);
+        for (int id = 1; id <= NODES; id++)
+        {
+            properties.setProperty("node." + id, "127.0.0.1:" + (basePort + id - 1));
+        }
+        properties.setProperty(ClusterConfig.DURABILITY, "page-cache");
+        config = ClusterConfig.parse(properties, dir);
+        try
+        {
+            for (int id = 1; id <= NODES; id++)
+            {
+                nodes[id - 1] = RaftlineNode.start(config, id);
+            }
+            producer = Producer.open(config, null, "jmh", 1, this, OPEN_TIMEOUT_NS);
+        }
+        catch (final RuntimeException ex)
+        {
+            tearDown();
+            throw ex;
+        }
+        for (int i = 0; i < PAYLOAD_BYTES; i++)
+        {
+            payload.putByte(i, (byte)('a' + i % 26));
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        CloseHelper.quietClose(producer);
+        CloseHelper.quietCloseAll(nodes);
+        for (final ClusterConfig.Member member : config.members().values())
+        {
+            IoUtil.delete(new File(RaftlineNode.aeronDirectory(config, member)), true);
+        }
+        IoUtil.delete(dir.toFile(), true);
+    }
+
+    @Benchmark
+    public long proposeToCommitted()
+    {
+        long sequence;
+        while ((sequence = producer.offer(payload, 0, PAYLOAD_BYTES)) == Producer.BACK_PRESSURED)
+        {
+            idle.idle(producer.poll());
+        }
+        idle.reset();
+        while (committedSequence != sequence)
+        {
+            if (failure != null)
+            {
+                throw new IllegalStateException("entry " + sequence + " failed: " + failure);
+            }
+            idle.idle(producer.poll());
+        }
+        return committedIndex;
+    }
+
+    @Override
+    public void onCommitted(final long sequence, final long index, final long term)
+    {
+        committedSequence = sequence;
+        committedIndex = index;
+    }
+
+    @Override
+    public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+    {
+        failure = reason;
+    }
+}

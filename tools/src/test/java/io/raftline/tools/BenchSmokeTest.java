@@ -1,0 +1,186 @@
+package io.raftline.tools;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * CI smoke test of {@code raftline bench}: short runs of every subcommand through the real command line (nodes and
+ * peers in their own processes), checking exit codes, the JSON contract of bench/WORKLOAD.md and that the plot is
+ * valid SVG. Numbers are not judged: a shared 2-core machine makes them noise at these durations.
+ */
+@Timeout(120)
+class BenchSmokeTest
+{
+    private static final List<String> WORKLOAD_FIELDS = List.of("system", "test", "payload", "rate", "ops_per_s",
+        "mib_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "errors", "durability", "idle");
+    private static final List<String> CEILING_FIELDS = List.of("test", "payload", "aeron_fanout_msgs_per_s",
+        "aeron_rtt_p50_us", "aeron_rtt_p99_us", "aeron_rtt_p999_us", "chronicle_appends_per_s");
+    private static final Pattern FIELD = Pattern.compile("\"([a-z0-9_]+)\":(\"[^\"]*\"|[-0-9.eE+]+)");
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String out, String err)
+    {
+        String lastLine()
+        {
+            final String[] lines = out.strip().split("\n");
+            return lines[lines.length - 1].strip();
+        }
+    }
+
+    private static Run raftline(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final var commandLine = Raftline.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        final int exitCode = commandLine.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    /** The fields of a one-line JSON object; fails unless the line is one and holds every expected field. */
+    private static Map<String, String> json(final String line, final List<String> expected)
+    {
+        assertTrue(line.startsWith("{") && line.endsWith("}"), "last line is not a JSON object: " + line);
+        final Map<String, String> fields = new LinkedHashMap<>();
+        final Matcher matcher = FIELD.matcher(line);
+        while (matcher.find())
+        {
+            fields.put(matcher.group(1), matcher.group(2));
+        }
+        for (final String name : expected)
+        {
+            assertTrue(fields.containsKey(name), "no \"" + name + "\" in " + line);
+        }
+        return fields;
+    }
+
+    @Test
+    void everyBenchCommandRunsAndEndsWithItsJson() throws Exception
+    {
+        final Path ceilingFile = dir.resolve("ceiling.txt");
+        final Path throughputHistogram = dir.resolve("throughput.hgrm");
+        final Path latencyHistogram = dir.resolve("latency.hgrm");
+
+        final Run ceiling = raftline("bench", "ceiling", "--duration", "1", "--warmup", "0.5");
+        assertEquals(0, ceiling.exitCode(), ceiling.out() + ceiling.err());
+        final var ceilingFields = json(ceiling.lastLine(), CEILING_FIELDS);
+        assertEquals("\"ceiling\"", ceilingFields.get("test"));
+        assertTrue(Double.parseDouble(ceilingFields.get("aeron_fanout_msgs_per_s")) > 0, ceiling.lastLine());
+        assertTrue(Double.parseDouble(ceilingFields.get("aeron_rtt_p50_us")) > 0, ceiling.lastLine());
+        assertTrue(Double.parseDouble(ceilingFields.get("chronicle_appends_per_s")) > 0, ceiling.lastLine());
+        final Matcher queueDir = Pattern.compile("page cache in (\\S+):").matcher(ceiling.out());
+        assertTrue(queueDir.find(), ceiling.out());
+        assertTrue(Files.notExists(Path.of(queueDir.group(1))), "the queue's folder is removed");
+        Files.writeString(ceilingFile, ceiling.out());
+
+        final Run throughput = raftline("bench", "throughput", "--warmup", "1", "--duration", "2",
+            "--histogram", throughputHistogram.toString(), "--ceiling-json", ceilingFile.toString());
+        assertEquals(0, throughput.exitCode(), throughput.out() + throughput.err());
+        final var throughputFields = json(throughput.lastLine(), WORKLOAD_FIELDS);
+        assertEquals("\"throughput\"", throughputFields.get("test"));
+        assertEquals("0", throughputFields.get("rate"));
+        assertEquals("0", throughputFields.get("errors"));
+        assertTrue(Double.parseDouble(throughputFields.get("ops_per_s")) > 0, throughput.lastLine());
+        assertTrue(Double.parseDouble(throughputFields.get("ceiling_fraction")) > 0, throughput.lastLine());
+
+        final Run latency = raftline("bench", "latency", "--rate", "2000", "--warmup", "1", "--duration", "2",
+            "--histogram", latencyHistogram.toString());
+        assertEquals(0, latency.exitCode(), latency.out() + latency.err());
+        final var latencyFields = json(latency.lastLine(), WORKLOAD_FIELDS);
+        assertEquals("\"latency\"", latencyFields.get("test"));
+        assertEquals("2000", latencyFields.get("rate"));
+        assertTrue(Double.parseDouble(latencyFields.get("ops_per_s")) > 0, latency.lastLine());
+
+        final Path svg = dir.resolve("plot.svg");
+        final Run plot = raftline("bench", "plot", "--out", svg.toString(), "--label", "throughput",
+            "--label", "latency 2000/s", throughputHistogram.toString(), latencyHistogram.toString());
+        assertEquals(0, plot.exitCode(), plot.out() + plot.err());
+        final var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals("svg", document.getDocumentElement().getNodeName());
+        assertEquals(2, document.getElementsByTagName("path").getLength(), "one curve per run");
+        final String text = Files.readString(svg);
+        assertTrue(text.contains("latency 2000/s"), "labels in the legend");
+
+        assertNoLeftovers();
+    }
+
+    @Test
+    void badUsageExitsTwo()
+    {
+        assertEquals(2, raftline("bench").exitCode());
+        assertEquals(2, raftline("bench", "sideways").exitCode());
+        assertEquals(2, raftline("bench", "ceiling", "--payload", "4").exitCode());
+        assertEquals(2, raftline("bench", "plot", "--out", dir.resolve("x.svg").toString(), "--label", "a", "--label",
+            "b", dir.resolve("one.hgrm").toString()).exitCode());
+    }
+
+    @Test
+    void plotRejectsWhatIsNotADistribution() throws Exception
+    {
+        final Path notHistogram = Files.writeString(dir.resolve("notes.txt"), "hello\n");
+        final Run plot = raftline("bench", "plot", "--out", dir.resolve("x.svg").toString(), notHistogram.toString());
+        assertEquals(1, plot.exitCode());
+        assertTrue(plot.err().contains("notes.txt"), plot.err());
+    }
+
+    @Test
+    void plotReadsBackTheDistributionTheBenchWrites() throws Exception
+    {
+        final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        for (long i = 1; i <= 10_000; i++)
+        {
+            histogram.recordValue(i * 1_000); // 1 us .. 10 ms
+        }
+        final Path file = dir.resolve("run.hgrm");
+        try (PrintStream stream = new PrintStream(Files.newOutputStream(file)))
+        {
+            stream.println("# raftline latency, 100 B, 10000/s");
+            histogram.outputPercentileDistribution(stream, 1000.0);
+        }
+
+        final BenchPlotCommand.Distribution distribution = BenchPlotCommand.read(file, "run");
+
+        assertEquals("raftline latency, 100 B, 10000/s", distribution.settings());
+        assertEquals(10_000, distribution.series().totalCount());
+        final List<LatencyPlot.Point> points = distribution.series().points();
+        assertEquals(100.0, points.get(points.size() - 1).percentile(), 1e-9);
+        assertEquals(histogram.getMaxValue() / 1000.0, points.get(points.size() - 1).valueUs(), 0.01);
+        final LatencyPlot.Point median = points.stream().filter(p -> p.percentile() >= 50).findFirst().orElseThrow();
+        assertEquals(histogram.getValueAtPercentile(50) / 1000.0, median.valueUs(), 10.0);
+    }
+
+    /** Every process and folder of the ceiling run is gone (its Aeron folders are named after this process). */
+    private static void assertNoLeftovers() throws Exception
+    {
+        final String prefix = "raftline-ceiling-" + ProcessHandle.current().pid() + "-";
+        try (Stream<Path> shm = Files.list(Path.of("/dev/shm").toFile().isDirectory() ? Path.of("/dev/shm") :
+            Path.of(System.getProperty("java.io.tmpdir"))))
+        {
+            assertEquals(List.of(), shm.filter(p -> p.getFileName().toString().startsWith(prefix)).toList());
+        }
+        assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
+            "no child process left running");
+    }
+}
