@@ -7,6 +7,7 @@ import io.aeron.Subscription;
 import io.raftline.io.node.ClusterConfig;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.AeronRuntime;
+import io.raftline.io.transport.Offers;
 import io.raftline.io.transport.client.ClientCodec;
 import io.raftline.io.transport.client.ClientMessageType;
 import io.raftline.io.transport.codec.FrameHeader;
@@ -178,7 +179,7 @@ public final class ClientTransport implements AutoCloseable
     /** Sends {@code length} bytes of {@link #frame()} to a node; false on back-pressure or when it is away. */
     public boolean send(final int nodeId, final int length)
     {
-        final boolean sent = publications[nodeId].offer(frame, 0, length) > 0;
+        final boolean sent = Offers.offer(publications[nodeId], frame, 0, length) > 0;
         if (sent)
         {
             runtime.invoke(); // the embedded driver sends only when invoked: do it now, not after an idle

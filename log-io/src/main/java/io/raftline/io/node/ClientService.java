@@ -11,6 +11,7 @@ import io.raftline.core.session.SessionTable;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.io.storage.LogCursor;
 import io.raftline.io.transport.AeronRuntime;
+import io.raftline.io.transport.Offers;
 import io.raftline.io.transport.client.ClientCodec;
 import io.raftline.io.transport.client.ClientMessageType;
 import org.agrona.CloseHelper;
@@ -69,7 +70,6 @@ final class ClientService implements AutoCloseable
     private long nextReadId;
     private long appliedIndex;
     private long leaderReadyIndex = Long.MAX_VALUE;
-    private boolean positioned;
     private long nextHousekeepingNs;
     private long nowNs;
 
@@ -376,51 +376,64 @@ final class ClientService implements AutoCloseable
         int applied = 0;
         while (appliedIndex < commitIndex && applied < APPLY_LIMIT)
         {
-            if (!positioned)
+            final long index = appliedIndex + 1;
+            if (log.isRecent(index) && log.type(index) != EntryType.SESSION)
             {
-                if (!applyCursor.seek(appliedIndex + 1))
+                // what the session table needs of an entry near the tail is in memory: no second read of the file
+                applyEntry(index, log.term(index), log.type(index), log.recentSessionId(index),
+                    log.recentSequence(index), null, 0, 0);
+            }
+            else
+            {
+                // seeking to where the cursor already is costs nothing, so a run of reads stays sequential
+                if (!applyCursor.seek(index) || !applyCursor.next())
                 {
-                    throw new IllegalStateException("committed entry " + (appliedIndex + 1) + " is not in the log");
+                    throw new IllegalStateException("committed entry " + index + " cannot be read");
                 }
-                positioned = true;
+                applyEntry(index, applyCursor.term(), applyCursor.type(), applyCursor.sessionId(),
+                    applyCursor.sequence(), applyCursor.buffer(), applyCursor.payloadOffset(),
+                    applyCursor.payloadLength());
             }
-            if (!applyCursor.next())
-            {
-                throw new IllegalStateException("committed entry " + (appliedIndex + 1) + " cannot be read");
-            }
-            applyEntry(applyCursor);
-            appliedIndex = applyCursor.index();
+            appliedIndex = index;
             applied++;
         }
         return applied;
     }
 
-    private void applyEntry(final LogCursor entry)
+    /** Applies a committed entry; its payload is needed (and given) only for {@link EntryType#SESSION} entries. */
+    private void applyEntry(
+        final long index,
+        final long term,
+        final int type,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
     {
-        sessions.apply(entry.index(), entry.term(), entry.type(), entry.sessionId(), entry.sequence(),
-            entry.buffer(), entry.payloadOffset(), entry.payloadLength());
+        sessions.apply(index, term, type, sessionId, sequence, payload, payloadOffset, payloadLength);
         if (node.role() != Role.LEADER)
         {
             return;
         }
-        if (entry.type() == EntryType.NORMAL && entry.sessionId() != 0)
+        if (type == EntryType.NORMAL && sessionId != 0)
         {
-            final long clientId = sessionClient.get(entry.sessionId());
+            final long clientId = sessionClient.get(sessionId);
             final ClientConnection client = clientId != 0 ? clients.get(clientId) : null;
             if (client != null)
             {
-                addAck(client, entry.sessionId(), entry.sequence(), entry.index(), entry.term());
+                addAck(client, sessionId, sequence, index, term);
             }
         }
-        else if (entry.type() == EntryType.SESSION)
+        else if (type == EntryType.SESSION)
         {
-            final long[] open = pendingOpens.remove(entry.index());
+            final long[] open = pendingOpens.remove(index);
             final ClientConnection client = open != null ? clients.get(open[0]) : null;
-            if (client != null && sessions.session(entry.index()) != null)
+            if (client != null && sessions.session(index) != null)
             {
-                sessionClient.put(entry.index(), client.clientId);
-                sessionLastHeardNs.put(entry.index(), nowNs);
-                offer(client, ClientCodec.sessionOpened(frame, 0, clusterHash, nodeId, open[1], entry.index()));
+                sessionClient.put(index, client.clientId);
+                sessionLastHeardNs.put(index, nowNs);
+                offer(client, ClientCodec.sessionOpened(frame, 0, clusterHash, nodeId, open[1], index));
             }
         }
     }
@@ -462,8 +475,9 @@ final class ClientService implements AutoCloseable
     private void sendAcks(final ClientConnection client)
     {
         ClientCodec.finishAck(client.ackFrame, 0, client.ackLength, client.ackCount);
-        // lost on back-pressure: the producer resends, and the duplicate is acknowledged from the session table
-        client.publication.offer(client.ackFrame, 0, client.ackLength);
+        // lost on back-pressure: the producer resends what a later acknowledgement shows missing (or on its retry
+        // timeout), and the duplicate is acknowledged from the session table
+        Offers.offer(client.publication, client.ackFrame, 0, client.ackLength);
         client.ackCount = 0;
     }
 
@@ -535,7 +549,7 @@ final class ClientService implements AutoCloseable
                         tail.positioned = false;
                         break;
                     }
-                    if (client.publication.offer(nameFrame, 0,
+                    if (Offers.offer(client.publication, nameFrame, 0,
                         ClientCodec.sessionName(nameFrame, 0, clusterHash, nodeId, sessionId, name)) < 0)
                     {
                         tail.positioned = false;
@@ -553,7 +567,7 @@ final class ClientService implements AutoCloseable
             if (count > 0 || next != tail.nextIndex)
             {
                 ClientCodec.finishTailEntries(frame, 0, length, count, next);
-                if (client.publication.offer(frame, 0, length) < 0)
+                if (Offers.offer(client.publication, frame, 0, length) < 0)
                 {
                     // not sent: take back the credit and the position, and try again next cycle
                     tail.credit += count;
@@ -636,7 +650,7 @@ final class ClientService implements AutoCloseable
     private void offer(final ClientConnection client, final int length)
     {
         // a reply lost to back-pressure or a client not yet connected is asked again: clients retry on timeout
-        client.publication.offer(frame, 0, length);
+        Offers.offer(client.publication, frame, 0, length);
     }
 
     @Override

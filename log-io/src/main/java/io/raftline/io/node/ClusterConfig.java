@@ -3,7 +3,9 @@ package io.raftline.io.node;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +59,18 @@ public final class ClusterConfig
     /** One member: its id, UDP endpoint and data directory. */
     public record Member(int id, String host, int port, Path dataDir)
     {
+        boolean onLoopback()
+        {
+            try
+            {
+                return InetAddress.getByName(host).isLoopbackAddress();
+            }
+            catch (final UnknownHostException ex)
+            {
+                return false;
+            }
+        }
+
         public String endpoint()
         {
             return host + ":" + port;
@@ -91,6 +105,11 @@ public final class ClusterConfig
     private final int idleYields;
     private final int idleMaxParkUs;
 
+    private static boolean allOnLoopback(final Map<Integer, Member> members)
+    {
+        return members.values().stream().allMatch(Member::onLoopback);
+    }
+
     private ClusterConfig(final Properties properties, final Path folder)
     {
         for (final String key : properties.stringPropertyNames())
@@ -124,7 +143,8 @@ public final class ClusterConfig
         {
             throw new ConfigException(AERON_DIR, "an external driver needs its directory");
         }
-        mtuBytes = intValue(properties, AERON_MTU, 8192, 1408, 65504);
+        // loopback carries 64 KiB datagrams whole, and bigger frames mean fewer datagrams per replicated batch
+        mtuBytes = intValue(properties, AERON_MTU, allOnLoopback(members) ? 65504 : 8192, 1408, 65504);
         if (mtuBytes % 32 != 0)
         {
             throw new ConfigException(AERON_MTU, "must be a multiple of 32");

@@ -222,7 +222,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     @Override
     public int type(final long index)
     {
-        if (recent.contains(index) && index <= lastIndex)
+        if (isRecent(index))
         {
             return recent.type(index);
         }
@@ -230,10 +230,31 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         return lookupCursor.type();
     }
 
+    /**
+     * Whether the header of entry {@code index} is held in memory: then {@link #type}, {@link #payloadLength},
+     * {@link #recentSessionId} and {@link #recentSequence} answer without reading the file.
+     */
+    public boolean isRecent(final long index)
+    {
+        return recent.contains(index) && index <= lastIndex;
+    }
+
+    /** The producer session of entry {@code index}; only while {@link #isRecent} says so. */
+    public long recentSessionId(final long index)
+    {
+        return recent.sessionId(index);
+    }
+
+    /** The producer sequence of entry {@code index}; only while {@link #isRecent} says so. */
+    public long recentSequence(final long index)
+    {
+        return recent.sequence(index);
+    }
+
     @Override
     public int payloadLength(final long index)
     {
-        if (recent.contains(index) && index <= lastIndex)
+        if (isRecent(index))
         {
             return recent.payloadLength(index);
         }
@@ -289,7 +310,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             bytes.writeInt(start + EntryLayout.CRC_OFFSET, EntryLayout.checksum(address, documentLength));
         }
         terms.append(index, term);
-        recent.put(index, type, length);
+        recent.put(index, type, length, sessionId, sequence);
         segmentBytes += documentLength;
         unforced = true;
         lastIndex = index;
@@ -554,7 +575,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                         previousTerm = view.getLong(EntryLayout.TERM_OFFSET);
                         terms.append(index, previousTerm);
                         recent.put(index, view.getInt(EntryLayout.TYPE_OFFSET),
-                            view.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET));
+                            view.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET), view.getLong(EntryLayout.SESSION_ID_OFFSET),
+                            view.getLong(EntryLayout.SEQUENCE_OFFSET));
                         bytes += view.capacity();
                         index++;
                     }

@@ -1,9 +1,10 @@
 package io.raftline.io.storage;
 
 /**
- * Type and payload length of the most recent entries, by index modulo a power of two, so the core's frequent
- * {@code type(i)} and {@code payloadLength(i)} calls near the tail never touch the file. A slot is trusted only
- * when its tag equals the index asked for.
+ * The header fields of the most recent entries (type, payload length, producer session and sequence), by index
+ * modulo a power of two, so the core's frequent {@code type(i)} and {@code payloadLength(i)} calls and the session
+ * table's apply of each committed entry never touch the file near the tail. A slot is trusted only when its tag
+ * equals the index asked for.
  */
 final class RecentEntries
 {
@@ -11,6 +12,8 @@ final class RecentEntries
     private final long[] tags;
     private final int[] payloadLengths;
     private final byte[] types;
+    private final long[] sessionIds;
+    private final long[] sequences;
 
     RecentEntries(final int capacity)
     {
@@ -23,14 +26,18 @@ final class RecentEntries
         java.util.Arrays.fill(tags, -1);
         payloadLengths = new int[capacity];
         types = new byte[capacity];
+        sessionIds = new long[capacity];
+        sequences = new long[capacity];
     }
 
-    void put(final long index, final int type, final int payloadLength)
+    void put(final long index, final int type, final int payloadLength, final long sessionId, final long sequence)
     {
         final int slot = (int)index & mask;
         tags[slot] = index;
         types[slot] = (byte)type;
         payloadLengths[slot] = payloadLength;
+        sessionIds[slot] = sessionId;
+        sequences[slot] = sequence;
     }
 
     boolean contains(final long index)
@@ -46,5 +53,15 @@ final class RecentEntries
     int payloadLength(final long index)
     {
         return payloadLengths[(int)index & mask];
+    }
+
+    long sessionId(final long index)
+    {
+        return sessionIds[(int)index & mask];
+    }
+
+    long sequence(final long index)
+    {
+        return sequences[(int)index & mask];
     }
 }

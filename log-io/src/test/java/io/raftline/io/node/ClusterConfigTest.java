@@ -63,7 +63,19 @@ class ClusterConfigTest
         assertEquals(Durability.PAGE_CACHE, config.durability());
         assertEquals("backoff", config.idleStrategy());
         assertTrue(config.embeddedDriver());
-        assertEquals(8192, config.mtuBytes());
+    }
+
+    @Test
+    void theMtuDefaultsToWholeLoopbackDatagramsOnlyWhenEveryMemberIsOnLoopback()
+    {
+        assertEquals(65504, ClusterConfig.parse(threeNodes(), Path.of("/c")).mtuBytes());
+
+        final Properties remote = threeNodes();
+        remote.setProperty("node.3", "192.0.2.7:20003");
+        assertEquals(8192, ClusterConfig.parse(remote, Path.of("/c")).mtuBytes());
+
+        remote.setProperty("aeron.mtu.bytes", "1408");
+        assertEquals(1408, ClusterConfig.parse(remote, Path.of("/c")).mtuBytes());
     }
 
     @Test

@@ -58,6 +58,50 @@ class ChronicleLogTest
     }
 
     @Test
+    void headersHeldInMemoryMatchTheFileAfterAppendTruncationAndRestart()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            for (int i = 1; i <= 100; i++)
+            {
+                TestEntries.append(log, 1);
+            }
+            log.truncateFrom(51);
+            assertFalse(log.isRecent(51), "a truncated entry is not served from memory");
+            for (int i = 51; i <= 120; i++)
+            {
+                TestEntries.append(log, 2);
+            }
+            checkRecentHeaders(log, 1, 120);
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            checkRecentHeaders(log, 1, 120); // recovery refills them from the last segment
+        }
+    }
+
+    private static void checkRecentHeaders(final ChronicleLog log, final long from, final long to)
+    {
+        try (LogCursor cursor = log.newCursor())
+        {
+            assertTrue(cursor.seek(from));
+            for (long index = from; index <= to; index++)
+            {
+                assertTrue(cursor.next());
+                if (log.isRecent(index))
+                {
+                    assertEquals(cursor.type(), log.type(index), "type of " + index);
+                    assertEquals(cursor.payloadLength(), log.payloadLength(index), "length of " + index);
+                    assertEquals(cursor.sessionId(), log.recentSessionId(index), "session of " + index);
+                    assertEquals(cursor.sequence(), log.recentSequence(index), "sequence of " + index);
+                }
+            }
+            assertTrue(log.isRecent(to), "the tail is held in memory");
+            assertFalse(log.isRecent(to + 1));
+        }
+    }
+
+    @Test
     void appendsFromDirectBuffersAndBatches()
     {
         final ByteBuffer direct = ByteBuffer.allocateDirect(64);
