@@ -55,6 +55,7 @@ public final class RaftNode
     private boolean hardStateChanged;
     private boolean broadcastPending;    // leader: entries or a new commit index to send
     private boolean heartbeatPending;    // leader: a ReadIndex round to confirm
+    private boolean commitNoticeDue;     // leader: followers behind on the commit index get an empty append now
     private boolean committedInTerm;     // leader: an entry of its own term is committed (thesis §6.4)
     private boolean campaignTransfer;    // candidate: campaigning on TimeoutNow (thesis §3.10)
     private boolean timeoutNowSent;      // leader: voters may now elect the target despite this term's lease
@@ -375,6 +376,7 @@ public final class RaftNode
         campaignTransfer = false;
         broadcastPending = false;
         heartbeatPending = false;
+        commitNoticeDue = false;
         resetElectionTimer();
     }
 
@@ -481,6 +483,10 @@ public final class RaftNode
             heartbeatElapsed = 0;
             broadcastHeartbeat();
         }
+        // a new commit index rides on the next AppendEntries; one that no entry carried goes out alone once a tick,
+        // which saves each follower a message and its answer per commit while entries keep flowing
+        commitNoticeDue = true;
+        broadcastPending = true;
     }
 
     private boolean isPromotable()
@@ -861,10 +867,12 @@ public final class RaftNode
             return;
         }
         broadcastPending = false;
+        final boolean commitNews = commitNoticeDue;
+        commitNoticeDue = false;
         for (int i = 0; i < tracker.size(); i++)
         {
             final Progress progress = tracker.at(i);
-            if (progress.nodeId() != id && maybeSendAppend(progress, true))
+            if (progress.nodeId() != id && maybeSendAppend(progress, commitNews))
             {
                 while (progress.state() == Progress.State.REPLICATE && maybeSendAppend(progress, false))
                 {

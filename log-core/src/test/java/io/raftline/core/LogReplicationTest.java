@@ -334,15 +334,18 @@ class LogReplicationTest
     }
 
     @Test
-    void aReplicatingFollowerHearsOfANewCommitIndexEvenWithNoNewEntries()
+    void aReplicatingFollowerHearsOfANewCommitIndexAtTheNextTickWhenNoEntryCarriesIt()
     {
         final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
         assertEquals(1, leader.node.commitIndex());
         leader.propose("a");
         leader.drain();
         leader.step(appendResponse(2, 1, 1, 2));
-        final Output out = leader.drain();
+        assertTrue(leader.drain().of(MessageType.APPEND).isEmpty(), "a commit index alone waits for the tick");
         assertEquals(2, leader.node.commitIndex());
+
+        leader.tick(1);
+        final Output out = leader.drain();
         for (final int follower : new int[]{2, 3})
         {
             final RaftMessage news = out.only(MessageType.APPEND, follower);
@@ -350,7 +353,25 @@ class LogReplicationTest
             assertEquals(2, news.commitIndex);
         }
         leader.step(appendResponse(3, 1, 1, 2));
+        leader.tick(1);
         assertTrue(leader.drain().of(MessageType.APPEND).isEmpty(), "nothing new to say to anyone");
+    }
+
+    @Test
+    void aNewCommitIndexRidesOnTheNextEntriesWithoutAMessageOfItsOwn()
+    {
+        final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
+        leader.propose("a");
+        leader.drain();
+        leader.step(appendResponse(2, 1, 1, 2));
+        leader.propose("b");
+        final Output out = leader.drain();
+        for (final int follower : new int[]{2, 3})
+        {
+            final RaftMessage append = out.only(MessageType.APPEND, follower);
+            assertEquals(1, append.entryCount);
+            assertEquals(2, append.commitIndex, "entry 3 carries the commit of entry 2");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
