@@ -446,6 +446,19 @@ class LogReplicationTest
     }
 
     @Test
+    void aHeartbeatAnswerMakesTheLeaderSendAnEmptyAppendWhenItsLastEntriesWereLost()
+    {
+        final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
+        leader.propose("a");
+        assertEquals(1, leader.drain().of(MessageType.APPEND, 2).size()); // lost on the way; nothing new follows
+
+        leader.step(message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 1));
+        final RaftMessage resend = leader.drain().only(MessageType.APPEND, 2);
+        assertEquals(2, resend.index, "after the lost entry: the follower's rejection starts a probe");
+        assertEquals(0, resend.entryCount);
+    }
+
+    @Test
     void aProbeLostOnTheWayIsRetriedAfterAHeartbeatAnswer()
     {
         final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0);
