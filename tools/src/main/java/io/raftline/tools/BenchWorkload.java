@@ -84,8 +84,7 @@ abstract class BenchWorkload implements Callable<Integer>
         }
         final double measuredSeconds = durationSeconds != null ? durationSeconds : latencyTest ? 20 : 10;
         // read before the nodes start, so that a bad file fails at once
-        final BenchCeilingCommand.Ceiling ceiling =
-            ceilingJson != null ? BenchCeilingCommand.Ceiling.read(ceilingJson) : null;
+        final Ceiling ceiling = ceilingJson != null ? Ceiling.read(ceilingJson) : null;
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = baseDir != null ? Files.createDirectories(baseDir).resolve("bench-" + ProcessHandle.current()
             .pid()) : Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "raftline-bench-");
@@ -164,7 +163,7 @@ abstract class BenchWorkload implements Callable<Integer>
             final String title = "raftline " + test + ", " + payload + " B" + (latencyTest ? ", " + rate + "/s" : "") +
                 ", window " + window + ", " + config.durability().text() + ", " + config.idleStrategy();
             final String fractionField = ceiling == null ? "" : ceiling.compare(out, latencyTest, payload, opsPerSecond,
-                us(histogram, 50));
+                us(histogram, 50), us(histogram, 99));
             if (histogramFile != null)
             {
                 try (PrintStream stream = new PrintStream(new FileOutputStream(histogramFile.toFile())))

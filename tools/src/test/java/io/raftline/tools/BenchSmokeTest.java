@@ -105,13 +105,17 @@ class BenchSmokeTest
         assertTrue(Double.parseDouble(throughputFields.get("ops_per_s")) > 0, throughput.lastLine());
         assertTrue(Double.parseDouble(throughputFields.get("ceiling_fraction")) > 0, throughput.lastLine());
 
+        assertTrue(Integer.parseInt(throughputFields.get("gc_pauses")) >= 0, throughput.lastLine());
+        assertTrue(Double.parseDouble(throughputFields.get("gc_max_pause_ms")) >= 0, throughput.lastLine());
+
         final Run latency = raftline("bench", "latency", "--rate", "2000", "--warmup", "1", "--duration", "2",
-            "--histogram", latencyHistogram.toString());
+            "--histogram", latencyHistogram.toString(), "--ceiling-json", ceilingFile.toString());
         assertEquals(0, latency.exitCode(), latency.out() + latency.err());
         final var latencyFields = json(latency.lastLine(), WORKLOAD_FIELDS);
         assertEquals("\"latency\"", latencyFields.get("test"));
         assertEquals("2000", latencyFields.get("rate"));
         assertTrue(Double.parseDouble(latencyFields.get("ops_per_s")) > 0, latency.lastLine());
+        assertTrue(Double.parseDouble(latencyFields.get("ceiling_rtt_p99_ratio")) > 0, latency.lastLine());
 
         final Path svg = dir.resolve("plot.svg");
         final Run plot = raftline("bench", "plot", "--out", svg.toString(), "--label", "throughput",
