@@ -66,6 +66,9 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private final SegmentTable segments = new SegmentTable();
     private final TermRuns terms = new TermRuns();
     private final RecentEntries recent = new RecentEntries(RECENT_ENTRIES);
+    // an entry's header is put together here and written in one copy: Chronicle checks bounds on every write call
+    private final UnsafeBuffer header = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+        EntryLayout.HEADER_LENGTH, 64));
     private final Source source = new Source();
     private final LogCursor lookupCursor;
     private Thread appenderThread;
@@ -289,14 +292,16 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         {
             final Bytes<?> bytes = context.wire().bytes();
             final long start = bytes.writePosition();
-            bytes.writeInt(0);
-            bytes.writeInt(length);
-            bytes.writeLong(index);
-            bytes.writeLong(term);
-            bytes.writeLong(sessionId);
-            bytes.writeLong(sequence);
-            bytes.writeInt(type);
-            bytes.writeInt(EntryLayout.ENTRY_MAGIC);
+            final UnsafeBuffer header = this.header;
+            header.putInt(EntryLayout.CRC_OFFSET, 0);
+            header.putInt(EntryLayout.PAYLOAD_LENGTH_OFFSET, length);
+            header.putLong(EntryLayout.INDEX_OFFSET, index);
+            header.putLong(EntryLayout.TERM_OFFSET, term);
+            header.putLong(EntryLayout.SESSION_ID_OFFSET, sessionId);
+            header.putLong(EntryLayout.SEQUENCE_OFFSET, sequence);
+            header.putInt(EntryLayout.TYPE_OFFSET, type);
+            header.putInt(EntryLayout.MAGIC_OFFSET, EntryLayout.ENTRY_MAGIC);
+            bytes.unsafeWrite(header.addressOffset(), EntryLayout.HEADER_LENGTH);
             final byte[] array = buffer.byteArray();
             if (array != null)
             {
