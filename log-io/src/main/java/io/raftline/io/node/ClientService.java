@@ -12,6 +12,7 @@ import io.raftline.io.storage.ChronicleLog;
 import io.raftline.io.storage.LogCursor;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.Offers;
+import io.raftline.io.transport.TransportCounters;
 import io.raftline.io.transport.client.ClientCodec;
 import io.raftline.io.transport.client.ClientMessageType;
 import org.agrona.CloseHelper;
@@ -48,6 +49,7 @@ final class ClientService implements AutoCloseable
 
     private final RaftNode node;
     private final ChronicleLog log;
+    private final TransportCounters counters;
     private final Aeron aeron;
     private final long clusterHash;
     private final int nodeId;
@@ -79,9 +81,11 @@ final class ClientService implements AutoCloseable
         final Aeron aeron,
         final long clusterHash,
         final ClusterConfig config,
-        final int nodeId)
+        final int nodeId,
+        final TransportCounters counters)
     {
         this.node = node;
+        this.counters = counters;
         this.log = log;
         this.aeron = aeron;
         this.clusterHash = clusterHash;
@@ -477,7 +481,7 @@ final class ClientService implements AutoCloseable
         ClientCodec.finishAck(client.ackFrame, 0, client.ackLength, client.ackCount);
         // lost on back-pressure: the producer resends what a later acknowledgement shows missing (or on its retry
         // timeout), and the duplicate is acknowledged from the session table
-        Offers.offer(client.publication, client.ackFrame, 0, client.ackLength);
+        reply(client, client.ackFrame, client.ackLength);
         client.ackCount = 0;
     }
 
@@ -569,6 +573,7 @@ final class ClientService implements AutoCloseable
                 ClientCodec.finishTailEntries(frame, 0, length, count, next);
                 if (Offers.offer(client.publication, frame, 0, length) < 0)
                 {
+                    counters.onBackPressure();
                     // not sent: take back the credit and the position, and try again next cycle
                     tail.credit += count;
                     tail.positioned = false;
@@ -650,7 +655,16 @@ final class ClientService implements AutoCloseable
     private void offer(final ClientConnection client, final int length)
     {
         // a reply lost to back-pressure or a client not yet connected is asked again: clients retry on timeout
-        Offers.offer(client.publication, frame, 0, length);
+        reply(client, frame, length);
+    }
+
+    private void reply(final ClientConnection client, final DirectBuffer buffer, final int length)
+    {
+        final long result = Offers.offer(client.publication, buffer, 0, length);
+        if (result < 0)
+        {
+            counters.onReplyNotSent(result);
+        }
     }
 
     @Override

@@ -98,7 +98,8 @@ public final class RaftlineNode implements AutoCloseable
             final NodeCounters agentCounters = nodeCounters;
             final InboundAdapter.Factory inbound = listener -> new InboundAdapter(nodeId, memberIds, clusterHash,
                 subscription, agentCounters.transport(), listener);
-            final ClientService clients = new ClientService(node, openedLog, client, clusterHash, config, nodeId);
+            final ClientService clients = new ClientService(node, openedLog, client, clusterHash, config, nodeId,
+                nodeCounters.transport());
             final AutoCloseable[] resources = new AutoCloseable[byId.length + 3];
             System.arraycopy(byId, 0, resources, 0, byId.length);
             resources[byId.length] = nodeCounters;

@@ -1,6 +1,7 @@
 package io.raftline.io.transport;
 
 import io.raftline.core.message.MessageType;
+import io.aeron.Publication;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /** What the transport counts: traffic in and out, back-pressure, drops and malformed frames. */
@@ -61,9 +62,26 @@ public final class TransportCounters
         bytesReceived.getAndAddRelease(bytes);
     }
 
-    void onBackPressure()
+    public void onBackPressure()
     {
         backPressure.incrementRelease();
+    }
+
+    /**
+     * Counts a frame that a failed {@code offer} left unsent and that is not retried (a reply the client asks for
+     * again): the reason (back-pressure or an absent receiver) and the frame as dropped.
+     */
+    public void onReplyNotSent(final long offerResult)
+    {
+        if (offerResult == Publication.BACK_PRESSURED || offerResult == Publication.ADMIN_ACTION)
+        {
+            backPressure.incrementRelease();
+        }
+        else if (offerResult == Publication.NOT_CONNECTED)
+        {
+            notConnected.incrementRelease();
+        }
+        dropped.incrementRelease();
     }
 
     void onNotConnected()
