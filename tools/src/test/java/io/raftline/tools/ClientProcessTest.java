@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Producers and consumers against real node processes: exactly-once, order, tails on followers, ReadIndex. */
 @Timeout(180)
@@ -105,8 +106,24 @@ class ClientProcessTest
             {
                 consumer.poll();
             }
-            assertTrue(consumer.lastScanned() >= target, "node " + nodeId + " streamed up to " +
-                consumer.lastScanned() + " of " + target);
+            if (consumer.lastScanned() < target)
+            {
+                // what the node and the consumer knew, so that a failure here can be understood afterwards
+                final StringBuilder nodes = new StringBuilder();
+                for (final NodeStatus status : cluster.statuses())
+                {
+                    nodes.append("; node ").append(status.id()).append(status.reachable() ? "" : " (unreachable)")
+                        .append(": commit ").append(status.value(NodeCounter.COMMIT_INDEX))
+                        .append(", applied ").append(status.value(NodeCounter.APPLIED_INDEX))
+                        .append(", last ").append(status.value(NodeCounter.LAST_INDEX))
+                        .append(", leader ").append(status.value(NodeCounter.LEADER))
+                        .append(", dropped ").append(status.value(NodeCounter.DROPPED))
+                        .append(", not connected ").append(status.value(NodeCounter.NOT_CONNECTED));
+                }
+                fail("node " + nodeId + " streamed up to " + consumer.lastScanned() + " of " + target +
+                    " (the consumer saw commit " + consumer.commitIndexSeen() + ", at connect " +
+                    consumer.commitIndexAtConnect() + ")" + nodes);
+            }
         }
         return entries;
     }
@@ -125,13 +142,18 @@ class ClientProcessTest
             final NodeStatus first = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             final Outcomes outcomes = new Outcomes();
             final long count = 20_000;
+            final int[] killed = { first.id() };
             try (Producer producer = Producer.open(cluster.config(), null, "p1", 1024, outcomes, TIMEOUT_NS))
             {
                 produce(producer, "p1", count, () ->
                 {
                     try
                     {
-                        cluster.kill(first.id()); // with a full window in flight
+                        // the leader of now, with a full window in flight (on a loaded machine leadership may
+                        // have moved since the start)
+                        killed[0] = cluster.statuses().stream().filter(NodeStatus::isLeader).findFirst()
+                            .map(NodeStatus::id).orElse(first.id());
+                        cluster.kill(killed[0]);
                     }
                     catch (final InterruptedException ex)
                     {
@@ -149,8 +171,10 @@ class ClientProcessTest
             {
                 assertEquals(i + 1, outcomes.committedOrder.get(i), "acknowledged in order");
             }
+            // the killed node's counters look alive until its heartbeat is stale: wait for that too
             final List<NodeStatus> statuses = cluster.await("a new leader", 30,
-                s -> ProcessCluster.oneAgreedLeader(s, 2));
+                s -> ProcessCluster.oneAgreedLeader(s, 2) &&
+                    s.stream().noneMatch(status -> status.id() == killed[0] && status.reachable()));
             final NodeStatus leader = leaderOf(statuses);
             final int follower = statuses.stream().filter(s -> s.reachable() && !s.isLeader()).findFirst()
                 .orElseThrow().id();
