@@ -33,7 +33,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -568,7 +567,7 @@ final class BenchCeilingCommand implements Callable<Integer>
             return closeable;
         }
 
-        /** Starts a peer process with this JVM, its flags and class path (as NodeProcesses starts nodes). */
+        /** Starts a peer process with this JVM, its flags and class path. */
         synchronized Peer start(
             final String name, final String role, final String listen, final String reply,
             final AeronSettings settings, final long timeoutSeconds)
@@ -580,17 +579,8 @@ final class BenchCeilingCommand implements Callable<Integer>
             final long pid = ProcessHandle.current().pid();
             final int port = Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
             final String aeronDir = AeronRuntime.defaultDirectory("ceiling-" + pid, peers.size() + 1, port);
-            final List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse("java"));
-            for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-            {
-                if (!argument.startsWith("-agentlib") && !argument.startsWith("-javaagent"))
-                {
-                    command.add(argument);
-                }
-            }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCeilingPeer.class.getName(),
-                role, aeronDir, listen, reply, Integer.toString(settings.mtuBytes()),
+            final List<String> command = NodeProcesses.javaCommand(List.of(), BenchCeilingPeer.class);
+            command.addAll(List.of(role, aeronDir, listen, reply, Integer.toString(settings.mtuBytes()),
                 Integer.toString(settings.socketBufferBytes()), Integer.toString(settings.termLengthBytes()),
                 Integer.toString(settings.idleSpins()), Integer.toString(settings.idleYields()),
                 Integer.toString(settings.idleMaxParkUs()), Long.toString(pid), Long.toString(timeoutSeconds)));

@@ -63,27 +63,14 @@ final class NodeProcesses
     /** As {@link #start(Path, int, Path)}, with extra flags for the node's JVM. */
     static Process start(final Path clusterFile, final int id, final Path dir, final List<String> jvmFlags)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib") && !argument.startsWith("-javaagent"))
-            {
-                command.add(argument);
-            }
-        }
-        if (command.stream().noneMatch(argument -> argument.startsWith("-Xm")))
+        final List<String> flags = new ArrayList<>(jvmFlags);
+        if (ManagementFactory.getRuntimeMXBean().getInputArguments().stream().noneMatch(flag -> flag.startsWith("-Xm")))
         {
             // a fixed heap with a large young generation: the Aeron driver's few bytes per duty cycle then take
             // minutes to fill it, so a node does not pause for a collection during a run
-            command.add("-Xms1g");
-            command.add("-Xmx1g");
-            command.add("-Xmn768m");
+            flags.addAll(0, List.of("-Xms1g", "-Xmx1g", "-Xmn768m"));
         }
-        command.addAll(jvmFlags);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Raftline.class.getName());
+        final List<String> command = javaCommand(flags, Raftline.class);
         command.add("node");
         command.add("--cluster");
         command.add(clusterFile.toAbsolutePath().toString());
@@ -104,6 +91,28 @@ final class NodeProcesses
         {
             throw new UncheckedIOException("cannot start node " + id + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The command that runs {@code main} in a new JVM like this one: the same java, flags (less agents) and class
+     * path, then {@code extraFlags}; the caller appends the program's arguments.
+     */
+    static List<String> javaCommand(final List<String> extraFlags, final Class<?> main)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!argument.startsWith("-agentlib") && !argument.startsWith("-javaagent"))
+            {
+                command.add(argument);
+            }
+        }
+        command.addAll(extraFlags);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        return command;
     }
 
     static Path pidFile(final Path dir, final int id)

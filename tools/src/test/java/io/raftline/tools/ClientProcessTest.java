@@ -108,21 +108,10 @@ class ClientProcessTest
             }
             if (consumer.lastScanned() < target)
             {
-                // what the node and the consumer knew, so that a failure here can be understood afterwards
-                final StringBuilder nodes = new StringBuilder();
-                for (final NodeStatus status : cluster.statuses())
-                {
-                    nodes.append("; node ").append(status.id()).append(status.reachable() ? "" : " (unreachable)")
-                        .append(": commit ").append(status.value(NodeCounter.COMMIT_INDEX))
-                        .append(", applied ").append(status.value(NodeCounter.APPLIED_INDEX))
-                        .append(", last ").append(status.value(NodeCounter.LAST_INDEX))
-                        .append(", leader ").append(status.value(NodeCounter.LEADER))
-                        .append(", dropped ").append(status.value(NodeCounter.DROPPED))
-                        .append(", not connected ").append(status.value(NodeCounter.NOT_CONNECTED));
-                }
+                // what the nodes and the consumer knew, so that a failure here can be understood afterwards
                 fail("node " + nodeId + " streamed up to " + consumer.lastScanned() + " of " + target +
                     " (the consumer saw commit " + consumer.commitIndexSeen() + ", at connect " +
-                    consumer.commitIndexAtConnect() + ")" + nodes);
+                    consumer.commitIndexAtConnect() + "); nodes: " + StatusCommand.toJson(cluster.statuses()));
             }
         }
         return entries;

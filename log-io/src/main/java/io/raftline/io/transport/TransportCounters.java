@@ -1,7 +1,7 @@
 package io.raftline.io.transport;
 
-import io.raftline.core.message.MessageType;
 import io.aeron.Publication;
+import io.raftline.core.message.MessageType;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /** What the transport counts: traffic in and out, back-pressure, drops and malformed frames. */
