@@ -59,9 +59,11 @@ final class ProcessCluster implements AutoCloseable
         return processes[id];
     }
 
+    /** A node this cluster stopped is unreachable at once; its counters would look alive until they go stale. */
     NodeStatus status(final int id)
     {
-        return NodeStatusReader.read(config, id);
+        final Process process = processes[id];
+        return process == null || !process.isAlive() ? NodeStatus.unreachable(id) : NodeStatusReader.read(config, id);
     }
 
     List<NodeStatus> statuses()
