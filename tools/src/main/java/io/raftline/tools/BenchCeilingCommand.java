@@ -247,7 +247,7 @@ final class BenchCeilingCommand implements Callable<Integer>
         final long timeoutSeconds)
     {
         final Subscription pongs = resources.add(runtime.aeron().addSubscription(
-            BenchCeilingPeer.subscriptionChannel(selfEndpoint, settings.socketBufferBytes()),
+            AeronRuntime.subscriptionChannel(selfEndpoint, settings.socketBufferBytes()),
             BenchCeilingPeer.STREAM_ID));
         final Peer pong = resources.start("pong", "pong", peerEndpoint, selfEndpoint, settings, timeoutSeconds);
         final ExclusivePublication pings = resources.add(runtime.aeron().addExclusivePublication(

@@ -1,6 +1,5 @@
 package io.raftline.tools;
 
-import io.aeron.ChannelUriStringBuilder;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
@@ -65,20 +64,9 @@ public final class BenchCeilingPeer
         parentPid = Long.parseLong(args[10]);
         deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[11]));
         runtime = AeronRuntime.embedded(args[1], mtuBytes, socketBufferBytes);
-        subscription = runtime.aeron().addSubscription(subscriptionChannel(args[2], socketBufferBytes), STREAM_ID);
+        subscription = runtime.aeron().addSubscription(AeronRuntime.subscriptionChannel(args[2], socketBufferBytes), STREAM_ID);
         reply = "-".equals(args[3]) ? null : runtime.aeron().addExclusivePublication(
             AeronRuntime.publicationChannel(args[3], mtuBytes, termLengthBytes, socketBufferBytes), STREAM_ID);
-    }
-
-    /** A node's inbound channel: its own endpoint, with the receive buffer and window of its cluster file. */
-    static String subscriptionChannel(final String endpoint, final int socketBufferBytes)
-    {
-        return new ChannelUriStringBuilder()
-            .media("udp")
-            .endpoint(endpoint)
-            .socketRcvbufLength(socketBufferBytes)
-            .receiverWindowLength(socketBufferBytes)
-            .build();
     }
 
     public static void main(final String[] args)

@@ -1,6 +1,5 @@
 package io.raftline.io.client;
 
-import io.aeron.ChannelUriStringBuilder;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
@@ -70,12 +69,8 @@ public final class ClientTransport implements AutoCloseable
         try
         {
             final String bindEndpoint = bindEndpoint(config, bind);
-            this.subscription = runtime.aeron().addSubscription(new ChannelUriStringBuilder()
-                .media("udp")
-                .endpoint(bindEndpoint)
-                .socketRcvbufLength(config.socketBufferBytes())
-                .receiverWindowLength(config.socketBufferBytes())
-                .build(), RaftlineNode.STREAM_ID);
+            this.subscription = runtime.aeron().addSubscription(
+                AeronRuntime.subscriptionChannel(bindEndpoint, config.socketBufferBytes()), RaftlineNode.STREAM_ID);
             this.replyEndpoint = resolve(bindEndpoint);
             final int[] ids = config.memberIds();
             this.memberIds = ids;

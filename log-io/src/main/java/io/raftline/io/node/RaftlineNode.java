@@ -1,7 +1,6 @@
 package io.raftline.io.node;
 
 import io.aeron.Aeron;
-import io.aeron.ChannelUriStringBuilder;
 import io.raftline.core.RaftNode;
 import io.raftline.core.RaftOptions;
 import io.raftline.core.quorum.Configuration;
@@ -71,12 +70,8 @@ public final class RaftlineNode implements AutoCloseable
                     encoder, clusterHash, openedLog, openedLog.newCursor(), nodeCounters.transport(),
                     MAX_PENDING_PER_PEER);
             }
-            final String inboundChannel = new ChannelUriStringBuilder()
-                .media("udp")
-                .endpoint(self.endpoint())
-                .socketRcvbufLength(config.socketBufferBytes())
-                .receiverWindowLength(config.socketBufferBytes())
-                .build();
+            final String inboundChannel =
+                AeronRuntime.subscriptionChannel(self.endpoint(), config.socketBufferBytes());
             final MetadataStore metadata = openedLog.metadata();
             final RaftNode node = new RaftNode(
                 new RaftOptions()

@@ -43,6 +43,17 @@ public final class AeronRuntime implements AutoCloseable
             .build();
     }
 
+    /** The channel of a UDP subscription on {@code endpoint} with a node's receive buffer and window. */
+    public static String subscriptionChannel(final String endpoint, final int socketBufferBytes)
+    {
+        return new ChannelUriStringBuilder()
+            .media("udp")
+            .endpoint(endpoint)
+            .socketRcvbufLength(socketBufferBytes)
+            .receiverWindowLength(socketBufferBytes)
+            .build();
+    }
+
     /** Starts an embedded driver in {@code aeronDir} (which this process owns: cleaned on start and on close). */
     public static AeronRuntime embedded(final String aeronDir, final int mtuBytes, final int socketBufferBytes)
     {
