@@ -2,7 +2,7 @@ package io.raftline.benchmarks;
 
 import io.raftline.io.client.Producer;
 import io.raftline.io.client.ProducerListener;
-import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.LoopbackPorts;
 import org.agrona.BufferUtil;

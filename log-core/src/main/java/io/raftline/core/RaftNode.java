@@ -30,7 +30,7 @@ public final class RaftNode
     private static final DirectBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final int id;
-    private final RaftLog log;
+    private final CoreLog log;
     private final RandomGenerator random;
     private final int electionTimeoutTicks;
     private final int heartbeatIntervalTicks;
@@ -68,12 +68,13 @@ public final class RaftNode
     private int reportedLeaderId = -1;
 
     /**
-     * A node restarting from what it persisted: {@code term} and {@code votedFor} (0 for none), and a log whose
-     * entries are all durable. A brand new node passes 0, 0 and an empty log.
+     * A node restarting from what it persisted: {@code term} and {@code votedFor} (0 for none), and the runtime's
+     * log, whose entries are all durable. A brand new node passes 0, 0 and an empty log. The core only reads
+     * {@code storage}; what it decides to write comes out through {@link Ready#logWrites()}.
      */
     public RaftNode(
         final RaftOptions options,
-        final RaftLog log,
+        final LogView storage,
         final long term,
         final int votedFor,
         final Configuration configuration)
@@ -84,7 +85,7 @@ public final class RaftNode
             throw new IllegalArgumentException("term and votedFor must not be negative: " + term + ", " + votedFor);
         }
         this.id = options.nodeId();
-        this.log = log;
+        this.log = new CoreLog(storage, ready.logWrites);
         this.random = options.random();
         this.electionTimeoutTicks = options.electionTimeoutTicks();
         this.heartbeatIntervalTicks = options.heartbeatIntervalTicks();
@@ -97,8 +98,8 @@ public final class RaftNode
         this.readIndex = new ReadIndex(options.maxPendingReads());
         this.term = term;
         this.votedFor = votedFor;
-        this.durableIndex = log.lastIndex();
-        this.commitIndex = log.firstIndex() - 1; // a compacted prefix was committed
+        this.durableIndex = storage.lastIndex();
+        this.commitIndex = storage.firstIndex() - 1; // a compacted prefix was committed
         becomeFollower(term, NONE);
     }
 
@@ -126,6 +127,11 @@ public final class RaftNode
         if (message.from == id || message.to != id)
         {
             return; // misaddressed: the transport should have filtered it
+        }
+        if (!isFromLeader(message) && !tracker.configuration().isMember(message.from))
+        {
+            // a server outside the configuration (removed, or never added) must not disturb it (thesis §4.2.3)
+            return;
         }
         if (message.term > term)
         {
@@ -251,7 +257,7 @@ public final class RaftNode
     public boolean hasReady()
     {
         return broadcastPending || heartbeatPending || hardStateChanged || durableIndex < log.lastIndex() ||
-            ready.messages.size() > 0 || ready.messagesAfterPersist.size() > 0 || ready.readStates.size() > 0 ||
+            !ready.logWrites.isEmpty() || ready.messages.size() > 0 || ready.messagesAfterPersist.size() > 0 || ready.readStates.size() > 0 ||
             commitIndex != reportedCommitIndex || role() != reportedRole || leaderId != reportedLeaderId;
     }
 
@@ -271,6 +277,30 @@ public final class RaftNode
         ready.role = role();
         ready.leaderId = leaderId;
         return ready;
+    }
+
+    /**
+     * The log changes decided so far and not yet written, the same object as {@link Ready#logWrites()}. The runtime
+     * may write them at any moment before {@link #advance}, and must do so while the buffers of the inputs that
+     * carried them (a received frame, a proposal) are still valid.
+     */
+    public LogWrites logWrites()
+    {
+        return ready.logWrites;
+    }
+
+    /**
+     * Whether an AppendEntries this node produced, held back by the transport, may still be sent: it was built by
+     * this node as leader of its current term, and the range it names is still in the log, unchanged. The transport
+     * asks before resending; only the core can judge.
+     */
+    public boolean isAppendCurrent(final RaftMessage append)
+    {
+        return role == Role.LEADER &&
+            append.term == term &&
+            append.index >= log.firstIndex() - 1 &&
+            append.index + append.entryCount <= log.lastIndex() &&
+            log.term(append.index) == append.logTerm;
     }
 
     /**
@@ -524,9 +554,17 @@ public final class RaftNode
         {
             return true; // a pre-vote's term is hypothetical: nobody adopts it
         }
-        final boolean fromLeader = message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT;
-        becomeFollower(message.term, fromLeader ? message.from : NONE);
+        becomeFollower(message.term, isFromLeader(message) ? message.from : NONE);
         return true;
+    }
+
+    /**
+     * A leader's AppendEntries and heartbeats count from any sender: its term is its authority, and a server being
+     * added knows the configuration only from the log that the leader sends it.
+     */
+    private static boolean isFromLeader(final RaftMessage message)
+    {
+        return message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT;
     }
 
     private void onLowerTerm(final RaftMessage message)
@@ -918,6 +956,7 @@ public final class RaftNode
         append.logTerm = log.term(prevLogIndex);
         append.commitIndex = commitIndex;
         append.entryCount = entryCount;
+        append.batchBytes = (int)bytes;
         progress.onSent(prevLogIndex + entryCount, bytes, entryCount, commitIndex);
         return true;
     }

@@ -8,15 +8,24 @@ import java.util.random.RandomGenerator;
  */
 public final class RaftOptions
 {
+    /** Defaults, in one place: the cluster file's defaults are these (its times are these ticks of 10 ms). */
+    public static final int DEFAULT_ELECTION_TIMEOUT_TICKS = 50;
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_TICKS = 5;
+    public static final int DEFAULT_MAX_BATCH_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_INFLIGHT_APPENDS = 256;
+    public static final int DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
+    public static final int DEFAULT_ENTRY_OVERHEAD_BYTES = 48;
+    public static final int DEFAULT_MAX_PENDING_READS = 4096;
+
     private int nodeId;
-    private int electionTimeoutTicks = 10;
-    private int heartbeatIntervalTicks = 1;
-    private int maxBatchBytes = 64 * 1024;
-    private int maxInflightAppends = 64;
-    private long maxInflightBytes = 16L * 1024 * 1024;
-    private int entryOverheadBytes = 48;
+    private int electionTimeoutTicks = DEFAULT_ELECTION_TIMEOUT_TICKS;
+    private int heartbeatIntervalTicks = DEFAULT_HEARTBEAT_INTERVAL_TICKS;
+    private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+    private int maxInflightAppends = DEFAULT_MAX_INFLIGHT_APPENDS;
+    private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
+    private int entryOverheadBytes = DEFAULT_ENTRY_OVERHEAD_BYTES;
     private boolean readLease;
-    private int maxPendingReads = 4096;
+    private int maxPendingReads = DEFAULT_MAX_PENDING_READS;
     private boolean preVote = true;
     private boolean checkQuorum = true;
     private RandomGenerator random;

@@ -5,17 +5,21 @@ import io.raftline.core.message.MessageQueue;
 /**
  * What the runtime must do for the core, in this order (Raft §5.1, thesis §10.2.1):
  * <ol>
- * <li>send {@link #messages()}: the leader's replication traffic, which need not wait for its own disk;</li>
+ * <li>make the {@link #logWrites()} in its log (truncate, append; nothing forced yet). It may make them earlier,
+ * and must while the inputs that carried the entries are in hand: see {@link LogWrites};</li>
+ * <li>send {@link #messages()}: the leader's replication traffic, which need not wait for its own disk; an
+ * AppendEntries names a range of the log, which the transport reads from the runtime's log;</li>
  * <li>persist: force {@link #term()} and {@link #votedFor()} when {@link #hardStateChanged()}, and make the log
  * durable up to {@link #lastIndex()} (entries from {@link #persistFromIndex()} on are not yet);</li>
  * <li>send {@link #messagesAfterPersist()}: votes and acknowledgements, which promise what was just persisted;</li>
  * <li>call {@link RaftNode#advance(long)} with the durable index.</li>
  * </ol>
- * Entries up to {@link #commitIndex()} are committed and may be delivered to consumers.
+ * Entries up to {@link #commitIndex()} are committed and may be applied and delivered to consumers.
  * The object is reused: it is valid until {@code advance}.
  */
 public final class Ready
 {
+    final LogWrites logWrites = new LogWrites();
     final MessageQueue messages = new MessageQueue();
     final MessageQueue messagesAfterPersist = new MessageQueue();
     final ReadStates readStates = new ReadStates();
@@ -27,6 +31,11 @@ public final class Ready
     long commitIndex;
     Role role;
     int leaderId;
+
+    public LogWrites logWrites()
+    {
+        return logWrites;
+    }
 
     public MessageQueue messages()
     {

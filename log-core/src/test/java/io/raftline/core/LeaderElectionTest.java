@@ -615,4 +615,26 @@ class LeaderElectionTest
         preCandidate.step(message(MessageType.PRE_VOTE_RESPONSE, 4, 1, 1));
         assertEquals(Role.CANDIDATE, preCandidate.node.role());
     }
+
+    @Test
+    void thesis4_2_3_aServerOutsideTheConfigurationCannotDisruptItWithVoteRequests()
+    {
+        final RaftFixture voter = RaftFixture.of(2, 3, new MemoryRaftLog(), 5,
+            options -> options.preVote(false).checkQuorum(false));
+        voter.step(vote(9, 2, 8, 10, 5));
+        voter.step(preVote(9, 2, 8, 10, 5));
+        assertEquals(5, voter.node.term(), "a stranger's term is not adopted");
+        assertTrue(voter.drain().all().isEmpty(), "nor answered");
+    }
+
+    @Test
+    void aLeaderIsHeardEvenWhenThisServerDoesNotYetKnowItAsAMember()
+    {
+        final RaftFixture joining = RaftFixture.of(2, 3, new MemoryRaftLog(), 5);
+        joining.step(RaftFixture.append(9, 2, 6, MemoryRaftLog.ofTerms(6), 0, 1, 1));
+        assertEquals(6, joining.node.term());
+        assertEquals(9, joining.node.leaderId());
+        assertFalse(joining.drain().only(MessageType.APPEND_RESPONSE, 9).reject);
+        assertEquals(1, joining.node.commitIndex());
+    }
 }

@@ -130,6 +130,7 @@ public final class LocalCluster
         while (node.hasReady())
         {
             final Ready ready = node.ready();
+            ready.logWrites().writeTo(log(id));
             Outbox.addAll(ready.messages(), log(id), out);
             log(id).sync();
             Outbox.addAll(ready.messagesAfterPersist(), log(id), out);

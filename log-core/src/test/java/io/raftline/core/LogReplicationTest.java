@@ -334,6 +334,37 @@ class LogReplicationTest
     }
 
     @Test
+    void anAppendCarriesWhatItsEntriesTakeOnTheWireSoTheTransportNeedNotMeasureThemAgain()
+    {
+        final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
+        leader.propose(payload(10));
+        leader.propose(payload(30));
+        final RaftMessage append = leader.drain().only(MessageType.APPEND, 2);
+        assertEquals(2, append.entryCount);
+        assertEquals(2 * OVERHEAD + 40, append.batchBytes);
+    }
+
+    @Test
+    void anAppendHeldBackByTheTransportStaysCurrentOnlyWhileItsLeadershipAndItsRangeLast()
+    {
+        final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
+        leader.propose("a");
+        final RaftMessage append = new RaftMessage().copyFrom(leader.drain().only(MessageType.APPEND, 2));
+        assertTrue(leader.node.isAppendCurrent(append));
+        final RaftMessage stale = new RaftMessage().copyFrom(append);
+        stale.logTerm = append.logTerm + 1;
+        assertFalse(leader.node.isAppendCurrent(stale), "the log there changed");
+        stale.copyFrom(append);
+        stale.entryCount = 5;
+        assertFalse(leader.node.isAppendCurrent(stale), "entries the log does not hold");
+        stale.copyFrom(append);
+        stale.term = append.term - 1;
+        assertFalse(leader.node.isAppendCurrent(stale), "built in an earlier leadership");
+        leader.step(message(MessageType.HEARTBEAT, 2, 1, 5));
+        assertFalse(leader.node.isAppendCurrent(append), "no longer the leader");
+    }
+
+    @Test
     void aReplicatingFollowerHearsOfANewCommitIndexAtTheNextTickWhenNoEntryCarriesIt()
     {
         final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
@@ -512,6 +543,7 @@ class LogReplicationTest
             () -> leader.node.propose(EntryType.CONFIG, buffer, 0, 4, 0, 0));
         assertEquals(2, leader.node.propose(EntryType.SESSION, buffer, 0, 4, 0, 0));
         assertEquals(3, leader.node.propose(buffer, 0, 4, 9, 7));
+        leader.writeLog();
         assertEquals(EntryType.SESSION, leader.log.type(2));
         assertEquals(9, leader.log.entry(3).sessionId());
         assertEquals(7, leader.log.entry(3).sequence());

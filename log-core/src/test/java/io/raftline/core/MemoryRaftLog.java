@@ -111,20 +111,6 @@ public final class MemoryRaftLog implements RaftLog
         add(new Entry(term, type, sessionId, sequence, payload, chain(chain(lastIndex()), term, type, payload)));
     }
 
-    @Override
-    public void append(final EntryBatch batch, final int fromPosition)
-    {
-        for (int position = fromPosition; position < batch.count(); position++)
-        {
-            final byte[] payload = new byte[batch.payloadLength(position)];
-            batch.buffer().getBytes(batch.payloadOffset(position), payload);
-            final long term = batch.term(position);
-            final int type = batch.type(position);
-            add(new Entry(term, type, batch.sessionId(position), batch.sequence(position), payload,
-                chain(chain(lastIndex()), term, type, payload)));
-        }
-    }
-
     /** Appends an entry as it is, chain hash included (for the simulator's in-memory transport). */
     public void add(final Entry entry)
     {
@@ -145,6 +131,18 @@ public final class MemoryRaftLog implements RaftLog
         entries.subList((int)index - 1, entries.size()).clear();
         changedFrom = Math.min(changedFrom, entries.size());
         lowestTruncation = Math.min(lowestTruncation, index);
+    }
+
+    /** The last index that survives a crash now. */
+    public long durableLastIndex()
+    {
+        return durable.size();
+    }
+
+    /** The chain hash at {@code index} of what survives a crash now; 0 for index 0. */
+    public long durableChain(final long index)
+    {
+        return index == 0 ? 0 : durable.get((int)index - 1).chain();
     }
 
     /** Makes everything durable. */

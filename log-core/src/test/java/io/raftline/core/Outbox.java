@@ -41,6 +41,7 @@ public final class Outbox
         while (node.hasReady())
         {
             final Ready ready = node.ready();
+            ready.logWrites().writeTo(log);
             addAll(ready.messages(), log, out);
             log.sync();
             addAll(ready.messagesAfterPersist(), log, out);

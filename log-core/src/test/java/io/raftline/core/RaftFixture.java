@@ -138,6 +138,7 @@ final class RaftFixture
         while (node.hasReady())
         {
             final Ready ready = node.ready();
+            ready.logWrites().writeTo(log);
             copy(ready.messages(), output.beforePersist);
             output.hardStateChanged |= ready.hardStateChanged();
             output.term = ready.term();
@@ -188,12 +189,19 @@ final class RaftFixture
         return node.propose(new UnsafeBuffer(bytes), 0, bytes.length);
     }
 
+    /** The terms of the log as the core sees it: what storage holds, with the writes it decided laid over it. */
     long[] logTerms()
     {
-        return termsOf(log);
+        return termsOf(node.log());
     }
 
-    static long[] termsOf(final MemoryRaftLog log)
+    /** Makes the log writes the node has decided so far, as the runtime does while an input is in hand. */
+    void writeLog()
+    {
+        node.logWrites().writeTo(log);
+    }
+
+    static long[] termsOf(final LogView log)
     {
         final long[] terms = new long[(int)log.lastIndex()];
         for (int i = 0; i < terms.length; i++)

@@ -30,11 +30,11 @@ class RaftOptionsTest
         final RaftOptions options = valid();
         assertSame(options, options.conclude());
         assertEquals(1, options.nodeId());
-        assertEquals(10, options.electionTimeoutTicks());
-        assertEquals(1, options.heartbeatIntervalTicks());
+        assertEquals(50, options.electionTimeoutTicks());
+        assertEquals(5, options.heartbeatIntervalTicks());
         assertEquals(64 * 1024, options.maxBatchBytes());
-        assertEquals(64, options.maxInflightAppends());
-        assertEquals(16L * 1024 * 1024, options.maxInflightBytes());
+        assertEquals(256, options.maxInflightAppends());
+        assertEquals(32L * 1024 * 1024, options.maxInflightBytes());
         assertEquals(48, options.entryOverheadBytes());
         assertEquals(4096, options.maxPendingReads());
         assertTrue(options.preVote());
@@ -77,7 +77,7 @@ class RaftOptionsTest
         assertRefused(options -> options.nodeId(0), "nodeId");
         assertRefused(options -> options.electionTimeoutTicks(1), "electionTimeoutTicks");
         assertRefused(options -> options.heartbeatIntervalTicks(0), "heartbeatIntervalTicks");
-        assertRefused(options -> options.heartbeatIntervalTicks(10), "heartbeatIntervalTicks");
+        assertRefused(options -> options.heartbeatIntervalTicks(50), "heartbeatIntervalTicks");
         assertRefused(options -> options.maxBatchBytes(0), "maxBatchBytes");
         assertRefused(options -> options.maxInflightAppends(0), "maxInflightAppends");
         assertRefused(options -> options.maxInflightBytes(0), "maxInflightBytes");

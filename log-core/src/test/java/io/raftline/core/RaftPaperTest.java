@@ -212,6 +212,9 @@ class RaftPaperTest
         assertEquals(1, ready.messagesAfterPersist().size());
         assertEquals(MessageType.APPEND_RESPONSE, ready.messagesAfterPersist().get(0).type);
         assertEquals(2, ready.messagesAfterPersist().get(0).index);
+        assertEquals(2, ready.logWrites().count(), "the received entries, to write before persisting");
+        assertEquals(1, ready.logWrites().firstIndex());
+        ready.logWrites().writeTo(follower.log);
         follower.log.sync();
         follower.node.advance(2);
         assertEquals(2, follower.node.durableIndex());

@@ -6,7 +6,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
-import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.LoopbackPorts;
 import net.openhft.chronicle.queue.ExcerptAppender;

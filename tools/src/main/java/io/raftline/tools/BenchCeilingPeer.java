@@ -33,7 +33,7 @@ public final class BenchCeilingPeer
     static final byte WARMUP = 'W';
     static final byte MEASURED = 'M';
     static final byte END = 'E';
-    static final int STREAM_ID = 1001;
+    static final int STREAM_ID = AeronRuntime.STREAM_ID;
     static final int FRAGMENT_LIMIT = 64; // as a node's duty cycle
     private static final long PARENT_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
 

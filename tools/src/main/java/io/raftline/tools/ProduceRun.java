@@ -2,7 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.io.client.Producer;
 import io.raftline.io.client.ProducerListener;
-import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.config.ClusterConfig;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;

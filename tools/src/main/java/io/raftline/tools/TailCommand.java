@@ -2,7 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.core.EntryType;
 import io.raftline.io.client.Consumer;
-import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.config.ClusterConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;

@@ -4,8 +4,8 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.raftline.io.node.ClusterConfig;
-import io.raftline.io.node.RaftlineNode;
+import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.transport.AeronRuntime;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ final class AeronGarbage
             for (final ClusterConfig.Member member : config.members().values())
             {
                 publications.add(aeron.addExclusivePublication(
-                    "aeron:udp?endpoint=" + member.endpoint(), RaftlineNode.STREAM_ID));
+                    "aeron:udp?endpoint=" + member.endpoint(), AeronRuntime.STREAM_ID));
             }
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (publications.stream().anyMatch(p -> !p.isConnected()) && System.nanoTime() < deadlineNs)

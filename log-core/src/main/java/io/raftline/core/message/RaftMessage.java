@@ -34,6 +34,11 @@ public final class RaftMessage
     public boolean transfer;
     /** APPEND: the number of entries. */
     public int entryCount;
+    /**
+     * Outbound APPEND: what its entries take on the wire, payloads plus the transport's per-entry overhead, as the
+     * core measured them against its batch limit; the transport sizes the frame from it.
+     */
+    public int batchBytes;
     /** Inbound APPEND only: the entries themselves, read in place. Null on outbound messages. */
     public EntryBatch entries;
 
@@ -52,6 +57,7 @@ public final class RaftMessage
         context = 0;
         transfer = false;
         entryCount = 0;
+        batchBytes = 0;
         entries = null;
         return this;
     }
@@ -72,6 +78,7 @@ public final class RaftMessage
         context = other.context;
         transfer = other.transfer;
         entryCount = other.entryCount;
+        batchBytes = other.batchBytes;
         entries = null;
         return this;
     }

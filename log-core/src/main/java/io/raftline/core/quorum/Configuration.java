@@ -10,6 +10,9 @@ import java.util.stream.IntStream;
  */
 public final class Configuration
 {
+    /** Members a configuration may have: far more than a Raft group wants, small enough to bound what is read. */
+    public static final int MAX_MEMBERS = 255;
+
     private static final int[] NONE = new int[0];
 
     private final int[] voters;          // invariant: sorted, distinct, non-empty
@@ -34,6 +37,10 @@ public final class Configuration
             }
         }
         this.members = union(union(this.voters, this.outgoingVoters), this.learners);
+        if (this.members.length > MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("a configuration has at most " + MAX_MEMBERS + " members");
+        }
     }
 
     public static Configuration of(final int... voters)

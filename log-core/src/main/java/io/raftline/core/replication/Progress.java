@@ -16,7 +16,12 @@ public final class Progress
         /** Where the logs agree is unknown: one AppendEntries at a time, then wait for the answer or a heartbeat. */
         PROBE,
         /** The logs agree up to matchIndex: stream entries optimistically, up to the in-flight window. */
-        REPLICATE
+        REPLICATE,
+        /**
+         * The follower needs entries the leader no longer holds: a snapshot is on its way, and nothing else is sent
+         * until the follower reports it installed (its match index reaches the snapshot's) or the transfer fails.
+         */
+        SNAPSHOT
     }
 
     private final int nodeId;
@@ -30,6 +35,7 @@ public final class Progress
     private long readAckedRound;     // the latest ReadIndex round this follower confirmed
     private long commitSent;         // the highest commit index sent in an AppendEntries
     private boolean resendRequested; // send an AppendEntries next time even if it carries nothing new
+    private long pendingSnapshot;    // SNAPSHOT only: the index of the snapshot being sent
 
     public Progress(final int nodeId, final long nextIndex, final int maxInflightAppends, final long maxInflightBytes)
     {
@@ -80,10 +86,21 @@ public final class Progress
         becomeProbe();
     }
 
+    /** The index of the snapshot being sent, in {@link State#SNAPSHOT}; else 0. */
+    public long pendingSnapshot()
+    {
+        return pendingSnapshot;
+    }
+
     /** Whether the leader may send this follower another AppendEntries now. */
     public boolean isPaused()
     {
-        return state == State.PROBE ? probeSent : inflights.isFull();
+        return switch (state)
+        {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.isFull();
+            case SNAPSHOT -> true;
+        };
     }
 
     /** Records that an AppendEntries carrying entries up to {@code lastIndex} and a commit index was sent. */
@@ -104,7 +121,10 @@ public final class Progress
         }
     }
 
-    /** The follower has every entry up to {@code index}. Returns whether that was news. */
+    /**
+     * The follower has every entry up to {@code index}. Returns whether that was news. A follower that reaches the
+     * snapshot being sent has installed it: it is probed from there.
+     */
     public boolean maybeUpdate(final long index)
     {
         probeSent = false;
@@ -115,6 +135,10 @@ public final class Progress
         matchIndex = index;
         nextIndex = Math.max(nextIndex, index + 1);
         inflights.freeTo(index);
+        if (state == State.SNAPSHOT && matchIndex >= pendingSnapshot)
+        {
+            becomeProbe();
+        }
         return true;
     }
 
@@ -143,12 +167,36 @@ public final class Progress
         return true;
     }
 
+    /** Probes one AppendEntries at a time; after a snapshot, from just past it (the follower holds it now). */
     public void becomeProbe()
     {
+        final long afterSnapshot = state == State.SNAPSHOT ? pendingSnapshot + 1 : 0;
         state = State.PROBE;
         probeSent = false;
-        nextIndex = Math.max(nextIndex, matchIndex + 1);
+        pendingSnapshot = 0;
+        nextIndex = Math.max(Math.max(nextIndex, matchIndex + 1), afterSnapshot);
         inflights.reset();
+    }
+
+    /** Sends the follower the snapshot at {@code snapshotIndex}; AppendEntries wait until it is installed. */
+    public void becomeSnapshot(final long snapshotIndex)
+    {
+        state = State.SNAPSHOT;
+        probeSent = false;
+        pendingSnapshot = snapshotIndex;
+        inflights.reset();
+    }
+
+    /** The snapshot did not reach the follower: probe again, from where its log was known to match. */
+    public void onSnapshotFailed()
+    {
+        if (state == State.SNAPSHOT)
+        {
+            pendingSnapshot = 0;
+            state = State.PROBE;
+            probeSent = false;
+            nextIndex = matchIndex + 1;
+        }
     }
 
     public void becomeReplicate()
@@ -222,6 +270,7 @@ public final class Progress
     public String toString()
     {
         return "node " + nodeId + " " + state + " match=" + matchIndex + " next=" + nextIndex +
-            " inflight=" + inflights.count() + (probeSent ? " paused" : "");
+            " inflight=" + inflights.count() + (probeSent ? " paused" : "") +
+            (state == State.SNAPSHOT ? " snapshot=" + pendingSnapshot : "");
     }
 }

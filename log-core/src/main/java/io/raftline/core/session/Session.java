@@ -1,5 +1,9 @@
 package io.raftline.core.session;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * One producer session: its name, the last sequence committed and, on a leader, the last one appended. The
  * indexes of its most recent committed sequences are kept in a ring so that a retry of an entry that is already
@@ -81,6 +85,50 @@ public final class Session
         lastActiveIndex = index;
         ringIndex[(int)(sequence & ringMask)] = index;
         ringTerm[(int)(sequence & ringMask)] = term;
+    }
+
+    /** Writes what the log made of the session: name, committed sequence, activity and the ring's known part. */
+    void writeTo(final DataOutput out) throws IOException
+    {
+        out.writeLong(id);
+        out.writeUTF(name);
+        out.writeLong(lastCommittedSequence);
+        out.writeLong(lastActiveIndex);
+        final int known = (int)Math.min(lastCommittedSequence, ringMask + 1L);
+        out.writeInt(known);
+        for (long sequence = lastCommittedSequence - known + 1; sequence <= lastCommittedSequence; sequence++)
+        {
+            out.writeLong(ringIndex[(int)(sequence & ringMask)]);
+            out.writeLong(ringTerm[(int)(sequence & ringMask)]);
+        }
+    }
+
+    /** Reads a session {@link #writeTo} wrote; throws {@link IOException} on anything that cannot be one. */
+    static Session readFrom(final DataInput in, final int ringCapacity) throws IOException
+    {
+        final long id = in.readLong();
+        final String name = in.readUTF();
+        final Session session = new Session(id, name, ringCapacity);
+        session.lastCommittedSequence = in.readLong();
+        session.lastAppendedSequence = session.lastCommittedSequence;
+        session.lastActiveIndex = in.readLong();
+        final int known = in.readInt();
+        if (id <= 0 || session.lastCommittedSequence < 0 || known < 0 || known > session.lastCommittedSequence)
+        {
+            throw new IOException("bad session " + id + " in a snapshot");
+        }
+        final long first = session.lastCommittedSequence - known + 1;
+        for (long sequence = first; sequence <= session.lastCommittedSequence; sequence++)
+        {
+            final long index = in.readLong();
+            final long term = in.readLong();
+            if (session.lastCommittedSequence - sequence <= session.ringMask)
+            {
+                session.ringIndex[(int)(sequence & session.ringMask)] = index;
+                session.ringTerm[(int)(sequence & session.ringMask)] = term;
+            }
+        }
+        return session;
     }
 
     void onAppended(final long sequence)

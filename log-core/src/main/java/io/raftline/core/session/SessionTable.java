@@ -5,6 +5,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -192,6 +195,44 @@ public final class SessionTable
     public void resetAppended()
     {
         sessions.values().forEach(Session::resetAppended);
+    }
+
+    /** Writes every session in id order, for a snapshot: equal tables write equal bytes. */
+    public void writeTo(final DataOutput out) throws IOException
+    {
+        final long[] ids = new long[sessions.size()];
+        int i = 0;
+        for (final Long2ObjectHashMap<Session>.KeyIterator keys = sessions.keySet().iterator(); keys.hasNext(); )
+        {
+            ids[i++] = keys.nextLong();
+        }
+        java.util.Arrays.sort(ids);
+        out.writeInt(ids.length);
+        for (final long id : ids)
+        {
+            sessions.get(id).writeTo(out);
+        }
+    }
+
+    /** Replaces every session with those {@link #writeTo} wrote. */
+    public void readFrom(final DataInput in) throws IOException
+    {
+        final int count = in.readInt();
+        if (count < 0 || count > maxSessions)
+        {
+            throw new IOException("a snapshot holds " + count + " sessions; this table holds at most " + maxSessions);
+        }
+        final Long2ObjectHashMap<Session> read = new Long2ObjectHashMap<>();
+        for (int i = 0; i < count; i++)
+        {
+            final Session session = Session.readFrom(in, ringCapacity);
+            if (read.put(session.id(), session) != null)
+            {
+                throw new IOException("session " + session.id() + " appears twice in a snapshot");
+            }
+        }
+        sessions.clear();
+        sessions.putAll(read); // only once all of it was read: a bad snapshot leaves the table as it was
     }
 
     public Session session(final long sessionId)

@@ -225,4 +225,43 @@ class ProgressTest
         progress.onSent(5, 1, 2, 0);
         assertEquals("node 2 REPLICATE match=3 next=6 inflight=1", progress.toString());
     }
+
+    @Test
+    void aFollowerBeingSentASnapshotGetsNoAppendsUntilItReachesTheSnapshot()
+    {
+        final Progress progress = replicating(5, 4);
+        progress.becomeSnapshot(100);
+        assertEquals(Progress.State.SNAPSHOT, progress.state());
+        assertEquals(100, progress.pendingSnapshot());
+        assertTrue(progress.isPaused());
+        assertTrue(progress.maybeUpdate(50));
+        assertEquals(Progress.State.SNAPSHOT, progress.state(), "not yet at the snapshot");
+        assertTrue(progress.maybeUpdate(100));
+        assertEquals(Progress.State.PROBE, progress.state());
+        assertEquals(0, progress.pendingSnapshot());
+        assertEquals(101, progress.nextIndex());
+        assertFalse(progress.isPaused());
+    }
+
+    @Test
+    void aFailedSnapshotIsFollowedByProbingFromWhereTheLogsMatched()
+    {
+        final Progress progress = replicating(5, 4);
+        progress.becomeSnapshot(100);
+        progress.onSnapshotFailed();
+        assertEquals(Progress.State.PROBE, progress.state());
+        assertEquals(6, progress.nextIndex());
+        assertEquals(0, progress.pendingSnapshot());
+        progress.onSnapshotFailed();
+        assertEquals(Progress.State.PROBE, progress.state(), "only a snapshot in flight can fail");
+    }
+
+    @Test
+    void probingAfterAnInstalledSnapshotStartsPastIt()
+    {
+        final Progress progress = replicating(5, 4);
+        progress.becomeSnapshot(100);
+        progress.becomeProbe();
+        assertEquals(101, progress.nextIndex(), "the follower holds the snapshot's entries in effect");
+    }
 }

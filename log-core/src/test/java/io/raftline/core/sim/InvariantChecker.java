@@ -26,6 +26,8 @@ final class InvariantChecker
 
     private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
     private final Map<Long, Long> chainOfEntry = new HashMap<>();   // key: index * 2^20 + term
+    private final Map<Long, Long> leaderChain = new HashMap<>();    // key: term * 2^32 + index: the leader's log
+    private final Map<Long, Long> leaderRecordedTo = new HashMap<>(); // term -> last index recorded of its leader
     private long[] committedChain = new long[1024];
     private long[] committedLeaderTerm = new long[1024];             // the term of the leader that committed it
     private long committedIndex;                                      // highest index known committed anywhere
@@ -73,6 +75,7 @@ final class InvariantChecker
         if (node.role() == Role.LEADER)
         {
             checkElectionSafety(id, node);
+            recordLeaderLog(node.term(), log);
             if (!wasLeader[id] || leaderTermChecked[id] != node.term())
             {
                 checkLeaderCompleteness(id, node, log);
@@ -98,6 +101,36 @@ final class InvariantChecker
         if (previous != null && previous != id)
         {
             throw new Violation("two leaders in term " + node.term() + ": " + previous + " and " + id);
+        }
+    }
+
+    /** The leader of a term never changes its log during the term: what it held at each index is known for good. */
+    private void recordLeaderLog(final long term, final MemoryRaftLog log)
+    {
+        final long from = leaderRecordedTo.getOrDefault(term, 0L);
+        for (long index = from + 1; index <= log.lastIndex(); index++)
+        {
+            leaderChain.put((term << 32) + index, log.chain(index));
+        }
+        leaderRecordedTo.put(term, Math.max(from, log.lastIndex()));
+    }
+
+    /**
+     * An acknowledgement that node {@code id} holds the entries of term {@code term}'s leader up to {@code index}
+     * is about to leave: its durable log must hold exactly those entries (§5.3, thesis §10.2.1). A promise sent
+     * before persisting, or one that a truncation in the same Ready made false, fails here.
+     */
+    void checkAcknowledgement(final int id, final long term, final long index, final MemoryRaftLog durableLog)
+    {
+        final Long chain = leaderChain.get((term << 32) + index);
+        if (chain == null || index == 0)
+        {
+            return; // the leader's log there was never seen (it lost leadership in the step that sent it)
+        }
+        if (index > durableLog.durableLastIndex() || durableLog.durableChain(index) != chain)
+        {
+            throw new Violation("node " + id + " acknowledges the log of term " + term + "'s leader up to " + index +
+                " but does not hold it durably");
         }
     }
 

@@ -42,6 +42,7 @@ final class SeedSweep
         final ExecutorService executor = Executors.newFixedThreadPool(threads);
         final AtomicLong elections = new AtomicLong();
         final AtomicLong commits = new AtomicLong();
+        final AtomicLong applied = new AtomicLong();
         final AtomicLong crashes = new AtomicLong();
         final AtomicLong messages = new AtomicLong();
         final AtomicLong worstLiveness = new AtomicLong();
@@ -56,6 +57,7 @@ final class SeedSweep
                     final Simulator.Stats stats = new Simulator(s, nodeCount(s)).run(steps);
                     elections.addAndGet(stats.elections());
                     commits.addAndGet(stats.commits());
+                    applied.addAndGet(stats.applied());
                     crashes.addAndGet(stats.crashes());
                     messages.addAndGet(stats.messages());
                     worstLiveness.accumulateAndGet(stats.livenessTicks(), Math::max);
@@ -81,8 +83,8 @@ final class SeedSweep
             executor.shutdownNow();
         }
         System.out.printf("simulation: %d seeds x %d steps (seeds %d..%d) in %.1f s: %d elections, %d entries " +
-            "committed, %d crashes, %d messages; worst recovery after healing %d ticks%n",
+            "committed, %d applied across nodes, %d crashes, %d messages; worst recovery after healing %d ticks%n",
             seedCount, steps, firstSeed, firstSeed + seedCount - 1, (System.nanoTime() - startNs) / 1e9,
-            elections.get(), commits.get(), crashes.get(), messages.get(), worstLiveness.get());
+            elections.get(), commits.get(), applied.get(), crashes.get(), messages.get(), worstLiveness.get());
     }
 }

@@ -83,6 +83,49 @@ final class SimNetwork
         return null;
     }
 
+    /**
+     * A message to node {@code to}: usually the oldest; with reordering, any of them, however long ago it was sent
+     * (a message delayed far beyond {@link #next()}'s window). The same loss and duplication apply. Null if none.
+     */
+    RaftMessage nextFor(final int to)
+    {
+        int skip = 0;
+        if (random.nextDouble() < reorderRate)
+        {
+            int waiting = 0;
+            for (final RaftMessage message : inFlight)
+            {
+                waiting += message.to == to ? 1 : 0;
+            }
+            skip = waiting == 0 ? 0 : random.nextInt(waiting);
+        }
+        for (int position = 0; position < inFlight.size(); position++)
+        {
+            final RaftMessage message = inFlight.get(position);
+            if (message.to != to || skip-- > 0)
+            {
+                continue;
+            }
+            if (blocked[message.from][message.to])
+            {
+                inFlight.remove(position);
+                dropped++;
+                position--;
+                continue;
+            }
+            if (random.nextDouble() < duplicateRate)
+            {
+                duplicated++;
+            }
+            else
+            {
+                inFlight.remove(position);
+            }
+            return message;
+        }
+        return null;
+    }
+
     /** The oldest message, with no fault applied: for the fair phase after healing. */
     RaftMessage nextInOrder()
     {

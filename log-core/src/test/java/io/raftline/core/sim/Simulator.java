@@ -8,8 +8,11 @@ import io.raftline.core.ReadStates;
 import io.raftline.core.Ready;
 import io.raftline.core.Role;
 import io.raftline.core.message.MessageQueue;
+import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
+import io.raftline.core.state.AppendAdmission;
+import io.raftline.core.state.ReplicatedState;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -21,10 +24,12 @@ import java.util.SplittableRandom;
 
 /**
  * A seeded, deterministic simulation of a Raft group on one thread (after TigerBeetle's VOPR): random ticks,
- * proposals, reads, leadership transfers, message loss, delay, reordering and duplication, partitions, and crashes
- * that lose whatever was not reported durable. Raft's invariants are checked after every step; then the network
- * heals and the group must elect a leader and commit within a bounded number of ticks. The same seed replays the
- * same run exactly.
+ * proposals and producers' appends, reads, leadership transfers, message loss, delay, reordering and duplication,
+ * partitions, and crashes that lose whatever was not reported durable. Each step feeds a node several inputs before
+ * its Ready is handled, as the node's agent does. Every node applies what commits to its {@link ReplicatedState}.
+ * Raft's invariants, exactly-once and equal replicated states are checked after every step; then the network heals
+ * and the group must elect a leader and commit within a bounded number of ticks. The same seed replays the same run
+ * exactly.
  */
 public final class Simulator
 {
@@ -33,8 +38,8 @@ public final class Simulator
     private static final int TRACE_LENGTH = 40;
 
     /** Counts of what happened in a run, for the summary. */
-    public record Stats(long steps, long elections, long commits, long crashes, long messages, long dropped,
-        int livenessTicks)
+    public record Stats(long steps, long elections, long commits, long applied, long crashes, long messages,
+        long dropped, int livenessTicks)
     {
     }
 
@@ -46,6 +51,11 @@ public final class Simulator
     private final InvariantChecker checker;
     private final RaftNode[] nodes;
     private final MemoryRaftLog[] logs;
+    private final ReplicatedState[] states;
+    private final AppendAdmission[] admissions;
+    private final Role[] lastRole;
+    private final SimProducers producers;
+    private final StateChecker stateChecker;
     private final long[] persistedTerm;
     private final int[] persistedVote;
     private final long[] leaderTerm;
@@ -56,6 +66,8 @@ public final class Simulator
     private final double crashRate;
     private final double partitionRate;
     private final double proposeRate;
+    private final int maxInputsPerReady;
+    private final boolean writeWhileInHand;
     private long nextRequestId = 1;
     private long proposals;
     private long steps;
@@ -78,6 +90,9 @@ public final class Simulator
         this.checker = new InvariantChecker(nodeCount);
         this.nodes = new RaftNode[nodeCount + 1];
         this.logs = new MemoryRaftLog[nodeCount + 1];
+        this.states = new ReplicatedState[nodeCount + 1];
+        this.admissions = new AppendAdmission[nodeCount + 1];
+        this.lastRole = new Role[nodeCount + 1];
         this.persistedTerm = new long[nodeCount + 1];
         this.persistedVote = new int[nodeCount + 1];
         this.leaderTerm = new long[nodeCount + 1];
@@ -87,6 +102,12 @@ public final class Simulator
         this.crashRate = random.nextDouble() * 0.004;
         this.partitionRate = random.nextDouble() * 0.01;
         this.proposeRate = 0.05 + random.nextDouble() * 0.15;
+        // the agent feeds a Ready many inputs (a poll's messages, proposals, a tick), and makes the log writes of
+        // each while its frame is in hand; some seeds leave the writes to the Ready, so they pile up across inputs
+        this.maxInputsPerReady = 1 + random.nextInt(8);
+        this.writeWhileInHand = random.nextBoolean();
+        this.producers = new SimProducers(random.split(), 1 + random.nextInt(3));
+        this.stateChecker = new StateChecker(producers);
         for (int id = 1; id <= nodeCount; id++)
         {
             logs[id] = new MemoryRaftLog();
@@ -112,13 +133,30 @@ public final class Simulator
                 " (replay with -Dsim.seed=" + seed + ")\n" + failure + "\nlast events:\n" +
                 describeTrace(), failure);
         }
-        return new Stats(steps, elections, checker.committedIndex(), crashes, network.sent(), network.dropped(),
-            livenessTicks);
+        return new Stats(steps, elections, checker.committedIndex(), stateChecker.applied(), crashes,
+            network.sent(), network.dropped(), livenessTicks);
     }
 
+    /** Feeds a burst of inputs, then does what each node's Ready asks, applies what committed, and checks. */
     private void step()
     {
         steps++;
+        final int inputs = 1 + random.nextInt(maxInputsPerReady);
+        for (int i = 0; i < inputs; i++)
+        {
+            input();
+            if (writeWhileInHand)
+            {
+                writeLogs();
+            }
+        }
+        processAll();
+        applyAll();
+        checkAll();
+    }
+
+    private void input()
+    {
         final double roll = random.nextDouble();
         final int id = 1 + random.nextInt(nodeCount);
         if (roll < crashRate)
@@ -161,10 +199,31 @@ public final class Simulator
         }
         else
         {
-            deliver(network.next());
+            // often several messages for one node in a row: a truncation, a step-down and a new term in one Ready
+            deliver(random.nextBoolean() ? network.next() : network.nextFor(id));
         }
-        processAll();
-        checkAll();
+    }
+
+    private void writeLogs()
+    {
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (nodes[id] != null)
+            {
+                nodes[id].logWrites().writeTo(logs[id]);
+            }
+        }
+    }
+
+    private void applyAll()
+    {
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (nodes[id] != null)
+            {
+                stateChecker.apply(id, states[id], logs[id], nodes[id].commitIndex());
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -182,6 +241,10 @@ public final class Simulator
             .maxPendingReads(8)
             .random(random.split());
         nodes[id] = new RaftNode(options, logs[id], persistedTerm[id], persistedVote[id], configuration);
+        // the replicated state is not persisted: a restarted node applies its log again from the start
+        states[id] = new ReplicatedState(64, 16, configuration, 0);
+        admissions[id] = new AppendAdmission(states[id]);
+        lastRole[id] = null;
         checker.onRestart(id);
         record("start " + id + " term=" + persistedTerm[id] + " vote=" + persistedVote[id] + " last=" +
             logs[id].lastIndex());
@@ -207,12 +270,23 @@ public final class Simulator
         }
     }
 
-    /** Proposes on a leader if there is one (the lowest-numbered, if a stale one still believes it leads). */
+    /**
+     * A producer's request, or a plain proposal, on a leader if there is one (the lowest-numbered, if a stale one
+     * still believes it leads).
+     */
     private void propose(final int ignored)
     {
         final int id = anyLeader();
         final RaftNode node = id == 0 ? null : nodes[id];
-        if (node != null)
+        if (node == null)
+        {
+            return;
+        }
+        if (random.nextDouble() < 0.7)
+        {
+            record(producers.send(node, admissions[id]));
+        }
+        else
         {
             final byte[] payload = ("p" + (++proposals)).getBytes(StandardCharsets.US_ASCII);
             final long index = node.propose(new UnsafeBuffer(payload), 0, payload.length);
@@ -307,6 +381,7 @@ public final class Simulator
         while (node != null && node.hasReady())
         {
             final Ready ready = node.ready();
+            ready.logWrites().writeTo(logs[id]);
             send(ready.messages(), logs[id]);
             // a crash between sending and persisting, and often where it hurts most: with a new term or vote in hand
             if (mayCrash && (crashDuringNextPersist[id] ||
@@ -323,8 +398,14 @@ public final class Simulator
                 persistedVote[id] = ready.votedFor();
             }
             logs[id].sync();
+            checkAcknowledgements(id, ready.messagesAfterPersist());
             send(ready.messagesAfterPersist(), logs[id]);
             checkReads(id, ready.readStates());
+            if (ready.role() != lastRole[id])
+            {
+                lastRole[id] = ready.role();
+                admissions[id].onRoleChange(ready.role(), logs[id].lastIndex());
+            }
             node.advance(logs[id].lastIndex());
             if (node.role() == Role.LEADER && leaderTerm[id] != node.term())
             {
@@ -333,6 +414,18 @@ public final class Simulator
                 record("node " + id + " leads term " + node.term());
             }
             node = nodes[id];
+        }
+    }
+
+    private void checkAcknowledgements(final int id, final MessageQueue queue)
+    {
+        for (int i = 0; i < queue.size(); i++)
+        {
+            final RaftMessage message = queue.get(i);
+            if (message.type == MessageType.APPEND_RESPONSE && !message.reject)
+            {
+                checker.checkAcknowledgement(id, message.term, message.index, logs[id]);
+            }
         }
     }
 
@@ -450,6 +543,7 @@ public final class Simulator
         for (int bound = 0; bound < 100_000; bound++)
         {
             processAllWithoutCrash();
+            applyAll();
             checkAll();
             final RaftMessage message = network.nextInOrder();
             if (message == null)

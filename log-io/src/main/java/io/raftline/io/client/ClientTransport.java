@@ -3,11 +3,12 @@ package io.raftline.io.client;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
-import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.Offers;
-import io.raftline.io.transport.client.ClientCodec;
+import io.raftline.io.transport.client.ConnectFrame;
+import io.raftline.io.transport.client.DisconnectFrame;
 import io.raftline.io.transport.client.ClientMessageType;
 import io.raftline.io.transport.codec.FrameHeader;
 import org.agrona.CloseHelper;
@@ -70,7 +71,7 @@ public final class ClientTransport implements AutoCloseable
         {
             final String bindEndpoint = bindEndpoint(config, bind);
             this.subscription = runtime.aeron().addSubscription(
-                AeronRuntime.subscriptionChannel(bindEndpoint, config.socketBufferBytes()), RaftlineNode.STREAM_ID);
+                AeronRuntime.subscriptionChannel(bindEndpoint, config.socketBufferBytes()), AeronRuntime.STREAM_ID);
             this.replyEndpoint = resolve(bindEndpoint);
             final int[] ids = config.memberIds();
             this.memberIds = ids;
@@ -86,7 +87,7 @@ public final class ClientTransport implements AutoCloseable
             {
                 publications[id] = runtime.aeron().addExclusivePublication(AeronRuntime.publicationChannel(
                     config.member(id).endpoint(), config.mtuBytes(), config.termLengthBytes(),
-                    config.socketBufferBytes()), RaftlineNode.STREAM_ID);
+                    config.socketBufferBytes()), AeronRuntime.STREAM_ID);
             }
             this.frame = new UnsafeBuffer(new byte[Math.max(config.mtuBytes(), config.maxEntryBytes() + 4096)]);
             this.assembler = new FragmentAssembler(this::onFragment);
@@ -196,8 +197,8 @@ public final class ClientTransport implements AutoCloseable
             if (nowNs >= nextConnectNs[id])
             {
                 nextConnectNs[id] = nowNs + (connected[id] ? KEEPALIVE_NS : CONNECT_RETRY_NS);
-                publications[id].offer(frame, 0, ClientCodec.connect(
-                    frame, 0, clusterHash, clientId, 0, replyEndpoint));
+                publications[id].offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0,
+                    replyEndpoint));
             }
         }
         work += subscription.poll(assembler, fragmentLimit);
@@ -220,7 +221,7 @@ public final class ClientTransport implements AutoCloseable
         }
         final int type = FrameHeader.type(buffer, offset);
         final int nodeId = FrameHeader.senderId(buffer, offset);
-        if (!ClientMessageType.isClientType(type) || length < ClientCodec.minLength(type) || nodeId < 1 || nodeId >= connected.length ||
+        if (!ClientMessageType.isClientType(type) || nodeId < 1 || nodeId >= connected.length ||
             publications[nodeId] == null)
         {
             return;
@@ -241,7 +242,7 @@ public final class ClientTransport implements AutoCloseable
             {
                 if (publications[id] != null)
                 {
-                    publications[id].offer(frame, 0, ClientCodec.disconnect(frame, 0, clusterHash, clientId));
+                    publications[id].offer(frame, 0, DisconnectFrame.encode(frame, 0, clusterHash, clientId));
                 }
             }
         }

@@ -1,16 +1,17 @@
 package io.raftline.io.client;
 
-import io.raftline.io.node.ClusterConfig;
-import io.raftline.io.transport.client.ClientCodec;
+import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.transport.client.ClientMessageType;
+import io.raftline.io.transport.client.ConnectedFrame;
+import io.raftline.io.transport.client.SessionNameFrame;
+import io.raftline.io.transport.client.TailCreditFrame;
+import io.raftline.io.transport.client.TailEntriesFrame;
+import io.raftline.io.transport.client.TailFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.concurrent.TimeUnit;
 
-import static io.raftline.io.transport.client.ClientCodec.BODY;
-import static io.raftline.io.transport.client.ClientCodec.intAt;
-import static io.raftline.io.transport.client.ClientCodec.longAt;
 
 /**
  * Tails the committed log of one node from an index: old entries come from the node's mapped segments, then new
@@ -24,9 +25,9 @@ import static io.raftline.io.transport.client.ClientCodec.longAt;
 public final class Consumer implements AutoCloseable
 {
     /** {@code fromIndex} meaning: the first entry the node still holds. */
-    public static final long FIRST = 0;
+    public static final long FIRST = TailFrame.FROM_FIRST;
     /** {@code fromIndex} meaning: only entries committed from now on. */
-    public static final long NOW = Long.MAX_VALUE;
+    public static final long NOW = TailFrame.FROM_NOW;
 
     private static final long STALL_NS = TimeUnit.SECONDS.toNanos(3);
 
@@ -36,6 +37,9 @@ public final class Consumer implements AutoCloseable
     private final long window;
     private final EntryHandler handler;
     private final Long2ObjectHashMap<String> names = new Long2ObjectHashMap<>();
+    private final ConnectedFrame connected = new ConnectedFrame();
+    private final SessionNameFrame sessionName = new SessionNameFrame();
+    private final TailEntriesFrame entries = new TailEntriesFrame();
     private long requestedFrom;
     private long lastDelivered;
     private long lastScanned;
@@ -99,8 +103,8 @@ public final class Consumer implements AutoCloseable
             // first request, or the node went quiet: ask again from just after what was delivered
             final long from = lastScanned() > 0 ? lastScanned() + 1 : requestedFrom;
             creditLeft = window;
-            transport.send(nodeId, ClientCodec.tail(transport.frame(), 0, transport.clusterHash(),
-                transport.clientId(), from, window, all ? ClientCodec.TAIL_ALL : 0));
+            transport.send(nodeId, TailFrame.encode(transport.frame(), 0, transport.clusterHash(),
+                transport.clientId(), from, window, all ? TailFrame.ALL : 0));
             if (requested)
             {
                 transport.reconnect(nodeId);
@@ -112,7 +116,7 @@ public final class Consumer implements AutoCloseable
         else if (creditLeft <= window / 2)
         {
             final long grant = window - creditLeft;
-            if (transport.send(nodeId, ClientCodec.tailCredit(
+            if (transport.send(nodeId, TailCreditFrame.encode(
                 transport.frame(), 0, transport.clusterHash(), transport.clientId(), grant)))
             {
                 creditLeft += grant;
@@ -132,21 +136,29 @@ public final class Consumer implements AutoCloseable
         {
             case ClientMessageType.CONNECTED ->
             {
-                if (nodeCommitAtConnect < 0)
+                if (connected.wrap(buffer, offset, length))
                 {
-                    nodeCommitAtConnect = longAt(buffer, offset + BODY + 24);
+                    if (nodeCommitAtConnect < 0)
+                    {
+                        nodeCommitAtConnect = connected.commitIndex();
+                    }
+                    commitIndexSeen = Math.max(commitIndexSeen, connected.commitIndex());
                 }
-                commitIndexSeen = Math.max(commitIndexSeen, longAt(buffer, offset + BODY + 24));
             }
             case ClientMessageType.SESSION_NAME ->
             {
-                final String name = ClientCodec.stringAt(buffer, offset, length, BODY + 8, ClientCodec.MAX_NAME_BYTES);
-                if (name != null)
+                if (sessionName.wrap(buffer, offset, length))
                 {
-                    names.put(longAt(buffer, offset + BODY), name);
+                    names.put(sessionName.sessionId(), sessionName.name());
                 }
             }
-            case ClientMessageType.TAIL_ENTRIES -> onEntries(buffer, offset, length);
+            case ClientMessageType.TAIL_ENTRIES ->
+            {
+                if (entries.wrap(buffer, offset, length))
+                {
+                    onEntries();
+                }
+            }
             default ->
             {
                 // acknowledgements and read results are for producers
@@ -154,38 +166,23 @@ public final class Consumer implements AutoCloseable
         }
     }
 
-    private void onEntries(final DirectBuffer buffer, final int offset, final int length)
+    private void onEntries()
     {
-        commitIndexSeen = Math.max(commitIndexSeen, longAt(buffer, offset + BODY));
-        final long scannedTo = longAt(buffer, offset + BODY + 8);
-        final int count = intAt(buffer, offset + BODY + 16);
-        int position = offset + ClientCodec.TAIL_HEADER;
-        final int end = offset + length;
-        for (int i = 0; i < count; i++)
+        commitIndexSeen = Math.max(commitIndexSeen, entries.commitIndex());
+        while (entries.nextEntry())
         {
-            if (position + ClientCodec.TAIL_ENTRY_HEADER > end)
-            {
-                return;
-            }
-            final long index = longAt(buffer, position);
-            final int payloadLength = intAt(buffer, position + 36);
-            final int payloadOffset = position + ClientCodec.TAIL_ENTRY_HEADER;
-            if (payloadLength < 0 || payloadOffset + payloadLength > end)
-            {
-                return;
-            }
             creditLeft--;
+            final long index = entries.entryIndex();
             if (index > lastDelivered)
             {
-                final long sessionId = longAt(buffer, position + 16);
-                handler.onEntry(index, longAt(buffer, position + 8), intAt(buffer, position + 32),
-                    sessionId == 0 ? null : names.get(sessionId), longAt(buffer, position + 24),
-                    buffer, payloadOffset, payloadLength);
+                final long sessionId = entries.entrySessionId();
+                handler.onEntry(index, entries.entryTerm(), entries.entryType(),
+                    sessionId == 0 ? null : names.get(sessionId), entries.entrySequence(),
+                    entries.buffer(), entries.entryPayloadOffset(), entries.entryPayloadLength());
                 lastDelivered = index;
             }
-            position = payloadOffset + ClientCodec.padded(payloadLength);
         }
-        lastScanned = Math.max(lastScanned, scannedTo - 1);
+        lastScanned = Math.max(lastScanned, entries.scannedTo() - 1);
     }
 
     /** Every committed entry up to this index was delivered or, being Raft's own and not asked for, skipped. */

@@ -1,16 +1,22 @@
 package io.raftline.io.client;
 
-import io.raftline.io.node.ClusterConfig;
-import io.raftline.io.transport.client.ClientCodec;
+import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.transport.client.AckFrame;
+import io.raftline.io.transport.client.AppendFrame;
 import io.raftline.io.transport.client.ClientMessageType;
+import io.raftline.io.transport.client.CloseSessionFrame;
+import io.raftline.io.transport.client.ConnectedFrame;
+import io.raftline.io.transport.client.OpenSessionFrame;
+import io.raftline.io.transport.client.ReadIndexFrame;
+import io.raftline.io.transport.client.ReadIndexResultFrame;
+import io.raftline.io.transport.client.RejectFrame;
+import io.raftline.io.transport.client.RejectReason;
+import io.raftline.io.transport.client.SessionOpenedFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.concurrent.TimeUnit;
 
-import static io.raftline.io.transport.client.ClientCodec.BODY;
-import static io.raftline.io.transport.client.ClientCodec.intAt;
-import static io.raftline.io.transport.client.ClientCodec.longAt;
 
 /**
  * Appends entries to the log through the leader, each acknowledged once committed.
@@ -28,9 +34,7 @@ public final class Producer implements AutoCloseable
     /** {@link #offer} result when the window is full. */
     public static final long BACK_PRESSURED = -1;
 
-    /** REJECT reason of a leader that has not yet applied its log up to its own term (see the node's side). */
-    private static final int NOT_READY = 7;
-    private static final long READ_FAILED = -1;
+    private static final long READ_FAILED = ReadIndexResultFrame.FAILED;
     private static final long GAP_RESEND_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long NOT_READY_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -42,6 +46,11 @@ public final class Producer implements AutoCloseable
     private final long giveUpTimeoutNs;
     private final EntryWindow pending;
     private final int[] memberIds;
+    private final SessionOpenedFrame sessionOpened = new SessionOpenedFrame();
+    private final AckFrame ack = new AckFrame();
+    private final ReadIndexResultFrame readIndexResult = new ReadIndexResultFrame();
+    private final RejectFrame reject = new RejectFrame();
+    private final ConnectedFrame connected = new ConnectedFrame();
     private long sessionId;
     private long awaitedOpen;
     private boolean redirected;
@@ -157,7 +166,7 @@ public final class Producer implements AutoCloseable
                 {
                     correlationId = transport.nextCorrelationId();
                     awaitedOpen = correlationId;
-                    transport.send(target, ClientCodec.openSession(
+                    transport.send(target, OpenSessionFrame.encode(
                         transport.frame(), 0, transport.clusterHash(), transport.clientId(), correlationId, name));
                     nextAttemptNs = nowNs + retryTimeoutNs;
                 }
@@ -297,17 +306,17 @@ public final class Producer implements AutoCloseable
         long sequence = Math.max(sentSequence + 1, pending.firstSequence());
         while (sequence < nextSequence)
         {
-            int length = ClientCodec.appendHeader(frame, 0, transport.clusterHash(), transport.clientId(), sessionId);
+            int length = AppendFrame.encodeHeader(frame, 0, transport.clusterHash(), transport.clientId(), sessionId);
             int count = 0;
             while (sequence < nextSequence &&
-                (count == 0 || length + ClientCodec.appendEntryLength(pending.length(sequence)) <= limit))
+                (count == 0 || length + AppendFrame.entryLength(pending.length(sequence)) <= limit))
             {
-                length = ClientCodec.appendEntry(frame, length, sequence, pending.buffer(), pending.offset(sequence),
+                length = AppendFrame.encodeEntry(frame, length, sequence, pending.buffer(), pending.offset(sequence),
                     pending.length(sequence));
                 count++;
                 sequence++;
             }
-            ClientCodec.finishAppend(frame, 0, length, count);
+            AppendFrame.finish(frame, 0, length, count);
             if (!transport.send(target, length))
             {
                 break; // back-pressure or the node is away: the rest goes on the next poll
@@ -328,31 +337,43 @@ public final class Producer implements AutoCloseable
         {
             case ClientMessageType.SESSION_OPENED ->
             {
-                if (sessionId == 0 && longAt(buffer, offset + BODY) == awaitedOpen)
+                if (sessionOpened.wrap(buffer, offset, length) && sessionId == 0 &&
+                    sessionOpened.correlationId() == awaitedOpen)
                 {
-                    sessionId = longAt(buffer, offset + BODY + 8);
+                    sessionId = sessionOpened.sessionId();
                     leaderId = nodeId;
                 }
             }
-            case ClientMessageType.APPEND_ACK -> onAck(buffer, offset, length);
+            case ClientMessageType.APPEND_ACK ->
+            {
+                if (ack.wrap(buffer, offset, length) && ack.sessionId() == sessionId)
+                {
+                    onAck();
+                }
+            }
             case ClientMessageType.READ_INDEX_RESULT ->
             {
-                if (longAt(buffer, offset + BODY) == awaitedRead)
+                if (readIndexResult.wrap(buffer, offset, length) && readIndexResult.correlationId() == awaitedRead)
                 {
-                    readResult = longAt(buffer, offset + BODY + 8);
+                    readResult = readIndexResult.index();
                     if (readResult < 0)
                     {
                         onLeaderUnknown(); // that node could not serve it: ask another
                     }
                 }
             }
-            case ClientMessageType.REJECT -> onReject(nodeId, buffer, offset);
+            case ClientMessageType.REJECT ->
+            {
+                if (reject.wrap(buffer, offset, length))
+                {
+                    onReject(nodeId);
+                }
+            }
             case ClientMessageType.CONNECTED ->
             {
-                final int leader = intAt(buffer, offset + BODY + 12);
-                if (leaderId == 0 && leader != 0)
+                if (connected.wrap(buffer, offset, length) && leaderId == 0 && connected.leaderId() != 0)
                 {
-                    leaderId = leader;
+                    leaderId = connected.leaderId();
                 }
             }
             default ->
@@ -362,22 +383,12 @@ public final class Producer implements AutoCloseable
         }
     }
 
-    private void onAck(final DirectBuffer buffer, final int offset, final int length)
+    private void onAck()
     {
-        if (longAt(buffer, offset + BODY) != sessionId)
-        {
-            return;
-        }
-        final int count = intAt(buffer, offset + BODY + 8);
-        if (count < 0 || ClientCodec.ACK_HEADER + (long)count * ClientCodec.ACK_ENTRY > length)
-        {
-            return;
-        }
-        int position = offset + ClientCodec.ACK_HEADER;
         boolean gap = false;
-        for (int i = 0; i < count; i++, position += ClientCodec.ACK_ENTRY)
+        for (int i = 0, count = ack.count(); i < count; i++)
         {
-            final long sequence = longAt(buffer, position);
+            final long sequence = ack.sequence(i);
             gap |= sequence > ackedSequence + 1;
             if (sequence == ackedSequence + 1 && sequence < nextSequence)
             {
@@ -385,7 +396,7 @@ public final class Producer implements AutoCloseable
                 ackedSequence = sequence;
                 sentSequence = Math.max(sentSequence, sequence);
                 lastProgressNs = System.nanoTime();
-                listener.onCommitted(sequence, longAt(buffer, position + 8), longAt(buffer, position + 16));
+                listener.onCommitted(sequence, ack.index(i), ack.term(i));
             }
         }
         final long nowNs = System.nanoTime();
@@ -398,18 +409,16 @@ public final class Producer implements AutoCloseable
         }
     }
 
-    private void onReject(final int nodeId, final DirectBuffer buffer, final int offset)
+    private void onReject(final int nodeId)
     {
-        final long id = longAt(buffer, offset + BODY);
-        final long sequence = longAt(buffer, offset + BODY + 8);
-        final long expected = longAt(buffer, offset + BODY + 16);
-        final int reason = intAt(buffer, offset + BODY + 24);
-        final int leader = intAt(buffer, offset + BODY + 28);
+        final long id = reject.id();
+        final long sequence = reject.sequence();
+        final RejectReason reason = reject.reason();
         if (sessionId == 0)
         {
             if (id == awaitedOpen)
             {
-                redirectTo(nodeId, leader, reason);
+                redirectTo(nodeId, reject.leaderId(), reason);
             }
             return;
         }
@@ -417,37 +426,43 @@ public final class Producer implements AutoCloseable
         {
             return;
         }
+        if (reason == null)
+        {
+            failAll(sequence <= ackedSequence, "rejected: unknown reason " + reject.reasonCode());
+            return;
+        }
         switch (reason)
         {
-            case ClientCodec.NOT_LEADER, ClientCodec.TRANSFERRING, NOT_READY ->
+            case NOT_LEADER, TRANSFERRING, NOT_READY ->
             {
                 if (sequence > ackedSequence)
                 {
-                    redirectTo(nodeId, leader, reason);
+                    redirectTo(nodeId, reject.leaderId(), reason);
                     sentSequence = ackedSequence;
-                    if (reason != ClientCodec.NOT_LEADER)
+                    if (reason != RejectReason.NOT_LEADER)
                     {
                         resendAtNs = System.nanoTime() + NOT_READY_RETRY_NS;
                         sentSequence = Long.MAX_VALUE / 2; // hold until resendAtNs
                     }
                 }
             }
-            case ClientCodec.OUT_OF_ORDER ->
+            case OUT_OF_ORDER ->
             {
                 // the leader holds everything below expected: resend from there
+                final long expected = reject.expectedSequence();
                 if (expected > ackedSequence)
                 {
                     sentSequence = Math.min(sentSequence, expected - 1);
                 }
             }
-            case ClientCodec.UNKNOWN_SESSION -> failAll(true, "session expired or unknown to the leader");
-            default -> failAll(sequence <= ackedSequence, "rejected: " + ClientCodec.reason(reason));
+            case UNKNOWN_SESSION -> failAll(true, "session expired or unknown to the leader");
+            default -> failAll(sequence <= ackedSequence, "rejected: " + reason.description());
         }
     }
 
-    private void redirectTo(final int fromNode, final int leader, final int reason)
+    private void redirectTo(final int fromNode, final int leader, final RejectReason reason)
     {
-        if (reason == ClientCodec.NOT_LEADER)
+        if (reason == RejectReason.NOT_LEADER)
         {
             if (leader != 0 && leader != fromNode)
             {
@@ -499,7 +514,7 @@ public final class Producer implements AutoCloseable
                 if (transport.isConnected(target))
                 {
                     awaitedRead = transport.nextCorrelationId();
-                    transport.send(target, ClientCodec.readIndex(
+                    transport.send(target, ReadIndexFrame.encode(
                         transport.frame(), 0, transport.clusterHash(), transport.clientId(), awaitedRead));
                 }
                 nextAttemptNs = nowNs + retryTimeoutNs / 4;
@@ -529,7 +544,7 @@ public final class Producer implements AutoCloseable
     {
         if (sessionId != 0 && leaderId != 0)
         {
-            transport.send(leaderId, ClientCodec.closeSession(
+            transport.send(leaderId, CloseSessionFrame.encode(
                 transport.frame(), 0, transport.clusterHash(), transport.clientId(), sessionId));
         }
         closed = true;

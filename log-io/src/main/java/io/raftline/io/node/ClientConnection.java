@@ -1,14 +1,13 @@
 package io.raftline.io.node;
 
 import io.aeron.Publication;
-import io.raftline.io.transport.client.ClientCodec;
+import io.raftline.io.transport.client.AckFrame;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A client the node answers: its reply publication, the acknowledgement frame being filled for it, and its tail
- * stream if it consumes. Replies that meet back-pressure are retried on the next duty cycle; acknowledgements are
- * cumulative in effect (the producer resends what is not acknowledged), so one that cannot be sent is dropped.
+ * A client the node answers: its reply publication, and what the services keep for it: the acknowledgement frame
+ * the producer service is filling, and the tail stream the consumer service feeds if it consumes.
  */
 final class ClientConnection implements AutoCloseable
 {
@@ -22,12 +21,12 @@ final class ClientConnection implements AutoCloseable
     long lastHeardNs;
     TailStream tail;
 
-    ClientConnection(final long clientId, final String endpoint, final Publication publication, final int frameBytes)
+    ClientConnection(final long clientId, final String endpoint, final Publication publication)
     {
         this.clientId = clientId;
         this.endpoint = endpoint;
         this.publication = publication;
-        this.ackFrame = new UnsafeBuffer(new byte[frameBytes]);
+        this.ackFrame = new UnsafeBuffer(new byte[publication.maxPayloadLength()]);
     }
 
     boolean hasAcks()
@@ -35,14 +34,10 @@ final class ClientConnection implements AutoCloseable
         return ackCount > 0;
     }
 
-    int maxFrameBytes()
+    /** Whether the acknowledgement frame being filled is for another session or full. */
+    boolean ackFrameClosedTo(final long sessionId)
     {
-        return ackFrame.capacity();
-    }
-
-    static int ackCapacity(final int frameBytes)
-    {
-        return (frameBytes - ClientCodec.ACK_HEADER) / ClientCodec.ACK_ENTRY;
+        return ackCount > 0 && (ackSessionId != sessionId || ackCount == AckFrame.capacity(ackFrame.capacity()));
     }
 
     @Override

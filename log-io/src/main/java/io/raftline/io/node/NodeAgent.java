@@ -1,12 +1,11 @@
 package io.raftline.io.node;
 
 import io.raftline.core.RaftNode;
-import io.raftline.core.Ready;
+import io.raftline.core.ReadStates;
 import io.raftline.core.Role;
-import io.raftline.core.message.MessageQueue;
 import io.raftline.core.message.RaftMessage;
+import io.raftline.core.state.ReplicatedState;
 import io.raftline.io.storage.ChronicleLog;
-import io.raftline.io.storage.MetadataStore;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
 import io.raftline.io.transport.PeerPublisher;
@@ -16,65 +15,90 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NanoClock;
 
+import java.util.concurrent.TimeUnit;
+
 /**
- * The one thread of a node: it owns the {@link RaftNode} and does all of its I/O. Each duty cycle drives the
- * embedded Aeron driver, polls inbound frames into the core, ticks the core from the clock, and carries out what
- * the core asks in the order {@link Ready} gives: send the leader's traffic, persist (forcing when the durability
- * mode says so, once for the whole batch), send what promised durability, and report what is durable.
+ * The one thread of a node. Each duty cycle drives the embedded Aeron driver, polls inbound frames (peer messages
+ * into the core, client frames to the services), ticks the core from the clock, has the {@link RaftDriver} carry
+ * out the core's Ready, applies what committed to the replicated state, and lets the services answer clients.
+ * The way of one append: client frame → {@link ClientAdapter} → {@link ProducerService} → core (propose) →
+ * Ready → log and peers → core (advance, commit) → {@link CommitApplier} → producers (acknowledge) and
+ * {@link ConsumerService} (tail).
  */
-final class NodeAgent implements Agent, InboundAdapter.Listener
+final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.Listener
 {
     private static final int FRAGMENT_LIMIT = 64;
-    private static final long COUNTER_INTERVAL_NS = 1_000_000;
+    private static final long COUNTER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
+    private final RaftDriver driver;
     private final RaftNode node;
     private final ChronicleLog log;
-    private final MetadataStore metadata;
+    private final ReplicatedState state;
     private final AeronRuntime aeron;
     private final InboundAdapter inbound;
-    private final PeerPublisher[] publishers;
-    private final int[] peerIds;
+    private final MemberRegistry members;
     private final NodeCounters counters;
-    private final ClientService clients;
+    private final ClientConnections clients;
+    private final ClientAdapter clientAdapter;
+    private final ProducerService producers;
+    private final ConsumerService consumers;
+    private final ReadService reads;
+    private final CommitApplier applier;
+    private final PeerPublisher.AppendValidity appendValidity;
     private final NanoClock clock;
     private final long tickNs;
     private final String roleName;
+    private final AutoCloseable[] resources;
+    private long nowNs;
     private long nextTickNs;
     private long nextCountersNs;
-    private final AutoCloseable[] resources;
-    private Role lastRole;
+    private long nextHousekeepingNs;
     private volatile Throwable failure;
 
-    NodeAgent(
-        final RaftNode node,
-        final ChronicleLog log,
-        final AeronRuntime aeron,
-        final InboundAdapter.Factory inbound,
-        final PeerPublisher[] publishersById,
-        final int[] peerIds,
-        final NodeCounters counters,
-        final ClientService clients,
-        final NanoClock clock,
-        final long tickNs,
-        final AutoCloseable... resources)
+    /** The parts of a node, made by {@link RaftlineNode}; the agent closes them on its own thread at the end. */
+    record Parts(
+        RaftNode node,
+        ChronicleLog log,
+        ReplicatedState state,
+        AeronRuntime aeron,
+        InboundAdapter.Factory inbound,
+        MemberRegistry members,
+        NodeCounters counters,
+        ClientConnections clients,
+        ProducerService producers,
+        ConsumerService consumers,
+        ReadService reads,
+        long clusterHash)
     {
-        this.node = node;
-        this.log = log;
-        this.metadata = log.metadata();
-        this.aeron = aeron;
-        this.inbound = inbound.create(this);
-        this.resources = new AutoCloseable[resources.length + 2];
-        this.resources[0] = this.inbound;
-        this.resources[1] = clients;
-        System.arraycopy(resources, 0, this.resources, 2, resources.length);
-        this.publishers = publishersById;
-        this.peerIds = peerIds;
-        this.counters = counters;
-        this.clients = clients;
+    }
+
+    NodeAgent(final Parts parts, final NanoClock clock, final long tickNs)
+    {
+        this.node = parts.node();
+        this.log = parts.log();
+        this.state = parts.state();
+        this.aeron = parts.aeron();
+        this.members = parts.members();
+        this.counters = parts.counters();
+        this.clients = parts.clients();
+        this.producers = parts.producers();
+        this.consumers = parts.consumers();
+        this.reads = parts.reads();
+        this.driver = new RaftDriver(node, log, members, this);
+        this.inbound = parts.inbound().create(this);
+        this.applier = new CommitApplier(state, log, producers);
+        this.clientAdapter = new ClientAdapter(node, log, clients, producers, consumers, reads,
+            parts.clusterHash(), node.id());
+        this.appendValidity = node::isAppendCurrent;
+        this.resources = new AutoCloseable[]{ inbound, clients, applier, consumers, members, counters, aeron,
+            log };
         this.clock = clock;
         this.tickNs = tickNs;
         this.roleName = "raftline-node-" + node.id();
-        this.nextTickNs = clock.nanoTime() + tickNs;
+        this.nowNs = clock.nanoTime();
+        this.nextTickNs = nowNs + tickNs;
+        members.update(node.configuration());
     }
 
     @Override
@@ -106,17 +130,25 @@ final class NodeAgent implements Agent, InboundAdapter.Listener
 
     private int doDutyCycle()
     {
-        final long nowNs = clock.nanoTime();
+        nowNs = clock.nanoTime();
         int work = aeron.invoke();
         work += inbound.poll(FRAGMENT_LIMIT);
-        work += tick(nowNs);
-        work += retryPending();
-        if (node.hasReady())
+        work += tick();
+        work += members.retryPending(appendValidity);
+        if (driver.flush())
         {
-            flush(node.ready());
             work++;
         }
-        work += clients.doWork(nowNs);
+        work += applier.apply(node.commitIndex());
+        work += consumers.doWork();
+        producers.flushAcks();
+        if (nowNs >= nextHousekeepingNs)
+        {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+            clients.closeIdle(nowNs);
+            producers.expireIdleSessions(nowNs);
+        }
+        reads.expire(nowNs);
         if (work > 0)
         {
             // the embedded driver sends only when invoked: push out what this cycle offered now, not after an idle
@@ -124,7 +156,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener
         }
         if (nowNs >= nextCountersNs)
         {
-            updateCounters(nowNs);
+            updateCounters();
         }
         return work;
     }
@@ -132,91 +164,51 @@ final class NodeAgent implements Agent, InboundAdapter.Listener
     @Override
     public void onRaftMessage(final RaftMessage message)
     {
-        node.step(message);
+        driver.step(message);
     }
 
     @Override
-    public void onClientFrame(final int type, final DirectBuffer buffer, final int offset, final int length)
+    public boolean onClientFrame(final int type, final DirectBuffer buffer, final int offset, final int length)
     {
-        clients.onFrame(type, buffer, offset, length);
+        final boolean wellFormed = clientAdapter.onFrame(type, buffer, offset, length, nowNs);
+        driver.writeLog(); // proposals read in place from the frame: written while it is in hand
+        return wellFormed;
     }
 
-    private int tick(final long nowNs)
+    @Override
+    public void onReadStates(final ReadStates readStates)
+    {
+        reads.onReadStates(readStates);
+    }
+
+    @Override
+    public void onRoleChange(final Role role, final Role previous, final long lastIndex)
+    {
+        counters.onRole(role, previous);
+        producers.onRoleChange(role, lastIndex);
+        // reads pending on a leader that lost its role are answered FAILED by the core
+    }
+
+    private int tick()
     {
         if (nowNs < nextTickNs)
         {
             return 0;
         }
-        node.tick();
+        driver.tick();
         // after a stall (GC, SIGSTOP) tick once, not once per missed period: a burst of ticks would start an
         // election that the stall, not the leader, deserved
         nextTickNs = Math.max(nextTickNs + tickNs, nowNs + tickNs / 2);
         return 1;
     }
 
-    private int retryPending()
-    {
-        final long leaderTerm = node.role() == Role.LEADER ? node.term() : -1;
-        int work = 0;
-        for (final int peerId : peerIds)
-        {
-            final PeerPublisher publisher = publishers[peerId];
-            if (publisher.pendingCount() > 0)
-            {
-                work += publisher.retry(leaderTerm);
-            }
-        }
-        return work;
-    }
-
-    private void flush(final Ready ready)
-    {
-        send(ready.messages());
-        if (ready.hardStateChanged())
-        {
-            metadata.store(ready.term(), ready.votedFor());
-        }
-        final long durableIndex = ready.mustPersistEntries() ? log.sync() : ready.lastIndex();
-        send(ready.messagesAfterPersist());
-        if (ready.readStates().size() > 0)
-        {
-            clients.onReadStates(ready.readStates());
-        }
-        if (ready.role() != lastRole)
-        {
-            counters.onRole(ready.role(), lastRole);
-            clients.onRoleChange(ready.role());
-            lastRole = ready.role();
-        }
-        node.advance(durableIndex);
-    }
-
-    private void send(final MessageQueue messages)
-    {
-        for (int i = 0, size = messages.size(); i < size; i++)
-        {
-            final RaftMessage message = messages.get(i);
-            final PeerPublisher publisher = message.to < publishers.length ? publishers[message.to] : null;
-            if (publisher != null)
-            {
-                publisher.send(message);
-            }
-        }
-    }
-
-    private void updateCounters(final long nowNs)
+    private void updateCounters()
     {
         nextCountersNs = nowNs + COUNTER_INTERVAL_NS;
         counters.update(node.term(), node.leaderId(), node.commitIndex(), log.lastIndex(), node.durableIndex());
-        counters.appliedIndex(clients.appliedIndex());
+        counters.appliedIndex(state.appliedIndex());
         counters.heartbeat(nowNs);
-        if (node.role() == Role.LEADER)
-        {
-            for (final int peerId : peerIds)
-            {
-                counters.matchIndex(peerId, node.progress(peerId).matchIndex());
-            }
-        }
+        members.updateCounters(node);
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.aeron.Counter;
 import io.raftline.core.Role;
 import io.raftline.io.transport.TransportCounters;
 import org.agrona.CloseHelper;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -24,11 +23,14 @@ final class NodeCounters implements AutoCloseable
     private final Counter electionsStarted;
     private final Counter appliedIndex;
     private final Counter heartbeatNs;
-    private final Int2ObjectHashMap<Counter> matchIndex = new Int2ObjectHashMap<>();
+    private final Aeron aeron;
+    private final int nodeId;
     private final TransportCounters transport;
 
-    NodeCounters(final Aeron aeron, final int nodeId, final int[] peerIds)
+    NodeCounters(final Aeron aeron, final int nodeId)
     {
+        this.aeron = aeron;
+        this.nodeId = nodeId;
         role = add(aeron, NodeCounter.ROLE, nodeId, 0);
         term = add(aeron, NodeCounter.TERM, nodeId, 0);
         leader = add(aeron, NodeCounter.LEADER, nodeId, 0);
@@ -38,10 +40,6 @@ final class NodeCounters implements AutoCloseable
         electionsStarted = add(aeron, NodeCounter.ELECTIONS_STARTED, nodeId, 0);
         appliedIndex = add(aeron, NodeCounter.APPLIED_INDEX, nodeId, 0);
         heartbeatNs = add(aeron, NodeCounter.HEARTBEAT_NS, nodeId, 0);
-        for (final int peerId : peerIds)
-        {
-            matchIndex.put(peerId, add(aeron, NodeCounter.MATCH_INDEX, nodeId, peerId));
-        }
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
             add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
@@ -55,17 +53,27 @@ final class NodeCounters implements AutoCloseable
             add(aeron, NodeCounter.MALFORMED, nodeId, 0));
     }
 
+    /** A new counter of the leader's match index of {@code peerId}; its owner closes it when the peer goes. */
+    Counter newMatchIndexCounter(final int peerId)
+    {
+        return allocate(aeron, NodeCounter.MATCH_INDEX, nodeId, peerId);
+    }
+
     private Counter add(final Aeron aeron, final NodeCounter type, final int nodeId, final int peerId)
+    {
+        final Counter counter = allocate(aeron, type, nodeId, peerId);
+        all.add(counter);
+        return counter;
+    }
+
+    private static Counter allocate(final Aeron aeron, final NodeCounter type, final int nodeId, final int peerId)
     {
         final UnsafeBuffer key = new UnsafeBuffer(new byte[NodeCounter.KEY_LENGTH]);
         key.putInt(0, nodeId);
         key.putInt(4, peerId);
         final String label = "raftline node " + nodeId + ": " + type.label() + (peerId != 0 ? " of " + peerId : "");
         final UnsafeBuffer labelBuffer = new UnsafeBuffer(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        final Counter counter = aeron.addCounter(
-            type.typeId(), key, 0, key.capacity(), labelBuffer, 0, labelBuffer.capacity());
-        all.add(counter);
-        return counter;
+        return aeron.addCounter(type.typeId(), key, 0, key.capacity(), labelBuffer, 0, labelBuffer.capacity());
     }
 
     TransportCounters transport()
@@ -95,15 +103,6 @@ final class NodeCounters implements AutoCloseable
     void appliedIndex(final long index)
     {
         appliedIndex.setRelease(index);
-    }
-
-    void matchIndex(final int peerId, final long index)
-    {
-        final Counter counter = matchIndex.get(peerId);
-        if (counter != null)
-        {
-            counter.setRelease(index);
-        }
     }
 
     void heartbeat(final long nowNs)

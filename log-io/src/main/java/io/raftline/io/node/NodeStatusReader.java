@@ -1,6 +1,7 @@
 package io.raftline.io.node;
 
 import io.aeron.CncFileDescriptor;
+import io.raftline.io.config.ClusterConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.status.CountersReader;

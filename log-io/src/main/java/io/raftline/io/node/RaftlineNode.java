@@ -1,14 +1,17 @@
 package io.raftline.io.node;
 
 import io.aeron.Aeron;
+import io.aeron.Subscription;
 import io.raftline.core.RaftNode;
 import io.raftline.core.RaftOptions;
 import io.raftline.core.quorum.Configuration;
+import io.raftline.core.state.AppendAdmission;
+import io.raftline.core.state.ReplicatedState;
+import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.config.ConfigException;
 import io.raftline.io.storage.ChronicleLog;
-import io.raftline.io.storage.MetadataStore;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
-import io.raftline.io.transport.PeerPublisher;
 import io.raftline.io.transport.codec.FrameHeader;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
 import org.agrona.CloseHelper;
@@ -17,6 +20,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.YieldingIdleStrategy;
@@ -25,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 /**
  * One running Raftline node: its data directory, its Aeron runtime and the agent thread that owns the Raft core.
@@ -33,82 +38,61 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RaftlineNode implements AutoCloseable
 {
-    /** The one stream every node and client listens on. */
-    public static final int STREAM_ID = 1001;
-    /** Bytes an Aeron data frame header takes of the MTU. */
-    private static final int FRAME_HEADER_BYTES = 32;
-    private static final int MAX_PENDING_PER_PEER = 1024;
+    /** Entries whose committed sequences a session remembers, to acknowledge a retry of one with its index. */
+    private static final int SESSION_RING_CAPACITY = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(RaftlineNode.class);
 
     private final NodeAgent agent;
     private final AgentRunner runner;
 
-    private RaftlineNode(final ClusterConfig config, final int nodeId)
+    private RaftlineNode(
+        final ClusterConfig config, final int nodeId, final NanoClock clock, final RandomGenerator random)
     {
         final ClusterConfig.Member self = config.member(nodeId);
-        final int[] memberIds = config.memberIds();
-        final int[] peerIds = peersOf(memberIds, nodeId);
         ChronicleLog openedLog = null;
         AeronRuntime runtime = null;
         NodeCounters nodeCounters = null;
-        final PeerPublisher[] byId = new PeerPublisher[maxOf(memberIds) + 1];
+        ClientConnections clients = null;
+        MemberRegistry members = null;
         try
         {
             openedLog = ChronicleLog.open(self.dataDir(), config.durability());
             runtime = config.embeddedDriver() ?
                 AeronRuntime.embedded(aeronDirectory(config, self), config.mtuBytes(), config.socketBufferBytes()) :
                 AeronRuntime.external(config.aeronDir());
-            final Aeron client = runtime.aeron();
-            nodeCounters = new NodeCounters(client, nodeId, peerIds);
+            final Aeron aeron = runtime.aeron();
+            nodeCounters = new NodeCounters(aeron, nodeId);
             final long clusterHash = FrameHeader.clusterHash(config.clusterId());
-            final RaftMessageEncoder encoder = new RaftMessageEncoder(nodeId);
-            for (final int peerId : peerIds)
-            {
-                final String channel = AeronRuntime.publicationChannel(config.member(peerId).endpoint(),
-                    config.mtuBytes(), config.termLengthBytes(), config.socketBufferBytes());
-                byId[peerId] = new PeerPublisher(peerId, client.addExclusivePublication(channel, STREAM_ID),
-                    encoder, clusterHash, openedLog, openedLog.newCursor(), nodeCounters.transport(),
-                    MAX_PENDING_PER_PEER);
-            }
-            final String inboundChannel =
-                AeronRuntime.subscriptionChannel(self.endpoint(), config.socketBufferBytes());
-            final MetadataStore metadata = openedLog.metadata();
-            final RaftNode node = new RaftNode(
-                new RaftOptions()
-                    .nodeId(nodeId)
-                    .electionTimeoutTicks(config.electionTimeoutTicks())
-                    .heartbeatIntervalTicks(config.heartbeatIntervalTicks())
-                    .maxBatchBytes(Math.min(config.batchBytes(),
-                        config.mtuBytes() - FRAME_HEADER_BYTES - RaftMessageEncoder.APPEND_HEADER_LENGTH))
-                    .maxInflightAppends(config.inflightAppends())
-                    .maxInflightBytes(config.inflightBytes())
-                    .entryOverheadBytes(RaftMessageEncoder.ENTRY_OVERHEAD)
-                    .readLease(config.readLease())
-                    .random(new SplittableRandom()),
-                openedLog,
-                metadata.currentTerm(),
-                metadata.votedFor(),
-                Configuration.of(memberIds));
-            final io.aeron.Subscription subscription = client.addSubscription(inboundChannel, STREAM_ID);
-            final NodeCounters agentCounters = nodeCounters;
-            final InboundAdapter.Factory inbound = listener -> new InboundAdapter(nodeId, memberIds, clusterHash,
-                subscription, agentCounters.transport(), listener);
-            final ClientService clients = new ClientService(node, openedLog, client, clusterHash, config, nodeId,
-                nodeCounters.transport());
-            final AutoCloseable[] resources = new AutoCloseable[byId.length + 3];
-            System.arraycopy(byId, 0, resources, 0, byId.length);
-            resources[byId.length] = nodeCounters;
-            resources[byId.length + 1] = runtime;
-            resources[byId.length + 2] = openedLog;
-            this.agent = new NodeAgent(node, openedLog, runtime, inbound, byId, peerIds, nodeCounters, clients,
-                new SystemNanoClock(), config.tickNs(), resources);
+            final Configuration configuration = Configuration.of(config.memberIds());
+            final RaftNode node = new RaftNode(raftOptions(config, nodeId, random), openedLog,
+                openedLog.metadata().currentTerm(), openedLog.metadata().votedFor(), configuration);
+            // entries below the first held were compacted; a snapshot would carry their state
+            final ReplicatedState state = new ReplicatedState(config.maxSessions(), SESSION_RING_CAPACITY,
+                configuration, openedLog.firstIndex() - 1);
+            members = new MemberRegistry(nodeId, aeron, config,
+                id -> config.members().containsKey(id) ? config.member(id).endpoint() : null, clusterHash, openedLog,
+                nodeCounters);
+            clients = new ClientConnections(aeron, config.mtuBytes(), config.termLengthBytes(),
+                config.socketBufferBytes(), nodeCounters.transport());
+            final ProducerService producers = new ProducerService(node, new AppendAdmission(state), state.sessions(),
+                clients, clusterHash, nodeId, config.maxEntryBytes(), config.sessionTimeoutNs(), clock);
+            final ConsumerService consumers = new ConsumerService(node, state, openedLog, clients,
+                nodeCounters.transport(), clusterHash, nodeId, Math.max(config.mtuBytes(), config.maxEntryBytes() + 4096));
+            final ReadService reads = new ReadService(node, clients, clusterHash, nodeId,
+                RaftOptions.DEFAULT_MAX_PENDING_READS, 2 * config.electionTimeoutNs());
+            final Subscription subscription = aeron.addSubscription(
+                AeronRuntime.subscriptionChannel(self.endpoint(), config.socketBufferBytes()), AeronRuntime.STREAM_ID);
+            final NodeCounters counters = nodeCounters;
+            final InboundAdapter.Factory inbound = listener ->
+                new InboundAdapter(nodeId, clusterHash, subscription, counters.transport(), listener);
+            this.agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound, members,
+                nodeCounters, clients, producers, consumers, reads, clusterHash), clock, config.tickNs());
             final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
             this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(byId);
-            CloseHelper.quietCloseAll(nodeCounters, runtime, openedLog);
+            CloseHelper.quietCloseAll(clients, members, nodeCounters, runtime, openedLog);
             throw ex;
         }
     }
@@ -116,14 +100,36 @@ public final class RaftlineNode implements AutoCloseable
     /** Opens the node's data directory and starts its agent thread. */
     public static RaftlineNode start(final ClusterConfig config, final int nodeId)
     {
-        if (config.member(nodeId) == null)
+        return start(config, nodeId, new SystemNanoClock(), new SplittableRandom());
+    }
+
+    /** As {@link #start(ClusterConfig, int)}, with the clock and the random source (election timeouts) given. */
+    public static RaftlineNode start(
+        final ClusterConfig config, final int nodeId, final NanoClock clock, final RandomGenerator random)
+    {
+        if (!config.members().containsKey(nodeId))
         {
             throw new ConfigException("node." + nodeId, "node " + nodeId + " is not in the cluster file");
         }
-        final RaftlineNode node = new RaftlineNode(config, nodeId);
+        final RaftlineNode node = new RaftlineNode(config, nodeId, clock, random);
         AgentRunner.startOnThread(node.runner);
         LOG.info("node {} of cluster {} started on {}", nodeId, config.clusterId(), config.member(nodeId).endpoint());
         return node;
+    }
+
+    /** The core's settings from the cluster file; a replication batch never outgrows one Aeron frame. */
+    static RaftOptions raftOptions(final ClusterConfig config, final int nodeId, final RandomGenerator random)
+    {
+        return new RaftOptions()
+            .nodeId(nodeId)
+            .electionTimeoutTicks(config.electionTimeoutTicks())
+            .heartbeatIntervalTicks(config.heartbeatIntervalTicks())
+            .maxBatchBytes(RaftMessageEncoder.maxBatchBytes(config.mtuBytes(), config.batchBytes()))
+            .maxInflightAppends(config.inflightAppends())
+            .maxInflightBytes(config.inflightBytes())
+            .entryOverheadBytes(RaftMessageEncoder.ENTRY_OVERHEAD)
+            .readLease(config.readLease())
+            .random(random);
     }
 
     public static String aeronDirectory(final ClusterConfig config, final ClusterConfig.Member member)
@@ -157,29 +163,5 @@ public final class RaftlineNode implements AutoCloseable
             default -> new BackoffIdleStrategy(config.idleSpins(), config.idleYields(),
                 TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(config.idleMaxParkUs()));
         };
-    }
-
-    private static int[] peersOf(final int[] memberIds, final int self)
-    {
-        final int[] peers = new int[memberIds.length - 1];
-        int i = 0;
-        for (final int id : memberIds)
-        {
-            if (id != self)
-            {
-                peers[i++] = id;
-            }
-        }
-        return peers;
-    }
-
-    private static int maxOf(final int[] ids)
-    {
-        int max = 0;
-        for (final int id : ids)
-        {
-            max = Math.max(max, id);
-        }
-        return max;
     }
 }

@@ -1,6 +1,6 @@
 package io.raftline.io.storage;
 
-import io.raftline.core.EntryBatch;
+import io.raftline.io.config.Durability;
 import io.raftline.core.RaftLog;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -319,17 +319,6 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         segmentBytes += documentLength;
         unforced = true;
         lastIndex = index;
-    }
-
-    @Override
-    public void append(final EntryBatch batch, final int fromPosition)
-    {
-        final DirectBuffer buffer = batch.buffer();
-        for (int position = fromPosition, count = batch.count(); position < count; position++)
-        {
-            append(batch.term(position), batch.type(position), batch.sessionId(position), batch.sequence(position),
-                buffer, batch.payloadOffset(position), batch.payloadLength(position));
-        }
     }
 
     @Override

@@ -17,6 +17,9 @@ import java.io.File;
  */
 public final class AeronRuntime implements AutoCloseable
 {
+    /** The one stream every node and client listens on. */
+    public static final int STREAM_ID = 1001;
+
     private final MediaDriver driver;
     private final AgentInvoker driverInvoker;
     private final Aeron aeron;

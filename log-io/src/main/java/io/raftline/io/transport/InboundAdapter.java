@@ -5,7 +5,6 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.raftline.core.message.RaftMessage;
-import io.raftline.io.transport.client.ClientCodec;
 import io.raftline.io.transport.client.ClientMessageType;
 import io.raftline.io.transport.codec.DecodeResult;
 import io.raftline.io.transport.codec.FrameHeader;
@@ -19,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Polls the node's one inbound subscription, reassembles fragmented frames, validates and decodes them in place,
- * and hands Raft messages from members to the node. A malformed frame, or one from another cluster or a
- * non-member, is dropped and counted, and logged at most once per {@link #LOG_INTERVAL_NS}.
+ * and hands Raft messages addressed to this node to it, and client frames to its client side. A malformed frame,
+ * or one from another cluster or for another node, is dropped and counted, and logged at most once per
+ * {@link #LOG_INTERVAL_NS}. Whether a message's sender belongs to the cluster is the core's rule, not this one's.
  */
 public final class InboundAdapter implements FragmentHandler, AutoCloseable
 {
@@ -30,8 +30,11 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
         /** A valid message from a member, addressed to this node; an APPEND's entries are valid during the call. */
         void onRaftMessage(RaftMessage message);
 
-        /** A client protocol frame whose header is valid; its body is checked by the receiver. */
-        void onClientFrame(int type, DirectBuffer buffer, int offset, int length);
+        /**
+         * A client protocol frame whose header is valid; its body is checked by the receiver's flyweight. Returns
+         * false when the body is malformed, and the frame is counted as such.
+         */
+        boolean onClientFrame(int type, DirectBuffer buffer, int offset, int length);
     }
 
     /** Makes the adapter once its listener exists. */
@@ -46,7 +49,6 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
 
     private final int selfId;
     private final long clusterHash;
-    private final boolean[] isMember;
     private final Subscription subscription;
     private final FragmentAssembler assembler = new FragmentAssembler(this);
     private final RaftMessageDecoder decoder = new RaftMessageDecoder();
@@ -58,7 +60,6 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
 
     public InboundAdapter(
         final int selfId,
-        final int[] memberIds,
         final long clusterHash,
         final Subscription subscription,
         final TransportCounters counters,
@@ -66,16 +67,6 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
     {
         this.selfId = selfId;
         this.clusterHash = clusterHash;
-        int maxId = 0;
-        for (final int id : memberIds)
-        {
-            maxId = Math.max(maxId, id);
-        }
-        this.isMember = new boolean[maxId + 1];
-        for (final int id : memberIds)
-        {
-            isMember[id] = true;
-        }
         this.subscription = subscription;
         this.counters = counters;
         this.listener = listener;
@@ -97,13 +88,10 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
                 onMalformed(DecodeResult.describe(headerResult), length);
                 return;
             }
-            final int type = FrameHeader.type(buffer, offset);
-            if (length < ClientCodec.minLength(type))
+            if (!listener.onClientFrame(FrameHeader.type(buffer, offset), buffer, offset, length))
             {
-                onMalformed("client frame too short", length);
-                return;
+                onMalformed("malformed client frame of type " + FrameHeader.type(buffer, offset), length);
             }
-            listener.onClientFrame(type, buffer, offset, length);
             return;
         }
         final int result = decoder.decode(buffer, offset, length, clusterHash, message.reset());
@@ -112,9 +100,9 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
             onMalformed(DecodeResult.describe(result), length);
             return;
         }
-        if (message.from == selfId || message.from >= isMember.length || !isMember[message.from])
+        if (message.from == selfId)
         {
-            onMalformed("sender " + message.from + " is not a peer", length);
+            onMalformed("sent by this node itself", length);
             return;
         }
         if (message.to != selfId)

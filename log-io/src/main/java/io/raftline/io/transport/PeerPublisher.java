@@ -2,7 +2,6 @@ package io.raftline.io.transport;
 
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
-import io.raftline.core.LogView;
 import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.io.storage.LogCursor;
@@ -26,7 +25,6 @@ public final class PeerPublisher implements AutoCloseable
     private final Publication publication;
     private final RaftMessageEncoder encoder;
     private final long clusterHash;
-    private final LogView log;
     private final LogCursor cursor;
     private final TransportCounters counters;
     private final BufferClaim claim = new BufferClaim();
@@ -40,7 +38,6 @@ public final class PeerPublisher implements AutoCloseable
         final Publication publication,
         final RaftMessageEncoder encoder,
         final long clusterHash,
-        final LogView log,
         final LogCursor cursor,
         final TransportCounters counters,
         final int maxPending)
@@ -49,7 +46,6 @@ public final class PeerPublisher implements AutoCloseable
         this.publication = publication;
         this.encoder = encoder;
         this.clusterHash = clusterHash;
-        this.log = log;
         this.cursor = cursor;
         this.counters = counters;
         this.pending = new RaftMessage[maxPending];
@@ -78,17 +74,21 @@ public final class PeerPublisher implements AutoCloseable
         }
     }
 
-    /**
-     * Sends what waited, in order, while the publication takes it. AppendEntries of an earlier leadership (any
-     * term but {@code leaderTerm}) or for entries no longer in the log are dropped: the core has moved on.
-     */
-    public int retry(final long leaderTerm)
+    /** Whether an AppendEntries that waited may still be sent: the core's judgement, not the transport's. */
+    @FunctionalInterface
+    public interface AppendValidity
+    {
+        boolean isCurrent(RaftMessage append);
+    }
+
+    /** Sends what waited, in order, while the publication takes it; AppendEntries the core no longer wants go. */
+    public int retry(final AppendValidity validity)
     {
         int sent = 0;
         while (pendingSize > 0)
         {
             final RaftMessage message = pending[pendingHead];
-            if (message.type == MessageType.APPEND && !isStillValid(message, leaderTerm))
+            if (message.type == MessageType.APPEND && !validity.isCurrent(message))
             {
                 counters.onDropped();
             }
@@ -106,14 +106,6 @@ public final class PeerPublisher implements AutoCloseable
     public int pendingCount()
     {
         return pendingSize;
-    }
-
-    private boolean isStillValid(final RaftMessage append, final long leaderTerm)
-    {
-        return append.term == leaderTerm &&
-            append.index >= log.firstIndex() - 1 &&
-            append.index + append.entryCount <= log.lastIndex() &&
-            log.term(append.index) == append.logTerm;
     }
 
     private void enqueue(final RaftMessage message)
@@ -178,14 +170,10 @@ public final class PeerPublisher implements AutoCloseable
         return true;
     }
 
-    private int appendLength(final RaftMessage append)
+    /** The core measured the entries when it sized the batch: the frame is its header and those bytes. */
+    private static int appendLength(final RaftMessage append)
     {
-        long payloadBytes = 0;
-        for (long index = append.index + 1, last = append.index + append.entryCount; index <= last; index++)
-        {
-            payloadBytes += log.payloadLength(index);
-        }
-        return RaftMessageEncoder.appendFrameLength(append.entryCount, payloadBytes);
+        return RaftMessageEncoder.APPEND_HEADER_LENGTH + append.batchBytes;
     }
 
     private boolean encodeInto(final RaftMessage message, final MutableDirectBuffer buffer, final int offset)
@@ -195,9 +183,10 @@ public final class PeerPublisher implements AutoCloseable
             encoder.encode(message, clusterHash, buffer, offset);
             return true;
         }
+        final int end = offset + appendLength(message);
         if (buffer == largeFrame)
         {
-            largeFrame.checkLimit(appendLength(message));
+            largeFrame.checkLimit(end);
         }
         int position = offset + encoder.encodeAppendHeader(message, clusterHash, buffer, offset);
         if (message.entryCount > 0 && !cursor.seek(message.index + 1))
@@ -210,8 +199,18 @@ public final class PeerPublisher implements AutoCloseable
             {
                 return false;
             }
+            if (position + RaftMessageEncoder.ENTRY_OVERHEAD + cursor.payloadLength() > end)
+            {
+                throw new IllegalStateException("AppendEntries to " + peerId + " outgrows the " + message.batchBytes +
+                    " entry bytes the core measured: its entry overhead must be the encoder's");
+            }
             position = encoder.encodeEntry(buffer, position, cursor.term(), cursor.type(), cursor.sessionId(),
                 cursor.sequence(), cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength());
+        }
+        if (position != end)
+        {
+            throw new IllegalStateException("AppendEntries to " + peerId + " took " + (position - offset) +
+                " bytes, not the " + (end - offset) + " the core measured");
         }
         encoder.finishAppend(buffer, offset, position - offset, message.entryCount);
         return true;
@@ -220,6 +219,6 @@ public final class PeerPublisher implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietClose(publication);
+        CloseHelper.quietCloseAll(publication, cursor);
     }
 }

@@ -89,7 +89,7 @@ public final class TransportCounters
         notConnected.incrementRelease();
     }
 
-    void onDropped()
+    public void onDropped()
     {
         dropped.incrementRelease();
     }
@@ -103,6 +103,11 @@ public final class TransportCounters
     public long malformed()
     {
         return malformed.get();
+    }
+
+    public long dropped()
+    {
+        return dropped.get();
     }
 
     public long backPressure()

@@ -1,6 +1,6 @@
 package io.raftline.io.client;
 
-import io.raftline.io.node.ClusterConfig;
+import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.client.ClientMessageType;
 import org.agrona.CloseHelper;

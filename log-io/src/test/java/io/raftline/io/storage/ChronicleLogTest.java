@@ -1,5 +1,6 @@
 package io.raftline.io.storage;
 
+import io.raftline.io.config.Durability;
 import io.raftline.core.EntryType;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -102,7 +103,7 @@ class ChronicleLogTest
     }
 
     @Test
-    void appendsFromDirectBuffersAndBatches()
+    void appendsFromDirectBuffersInPlace()
     {
         final ByteBuffer direct = ByteBuffer.allocateDirect(64);
         final UnsafeBuffer buffer = new UnsafeBuffer(direct);
@@ -110,7 +111,8 @@ class ChronicleLogTest
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
         {
             log.append(1, EntryType.NORMAL, 42, 1, buffer, 0, 14);
-            log.append(new ListBatch(buffer), 1);
+            log.append(2, EntryType.NORMAL, 7, 1, buffer, 7, 7); // "payload" inside "direct-payload"
+            log.append(2, EntryType.CONFIG, 7, 2, buffer, 7, 0);
             assertEquals(3, log.lastIndex());
             try (LogCursor cursor = log.newCursor())
             {
@@ -410,65 +412,6 @@ class ChronicleLogTest
         {
             TestEntries.checkEntries(cursor, from, to, expectedTerm);
             assertFalse(cursor.next());
-        }
-    }
-
-    /** Two entries after position 0 of a batch: (term 2, NORMAL, "payload") and (term 2, CONFIG, empty). */
-    private static final class ListBatch implements io.raftline.core.EntryBatch
-    {
-        private final UnsafeBuffer buffer;
-
-        ListBatch(final UnsafeBuffer buffer)
-        {
-            this.buffer = buffer;
-        }
-
-        @Override
-        public int count()
-        {
-            return 3;
-        }
-
-        @Override
-        public long term(final int position)
-        {
-            return 2;
-        }
-
-        @Override
-        public int type(final int position)
-        {
-            return position == 2 ? EntryType.CONFIG : EntryType.NORMAL;
-        }
-
-        @Override
-        public long sessionId(final int position)
-        {
-            return 7;
-        }
-
-        @Override
-        public long sequence(final int position)
-        {
-            return position;
-        }
-
-        @Override
-        public org.agrona.DirectBuffer buffer()
-        {
-            return buffer;
-        }
-
-        @Override
-        public int payloadOffset(final int position)
-        {
-            return 7; // "payload" inside "direct-payload"
-        }
-
-        @Override
-        public int payloadLength(final int position)
-        {
-            return position == 2 ? 0 : 7;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.raftline.io.storage;
 
+import io.raftline.io.config.Durability;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Random;

@@ -1,5 +1,6 @@
 package io.raftline.io.storage;
 
+import io.raftline.io.config.Durability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

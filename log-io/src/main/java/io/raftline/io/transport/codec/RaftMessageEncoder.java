@@ -43,6 +43,18 @@ public final class RaftMessageEncoder
         return senderId;
     }
 
+    /** Bytes an Aeron data frame's header takes of the MTU. */
+    private static final int AERON_FRAME_HEADER_LENGTH = 32;
+
+    /**
+     * The core's limit on a replication batch's entry bytes: the configured one, but never more than fits one
+     * Aeron frame of {@code mtuBytes} with the AppendEntries header, so a batch is one datagram.
+     */
+    public static int maxBatchBytes(final int mtuBytes, final int configuredBatchBytes)
+    {
+        return Math.min(configuredBatchBytes, mtuBytes - AERON_FRAME_HEADER_LENGTH - APPEND_HEADER_LENGTH);
+    }
+
     /** The length of an APPEND frame carrying {@code entries} entries of {@code payloadBytes} payload in all. */
     public static int appendFrameLength(final int entries, final long payloadBytes)
     {

@@ -1,4 +1,4 @@
-package io.raftline.io.storage;
+package io.raftline.io.config;
 
 /** When an appended entry counts as durable. */
 public enum Durability

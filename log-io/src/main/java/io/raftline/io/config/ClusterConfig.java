@@ -1,4 +1,4 @@
-package io.raftline.io.node;
+package io.raftline.io.config;
 
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.raftline.io.storage.Durability;
+import io.raftline.core.RaftOptions;
+import io.raftline.io.config.Durability;
 
 /**
  * The cluster file (a Java properties file, UTF-8): the cluster id, every node's UDP endpoint and data directory,
@@ -48,6 +49,9 @@ public final class ClusterConfig
     public static final String IDLE_SPINS = "node.idle.spins";
     public static final String IDLE_YIELDS = "node.idle.yields";
     public static final String IDLE_MAX_PARK_US = "node.idle.max.park.us";
+
+    /** The length of the core's tick unless the file says otherwise; the core's defaults are in these ticks. */
+    public static final int DEFAULT_TICK_MS = 10;
 
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
@@ -121,9 +125,11 @@ public final class ClusterConfig
         }
         clusterId = required(properties, CLUSTER_ID);
         members = Collections.unmodifiableMap(parseMembers(properties, folder));
-        tickNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, TICK_MS, 10, 1, 1000));
-        heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, HEARTBEAT_INTERVAL_MS, 50, 1, 60_000));
-        electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, ELECTION_TIMEOUT_MS, 500, 2, 600_000));
+        tickNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, TICK_MS, DEFAULT_TICK_MS, 1, 1000));
+        heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, HEARTBEAT_INTERVAL_MS,
+            RaftOptions.DEFAULT_HEARTBEAT_INTERVAL_TICKS * DEFAULT_TICK_MS, 1, 60_000));
+        electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(intValue(properties, ELECTION_TIMEOUT_MS,
+            RaftOptions.DEFAULT_ELECTION_TIMEOUT_TICKS * DEFAULT_TICK_MS, 2, 600_000));
         if (heartbeatIntervalNs < tickNs || electionTimeoutNs < 2 * tickNs)
         {
             throw new ConfigException(TICK_MS, "must be at most the heartbeat interval and half the election timeout");
@@ -132,9 +138,10 @@ public final class ClusterConfig
         {
             throw new ConfigException(HEARTBEAT_INTERVAL_MS, "must be below " + ELECTION_TIMEOUT_MS);
         }
-        batchBytes = intValue(properties, BATCH_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024);
-        inflightAppends = intValue(properties, INFLIGHT_APPENDS, 256, 1, 65_536);
-        inflightBytes = intValue(properties, INFLIGHT_BYTES, 32 * 1024 * 1024, 1024, Integer.MAX_VALUE);
+        batchBytes = intValue(properties, BATCH_BYTES, RaftOptions.DEFAULT_MAX_BATCH_BYTES, 1024, 16 * 1024 * 1024);
+        inflightAppends = intValue(properties, INFLIGHT_APPENDS, RaftOptions.DEFAULT_MAX_INFLIGHT_APPENDS, 1, 65_536);
+        inflightBytes = intValue(properties, INFLIGHT_BYTES, RaftOptions.DEFAULT_MAX_INFLIGHT_BYTES, 1024,
+            Integer.MAX_VALUE);
         durability = durability(properties);
         idleStrategy = oneOf(properties, IDLE_STRATEGY, "backoff", "backoff", "sleeping", "yielding", "busy-spin");
         aeronDir = properties.getProperty(AERON_DIR, "").trim();

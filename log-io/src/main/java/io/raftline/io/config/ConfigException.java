@@ -1,4 +1,4 @@
-package io.raftline.io.node;
+package io.raftline.io.config;
 
 /** A cluster file or setting that cannot be used, with a one-line reason naming the key. */
 public final class ConfigException extends RuntimeException

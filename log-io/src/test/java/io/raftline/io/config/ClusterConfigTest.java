@@ -1,6 +1,6 @@
-package io.raftline.io.node;
+package io.raftline.io.config;
 
-import io.raftline.io.storage.Durability;
+import io.raftline.io.config.Durability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

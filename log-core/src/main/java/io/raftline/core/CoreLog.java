@@ -1,0 +1,88 @@
+package io.raftline.core;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The log as the core sees it: what the runtime's storage holds, with the {@link LogWrites} the runtime has not yet
+ * made laid over it (etcd's stable and unstable parts). The core changes the log only here, by queueing writes; it
+ * never writes to storage itself.
+ */
+final class CoreLog implements LogView
+{
+    private final LogView storage;
+    private final LogWrites writes;
+
+    CoreLog(final LogView storage, final LogWrites writes)
+    {
+        this.storage = storage;
+        this.writes = writes;
+    }
+
+    @Override
+    public long firstIndex()
+    {
+        return Math.min(storage.firstIndex(), lastIndex() + 1);
+    }
+
+    @Override
+    public long lastIndex()
+    {
+        return writtenLastIndex() + writes.count();
+    }
+
+    @Override
+    public long term(final long index)
+    {
+        final long written = writtenLastIndex();
+        return index > written ? writes.term((int)(index - written - 1)) : storage.term(index);
+    }
+
+    @Override
+    public int type(final long index)
+    {
+        final long written = writtenLastIndex();
+        return index > written ? writes.type((int)(index - written - 1)) : storage.type(index);
+    }
+
+    @Override
+    public int payloadLength(final long index)
+    {
+        final long written = writtenLastIndex();
+        return index > written ? writes.payloadLength((int)(index - written - 1)) : storage.payloadLength(index);
+    }
+
+    void append(
+        final long term,
+        final int type,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        writes.add(lastIndex() + 1, term, type, sessionId, sequence, buffer, offset, length);
+    }
+
+    /** Appends the batch's entries from {@code fromPosition} on, read in place: their bytes are not copied. */
+    void append(final EntryBatch batch, final int fromPosition)
+    {
+        final DirectBuffer buffer = batch.buffer();
+        for (int position = fromPosition, count = batch.count(); position < count; position++)
+        {
+            append(batch.term(position), batch.type(position), batch.sessionId(position), batch.sequence(position),
+                buffer, batch.payloadOffset(position), batch.payloadLength(position));
+        }
+    }
+
+    void truncateFrom(final long index)
+    {
+        writes.truncate(index);
+    }
+
+    /** The last index of what stays of storage once the queued truncation is made. */
+    private long writtenLastIndex()
+    {
+        final long truncateFrom = writes.truncateFrom();
+        return truncateFrom == LogWrites.NO_TRUNCATION ? storage.lastIndex() : truncateFrom - 1;
+    }
+}

@@ -1,0 +1,139 @@
+package io.raftline.core.state;
+
+import io.raftline.core.EntryType;
+import io.raftline.core.quorum.Configuration;
+import io.raftline.core.session.SessionTable;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplicatedStateTest
+{
+    private final UnsafeBuffer payload = new UnsafeBuffer(new byte[128]);
+
+    private static ReplicatedState fresh()
+    {
+        return new ReplicatedState(16, 8, Configuration.withLearners(new int[]{1, 2, 3}, new int[]{4}), 0);
+    }
+
+    private void open(final ReplicatedState state, final long index, final String name)
+    {
+        final int length = SessionTable.encodeOpen(name, payload, 0);
+        state.apply(index, 1, EntryType.SESSION, 0, 0, payload, 0, length);
+    }
+
+    private static void commit(final ReplicatedState state, final long index, final long session, final long sequence)
+    {
+        state.apply(index, 2, EntryType.NORMAL, session, sequence, null, 0, 0);
+    }
+
+    private static byte[] bytesOf(final ReplicatedState state) throws IOException
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        state.writeTo(new DataOutputStream(out));
+        return out.toByteArray();
+    }
+
+    /** A state with two sessions, one with more committed sequences than its ring holds. */
+    private ReplicatedState busy()
+    {
+        final ReplicatedState state = fresh();
+        open(state, 1, "a");
+        open(state, 2, "b");
+        long index = 3;
+        for (int sequence = 1; sequence <= 12; sequence++)
+        {
+            commit(state, index++, 1, sequence);
+        }
+        commit(state, index++, 2, 1);
+        state.apply(index, 2, EntryType.NOOP, 0, 0, null, 0, 0);
+        return state;
+    }
+
+    @Test
+    void entriesAreAppliedOnceEachInIndexOrder()
+    {
+        final ReplicatedState state = busy();
+        assertEquals(16, state.appliedIndex());
+        assertEquals(2, state.appliedTerm());
+        assertEquals(12, state.sessions().session(1).lastCommittedSequence());
+        assertThrows(IllegalStateException.class, () -> commit(state, 16, 1, 13), "applied twice");
+        assertThrows(IllegalStateException.class, () -> commit(state, 18, 1, 13), "a gap");
+        assertThrows(IllegalStateException.class, () -> state.apply(17, 1, EntryType.NOOP, 0, 0, null, 0, 0),
+            "a term going back");
+        assertTrue(ReplicatedState.needsPayload(EntryType.SESSION));
+        assertTrue(ReplicatedState.needsPayload(EntryType.CONFIG));
+        assertEquals(false, ReplicatedState.needsPayload(EntryType.NORMAL));
+    }
+
+    @Test
+    void aRestoredStateIsTheStateThatWasWritten() throws IOException
+    {
+        final ReplicatedState original = busy();
+        final byte[] written = bytesOf(original);
+        final ReplicatedState restored = fresh();
+        restored.readFrom(new DataInputStream(new ByteArrayInputStream(written)));
+        assertArrayEquals(written, bytesOf(restored));
+        assertEquals(16, restored.appliedIndex());
+        assertEquals(original.configuration(), restored.configuration());
+        assertEquals(SessionTable.DUPLICATE, restored.sessions().check(1, 12));
+        assertEquals(SessionTable.ACCEPT, restored.sessions().check(1, 13));
+        assertEquals(14, restored.sessions().session(1).indexOf(12), "the ring's recent indexes travel along");
+        assertEquals(7, restored.sessions().session(1).indexOf(5));
+        assertEquals(0, restored.sessions().session(1).indexOf(4), "older than the ring of 8");
+        assertEquals("b", restored.sessions().session(2).name());
+        commit(restored, 17, 2, 2);
+        assertEquals(2, restored.sessions().session(2).lastCommittedSequence(), "it goes on from there");
+    }
+
+    @Test
+    void equalStatesWriteEqualBytesWhateverTheOrderSessionsWereMadeIn() throws IOException
+    {
+        final ReplicatedState one = fresh();
+        final ReplicatedState other = fresh();
+        for (int i = 1; i <= 9; i++)
+        {
+            open(one, i, "p" + i);
+        }
+        for (int i = 1; i <= 9; i++)
+        {
+            open(other, i, "p" + i);
+        }
+        final ReplicatedState copy = fresh();
+        copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytesOf(other))));
+        assertArrayEquals(bytesOf(one), bytesOf(copy));
+    }
+
+    @Test
+    void aDamagedSnapshotIsRefusedAndLeavesTheStateAsItWas() throws IOException
+    {
+        final byte[] written = bytesOf(busy());
+        final ReplicatedState state = fresh();
+        open(state, 1, "kept");
+        final byte[] before = bytesOf(state);
+        final byte[] badMagic = written.clone();
+        badMagic[0] ^= 1;
+        assertThrows(IOException.class, () -> state.readFrom(in(badMagic)));
+        assertThrows(IOException.class, () -> state.readFrom(in(Arrays.copyOf(written, written.length - 9))));
+        final byte[] badVersion = written.clone();
+        badVersion[7] = 9;
+        assertThrows(IOException.class, () -> state.readFrom(in(badVersion)));
+        assertArrayEquals(before, bytesOf(state));
+    }
+
+    private static DataInputStream in(final byte[] bytes)
+    {
+        return new DataInputStream(new ByteArrayInputStream(bytes));
+    }
+}

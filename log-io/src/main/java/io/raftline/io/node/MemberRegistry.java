@@ -1,0 +1,178 @@
+package io.raftline.io.node;
+
+import io.aeron.Aeron;
+import io.aeron.Counter;
+import io.raftline.core.RaftNode;
+import io.raftline.core.Role;
+import io.raftline.core.message.RaftMessage;
+import io.raftline.core.quorum.Configuration;
+import io.raftline.core.replication.Progress;
+import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.storage.ChronicleLog;
+import io.raftline.io.transport.AeronRuntime;
+import io.raftline.io.transport.PeerPublisher;
+import io.raftline.io.transport.TransportCounters;
+import io.raftline.io.transport.codec.RaftMessageEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.IntFunction;
+
+/**
+ * The peers this node talks to, as the core's configuration names them: for each, its endpoint, the publication
+ * its messages go out on and its match-index counter. The node changes the registry when the core's configuration
+ * changes ({@link #update}); in between, the core's messages go to their peer here ({@link #send}), and a message
+ * to a node that is no longer a peer is dropped and counted.
+ */
+final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(MemberRegistry.class);
+    private static final int MAX_PENDING_PER_PEER = 1024;
+
+    /** One peer. */
+    private record Peer(int id, String endpoint, PeerPublisher publisher, Counter matchIndex)
+    {
+    }
+
+    private final int selfId;
+    private final Aeron aeron;
+    private final ClusterConfig config;
+    private final IntFunction<String> endpoints;
+    private final RaftMessageEncoder encoder;
+    private final long clusterHash;
+    private final ChronicleLog log;
+    private final NodeCounters counters;
+    private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
+    private Peer[] peerArray = new Peer[0];
+
+    /** {@code endpoints} gives a member's endpoint by id, or null when it is not known. */
+    MemberRegistry(
+        final int selfId,
+        final Aeron aeron,
+        final ClusterConfig config,
+        final IntFunction<String> endpoints,
+        final long clusterHash,
+        final ChronicleLog log,
+        final NodeCounters counters)
+    {
+        this.selfId = selfId;
+        this.aeron = aeron;
+        this.config = config;
+        this.endpoints = endpoints;
+        this.encoder = new RaftMessageEncoder(selfId);
+        this.clusterHash = clusterHash;
+        this.log = log;
+        this.counters = counters;
+    }
+
+    /** Connects to members the configuration adds and lets go of those it removed. */
+    void update(final Configuration configuration)
+    {
+        for (final int id : configuration.members())
+        {
+            if (id != selfId && !peers.containsKey(id))
+            {
+                add(id);
+            }
+        }
+        for (final Peer peer : peerArray)
+        {
+            if (!configuration.isMember(peer.id()))
+            {
+                peers.remove(peer.id());
+                close(peer);
+                LOG.info("node {} let go of node {} at {}", selfId, peer.id(), peer.endpoint());
+            }
+        }
+        peerArray = peers.values().toArray(new Peer[0]);
+    }
+
+    boolean isPeer(final int id)
+    {
+        return peers.containsKey(id);
+    }
+
+    int peerCount()
+    {
+        return peerArray.length;
+    }
+
+    @Override
+    public void send(final RaftMessage message)
+    {
+        final Peer peer = peers.get(message.to);
+        if (peer != null)
+        {
+            peer.publisher().send(message);
+        }
+        else
+        {
+            counters.transport().onDropped();
+        }
+    }
+
+    /** Sends what waited for back-pressure to clear; AppendEntries go only if the core still wants them. */
+    int retryPending(final PeerPublisher.AppendValidity validity)
+    {
+        int work = 0;
+        for (final Peer peer : peerArray)
+        {
+            if (peer.publisher().pendingCount() > 0)
+            {
+                work += peer.publisher().retry(validity);
+            }
+        }
+        return work;
+    }
+
+    /** Publishes the leader's match index of every peer. */
+    void updateCounters(final RaftNode node)
+    {
+        if (node.role() != Role.LEADER)
+        {
+            return;
+        }
+        for (final Peer peer : peerArray)
+        {
+            final Progress progress = node.progress(peer.id());
+            if (progress != null)
+            {
+                peer.matchIndex().setRelease(progress.matchIndex());
+            }
+        }
+    }
+
+    private void add(final int id)
+    {
+        final String endpoint = endpoints.apply(id);
+        if (endpoint == null)
+        {
+            LOG.warn("node {} cannot reach node {}: its endpoint is not known", selfId, id);
+            return;
+        }
+        final String channel = AeronRuntime.publicationChannel(
+            endpoint, config.mtuBytes(), config.termLengthBytes(), config.socketBufferBytes());
+        final TransportCounters transport = counters.transport();
+        final PeerPublisher publisher = new PeerPublisher(id, aeron.addExclusivePublication(channel,
+            AeronRuntime.STREAM_ID), encoder, clusterHash, log.newCursor(), transport, MAX_PENDING_PER_PEER);
+        peers.put(id, new Peer(id, endpoint, publisher, counters.newMatchIndexCounter(id)));
+    }
+
+    private static void close(final Peer peer)
+    {
+        CloseHelper.quietCloseAll(peer.publisher(), peer.matchIndex());
+    }
+
+    @Override
+    public void close()
+    {
+        for (final Peer peer : peerArray)
+        {
+            close(peer);
+        }
+        peers.clear();
+        peerArray = new Peer[0];
+    }
+}
