@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,24 @@ class LogWritesTest
         assertEquals(EntryType.NORMAL, log.type(4));
         assertEquals(4, writes.firstIndex());
         assertEquals(2, writes.count());
+        assertEquals(EntryType.NORMAL, log.type(3), "the last written entry, read from storage");
+        assertEquals(1, log.firstIndex());
+        assertFalse(writes.isEmpty());
+    }
+
+    @Test
+    void anEmptyLogWithQueuedEntriesStartsAtOne()
+    {
+        final CoreLog empty = new CoreLog(new MemoryRaftLog(), writes);
+        assertEquals(1, empty.firstIndex());
+        assertEquals(0, empty.lastIndex());
+        assertTrue(writes.isEmpty());
+        empty.append(1, EntryType.NOOP, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertEquals(1, empty.firstIndex());
+        assertEquals(1, empty.lastIndex());
+        empty.truncateFrom(1);
+        assertTrue(writes.isEmpty(), "the queued entry is simply dropped");
+        assertEquals(1, empty.firstIndex());
     }
 
     @Test
@@ -56,6 +75,7 @@ class LogWritesTest
         log.truncateFrom(3);
         assertEquals(3, writes.truncateFrom());
         assertEquals(0, writes.count());
+        assertFalse(writes.isEmpty(), "a truncation alone is a write");
         assertEquals(2, log.lastIndex());
         append(4, "x");
         log.truncateFrom(2);

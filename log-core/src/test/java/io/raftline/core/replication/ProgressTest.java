@@ -230,7 +230,10 @@ class ProgressTest
     void aFollowerBeingSentASnapshotGetsNoAppendsUntilItReachesTheSnapshot()
     {
         final Progress progress = replicating(5, 4);
+        progress.onSent(7, 10, 2, 0);
+        assertEquals(1, progress.inflights().count());
         progress.becomeSnapshot(100);
+        assertEquals(0, progress.inflights().count(), "what was in flight is moot");
         assertEquals(Progress.State.SNAPSHOT, progress.state());
         assertEquals(100, progress.pendingSnapshot());
         assertTrue(progress.isPaused());

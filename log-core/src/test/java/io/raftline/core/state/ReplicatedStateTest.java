@@ -15,6 +15,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,7 +87,7 @@ class ReplicatedStateTest
         restored.readFrom(new DataInputStream(new ByteArrayInputStream(written)));
         assertArrayEquals(written, bytesOf(restored));
         assertEquals(16, restored.appliedIndex());
-        assertEquals(original.configuration(), restored.configuration());
+        assertEquals(Configuration.withLearners(new int[]{1, 2, 3}, new int[]{4}), restored.configuration());
         assertEquals(SessionTable.DUPLICATE, restored.sessions().check(1, 12));
         assertEquals(SessionTable.ACCEPT, restored.sessions().check(1, 13));
         assertEquals(14, restored.sessions().session(1).indexOf(12), "the ring's recent indexes travel along");
@@ -98,21 +99,69 @@ class ReplicatedStateTest
     }
 
     @Test
-    void equalStatesWriteEqualBytesWhateverTheOrderSessionsWereMadeIn() throws IOException
+    void sessionsAreWrittenInIdOrderSoEqualStatesWriteEqualBytes() throws IOException
     {
-        final ReplicatedState one = fresh();
-        final ReplicatedState other = fresh();
-        for (int i = 1; i <= 9; i++)
+        final ReplicatedState state = fresh();
+        long index = 0;
+        for (int i = 0; i < 12; i++)
         {
-            open(one, i, "p" + i);
+            open(state, ++index, "p" + i);
+            for (int skip = 0; skip < 37 * i % 11; skip++)
+            {
+                state.apply(++index, 1, EntryType.NOOP, 0, 0, null, 0, 0);
+            }
         }
-        for (int i = 1; i <= 9; i++)
+        final DataInputStream in = in(bytesOf(state));
+        in.skipBytes(4 + 4 + 8 + 8);
+        for (int set = 0; set < 3; set++)
         {
-            open(other, i, "p" + i);
+            in.skipBytes(4 * in.readInt());
+        }
+        final int sessions = in.readInt();
+        assertEquals(12, sessions);
+        long previous = 0;
+        for (int i = 0; i < sessions; i++)
+        {
+            final long id = in.readLong();
+            assertTrue(id > previous, "session " + id + " written after " + previous);
+            previous = id;
+            in.readUTF();
+            in.skipBytes(16);
+            in.skipBytes(16 * in.readInt());
         }
         final ReplicatedState copy = fresh();
-        copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytesOf(other))));
-        assertArrayEquals(bytesOf(one), bytesOf(copy));
+        copy.readFrom(in(bytesOf(state)));
+        assertArrayEquals(bytesOf(state), bytesOf(copy));
+    }
+
+    @Test
+    void aRestoreReplacesEverySessionThatWasThere() throws IOException
+    {
+        final ReplicatedState state = fresh();
+        open(state, 1, "gone");
+        state.readFrom(in(bytesOf(busy())));
+        assertNull(state.sessions().session(1 + 1000));
+        assertEquals("a", state.sessions().session(1).name());
+        final ReplicatedState withStray = new ReplicatedState(16, 8, Configuration.of(1), 0);
+        open(withStray, 1, "x");
+        open(withStray, 2, "y");
+        final ReplicatedState onlyOne = new ReplicatedState(16, 8, Configuration.of(1), 0);
+        open(onlyOne, 1, "z");
+        withStray.readFrom(in(bytesOf(onlyOne)));
+        assertNull(withStray.sessions().session(2), "a session the snapshot does not hold is gone");
+    }
+
+    @Test
+    void aSnapshotWithMoreSessionsThanTheTableHoldsIsRefused() throws IOException
+    {
+        final ReplicatedState two = new ReplicatedState(2, 8, Configuration.of(1), 0);
+        open(two, 1, "a");
+        open(two, 2, "b");
+        final ReplicatedState fits = new ReplicatedState(2, 8, Configuration.of(1), 0);
+        fits.readFrom(in(bytesOf(two)));
+        assertEquals(2, fits.sessions().size());
+        final ReplicatedState tooSmall = new ReplicatedState(1, 8, Configuration.of(1), 0);
+        assertThrows(IOException.class, () -> tooSmall.readFrom(in(bytesOf(two))));
     }
 
     @Test

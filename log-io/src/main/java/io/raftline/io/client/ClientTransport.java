@@ -4,7 +4,6 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.raftline.io.config.ClusterConfig;
-import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.Offers;
 import io.raftline.io.transport.client.ConnectFrame;
