@@ -63,17 +63,6 @@ final class CoreLog implements LogView
         writes.add(lastIndex() + 1, term, type, sessionId, sequence, buffer, offset, length);
     }
 
-    /** Appends the batch's entries from {@code fromPosition} on, read in place: their bytes are not copied. */
-    void append(final EntryBatch batch, final int fromPosition)
-    {
-        final DirectBuffer buffer = batch.buffer();
-        for (int position = fromPosition, count = batch.count(); position < count; position++)
-        {
-            append(batch.term(position), batch.type(position), batch.sessionId(position), batch.sequence(position),
-                buffer, batch.payloadOffset(position), batch.payloadLength(position));
-        }
-    }
-
     void truncateFrom(final long index)
     {
         writes.truncate(index);

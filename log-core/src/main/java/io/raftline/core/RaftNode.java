@@ -4,7 +4,10 @@ import io.raftline.core.message.MessageQueue;
 import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
+import io.raftline.core.quorum.ConfigurationCodec;
+import io.raftline.core.quorum.ConfigurationHistory;
 import io.raftline.core.quorum.VoteResult;
+import io.raftline.core.replication.CatchUp;
 import io.raftline.core.replication.Progress;
 import io.raftline.core.replication.ProgressTracker;
 import org.agrona.DirectBuffer;
@@ -30,7 +33,10 @@ public final class RaftNode
     private static final DirectBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final int id;
+    private final long identity;
+    private final boolean firstMember;
     private final CoreLog log;
+    private final ConfigurationHistory configurations;
     private final RandomGenerator random;
     private final int electionTimeoutTicks;
     private final int heartbeatIntervalTicks;
@@ -66,12 +72,12 @@ public final class RaftNode
     private long reportedCommitIndex;
     private Role reportedRole;
     private int reportedLeaderId = -1;
+    private int[] promotionTarget;       // leader: the voters a change waits for while its new voters catch up
+    private CatchUp[] catchUps;          // leader: one per voter of promotionTarget that is a learner now
+    private String lastCatchUpFailure;   // leader: why the last promotion failed, until the next one starts
+    private boolean configurationChanged;
 
-    /**
-     * A node restarting from what it persisted: {@code term} and {@code votedFor} (0 for none), and the runtime's
-     * log, whose entries are all durable. A brand new node passes 0, 0 and an empty log. The core only reads
-     * {@code storage}; what it decides to write comes out through {@link Ready#logWrites()}.
-     */
+    /** A node whose log holds no configuration entry: {@code configuration} is in force until one is appended. */
     public RaftNode(
         final RaftOptions options,
         final LogView storage,
@@ -79,13 +85,34 @@ public final class RaftNode
         final int votedFor,
         final Configuration configuration)
     {
+        this(options, storage, term, votedFor, new ConfigurationHistory(configuration));
+    }
+
+    /**
+     * A node restarting from what it persisted: {@code term} and {@code votedFor} (0 for none), the runtime's log,
+     * whose entries are all durable, and the configuration entries in that log (entries of the history that the
+     * log no longer holds are dropped). A brand new node passes 0, 0, an empty log and the configuration it starts
+     * in: the cluster's first one, or {@link Configuration#NONE} for a server waiting to be added. The core only
+     * reads {@code storage}; what it decides to write comes out through {@link Ready#logWrites()}.
+     */
+    public RaftNode(
+        final RaftOptions options,
+        final LogView storage,
+        final long term,
+        final int votedFor,
+        final ConfigurationHistory configurations)
+    {
         options.conclude();
         if (term < 0 || votedFor < 0)
         {
             throw new IllegalArgumentException("term and votedFor must not be negative: " + term + ", " + votedFor);
         }
         this.id = options.nodeId();
+        this.identity = options.identity();
+        this.firstMember = options.firstMember();
         this.log = new CoreLog(storage, ready.logWrites);
+        this.configurations = configurations;
+        configurations.truncateFrom(firstConfigurationNotHeld(configurations, storage));
         this.random = options.random();
         this.electionTimeoutTicks = options.electionTimeoutTicks();
         this.heartbeatIntervalTicks = options.heartbeatIntervalTicks();
@@ -94,7 +121,8 @@ public final class RaftNode
         this.preVote = options.preVote();
         this.checkQuorum = options.checkQuorum();
         this.readLease = options.readLease();
-        this.tracker = new ProgressTracker(configuration, options.maxInflightAppends(), options.maxInflightBytes());
+        this.tracker = new ProgressTracker(id, configurations.latest(), options.maxInflightAppends(),
+            options.maxInflightBytes());
         this.readIndex = new ReadIndex(options.maxPendingReads());
         this.term = term;
         this.votedFor = votedFor;
@@ -128,10 +156,9 @@ public final class RaftNode
         {
             return; // misaddressed: the transport should have filtered it
         }
-        if (!isFromLeader(message) && !tracker.configuration().isMember(message.from))
+        if (!isFromLeader(message) && !isVoteRequest(message) && !tracker.configuration().isMember(message.from))
         {
-            // a server outside the configuration (removed, or never added) must not disturb it (thesis §4.2.3)
-            return;
+            return; // an answer or a request from a server outside the configuration means nothing here
         }
         if (message.term > term)
         {
@@ -198,7 +225,7 @@ public final class RaftNode
         {
             return TRANSFERRING;
         }
-        log.append(term, type, sessionId, sequence, buffer, offset, length);
+        appendEntry(term, type, sessionId, sequence, buffer, offset, length);
         broadcastPending = true;
         return log.lastIndex();
     }
@@ -225,12 +252,15 @@ public final class RaftNode
     }
 
     /**
-     * Hands leadership to {@code target} (thesis §3.10): proposals stop, the target is brought up to date and
-     * told to campaign at once. Gives up after an election timeout. Returns whether the transfer started.
+     * Hands leadership to {@code target} (thesis §3.10), or with 0 to the most up-to-date voter: proposals stop,
+     * the target is brought up to date and told to campaign at once. Gives up after an election timeout. Returns
+     * whether the transfer started.
      */
-    public boolean transferLeadership(final int target)
+    public boolean transferLeadership(final int requestedTarget)
     {
-        if (role != Role.LEADER || target == id || !tracker.configuration().isVoter(target))
+        final int target = requestedTarget == NONE ? mostUpToDateVoter() : requestedTarget;
+        if (role != Role.LEADER || target == id || target == NONE || !tracker.configuration().isVoter(target) ||
+            !tracker.isEligible(target))
         {
             return false;
         }
@@ -251,12 +281,159 @@ public final class RaftNode
         return true;
     }
 
+    /**
+     * Adds node {@code nodeId}, reachable at {@code endpoint}, as a learner (thesis §4.2.1): it receives the log and
+     * counts for nothing until promoted.
+     */
+    public ChangeResult addLearner(final int nodeId, final String endpoint)
+    {
+        final ChangeResult refusal = refuseChange();
+        if (refusal != null)
+        {
+            return refusal;
+        }
+        if (configurations.latest().isMember(nodeId))
+        {
+            return ChangeResult.ALREADY_MEMBER;
+        }
+        proposeConfiguration(configurations.latest().addLearner(nodeId, endpoint));
+        return ChangeResult.STARTED;
+    }
+
+    /**
+     * Makes learner {@code nodeId} a voter once it has caught up (thesis §4.2.1): the joint configuration follows by
+     * itself, or the promotion fails and {@link #catchUpFailure()} says why.
+     */
+    public ChangeResult promote(final int nodeId)
+    {
+        final ChangeResult refusal = refuseChange();
+        if (refusal != null)
+        {
+            return refusal;
+        }
+        final Configuration configuration = configurations.latest();
+        if (!configuration.isLearner(nodeId))
+        {
+            return ChangeResult.NOT_A_LEARNER;
+        }
+        final int[] voters = java.util.Arrays.copyOf(configuration.voters(), configuration.voters().length + 1);
+        voters[voters.length - 1] = nodeId;
+        return changeVoters(voters);
+    }
+
+    /**
+     * Removes member {@code nodeId}, the leader itself included: a learner at once, a voter through a joint
+     * configuration (Raft §6). A leader that removes itself leads until the change commits, then hands over.
+     */
+    public ChangeResult removeMember(final int nodeId)
+    {
+        final ChangeResult refusal = refuseChange();
+        if (refusal != null)
+        {
+            return refusal;
+        }
+        final Configuration configuration = configurations.latest();
+        if (configuration.isLearner(nodeId))
+        {
+            proposeConfiguration(configuration.removeLearner(nodeId));
+            return ChangeResult.STARTED;
+        }
+        if (!configuration.isVoter(nodeId))
+        {
+            return ChangeResult.NOT_A_MEMBER;
+        }
+        final int[] voters = java.util.stream.IntStream.of(configuration.voters()).filter(v -> v != nodeId).toArray();
+        return voters.length == 0 ? ChangeResult.NO_VOTER_LEFT : changeVoters(voters);
+    }
+
+    /**
+     * Any change of the voters among the members (several at once, replacing one), in one joint step (Raft §6):
+     * C<sub>old,new</sub>, then C<sub>new</sub> once that commits. Learners that become voters first catch up
+     * (thesis §4.2.1), or the change fails and {@link #catchUpFailure()} says why; voters that leave stop being
+     * members.
+     */
+    public ChangeResult changeVoters(final int[] voters)
+    {
+        final ChangeResult refusal = refuseChange();
+        if (refusal != null)
+        {
+            return refusal;
+        }
+        if (voters.length == 0)
+        {
+            return ChangeResult.NO_VOTER_LEFT;
+        }
+        final Configuration configuration = configurations.latest();
+        int newVoters = 0;
+        for (final int voter : voters)
+        {
+            if (!configuration.isMember(voter))
+            {
+                return ChangeResult.NOT_A_MEMBER;
+            }
+            newVoters += configuration.isLearner(voter) ? 1 : 0;
+        }
+        lastCatchUpFailure = null;
+        if (newVoters == 0)
+        {
+            proposeConfiguration(configuration.enterJoint(voters));
+            return ChangeResult.STARTED;
+        }
+        promotionTarget = voters.clone();
+        catchUps = new CatchUp[newVoters];
+        int i = 0;
+        for (final int voter : voters)
+        {
+            if (configuration.isLearner(voter))
+            {
+                catchUps[i++] = new CatchUp(voter, log.lastIndex(), ticks, electionTimeoutTicks);
+            }
+        }
+        return ChangeResult.STARTED;
+    }
+
+    /** Whether a configuration change is under way: an entry not yet committed, a joint configuration, a promotion. */
+    public boolean isConfigurationChanging()
+    {
+        return configurations.latestIndex() > commitIndex || configurations.latest().isJoint() ||
+            promotionTarget != null;
+    }
+
+    /** Why the last promotion failed, or null. */
+    public String catchUpFailure()
+    {
+        return lastCatchUpFailure;
+    }
+
+    /** Whether learner {@code nodeId} is being brought up to date to become a voter. */
+    public boolean isCatchingUp(final int nodeId)
+    {
+        if (catchUps != null)
+        {
+            for (final CatchUp catchUp : catchUps)
+            {
+                if (catchUp.learner() == nodeId)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The index of the newest configuration entry in the log (0: the configuration the node started with). */
+    public long configurationIndex()
+    {
+        return configurations.latestIndex();
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Outputs
 
     public boolean hasReady()
     {
-        return broadcastPending || heartbeatPending || hardStateChanged || durableIndex < log.lastIndex() ||
+        return broadcastPending || heartbeatPending || hardStateChanged || configurationChanged ||
+            durableIndex < log.lastIndex() ||
             !ready.logWrites.isEmpty() || ready.messages.size() > 0 || ready.messagesAfterPersist.size() > 0 || ready.readStates.size() > 0 ||
             commitIndex != reportedCommitIndex || role() != reportedRole || leaderId != reportedLeaderId;
     }
@@ -276,6 +453,8 @@ public final class RaftNode
         ready.commitIndex = commitIndex;
         ready.role = role();
         ready.leaderId = leaderId;
+        ready.configurationChanged = configurationChanged;
+        ready.configuration = configurations.latest();
         return ready;
     }
 
@@ -314,6 +493,7 @@ public final class RaftNode
             throw new IllegalArgumentException("durable index " + durableIndex + " > last index " + log.lastIndex());
         }
         hardStateChanged = false;
+        configurationChanged = false;
         reportedCommitIndex = ready.commitIndex;
         reportedRole = ready.role;
         reportedLeaderId = ready.leaderId;
@@ -395,6 +575,7 @@ public final class RaftNode
     {
         if (role == Role.LEADER)
         {
+            abandonPromotion("leadership was lost");
             failPendingReads();
             // unsent AppendEntries name ranges of a log that may be truncated before they are encoded
             ready.messages.removeIf(IS_APPEND);
@@ -449,13 +630,14 @@ public final class RaftNode
             progress.reset(nextIndex);
             if (progress.nodeId() == id)
             {
+                progress.identity(identity);
                 progress.becomeReplicate();
                 progress.maybeUpdate(durableIndex);
                 progress.setRecentActive(true);
             }
         }
         // §5.4.2, §8: an entry of the new term, so that earlier entries commit (and reads can be served) soon
-        log.append(term, EntryType.NOOP, 0, 0, EMPTY, 0, 0);
+        appendEntry(term, EntryType.NOOP, 0, 0, EMPTY, 0, 0);
         broadcastPending = true;
     }
 
@@ -513,15 +695,48 @@ public final class RaftNode
             heartbeatElapsed = 0;
             broadcastHeartbeat();
         }
+        maybeAdvanceMembership();
         // a new commit index rides on the next AppendEntries; one that no entry carried goes out alone once a tick,
         // which saves each follower a message and its answer per commit while entries keep flowing
         commitNoticeDue = true;
         broadcastPending = true;
     }
 
+    /**
+     * Whether this node may campaign: a voter of its configuration, speaking from the data directory it records
+     * (or one not yet bound). A voter that the newest configuration leaves out may still be needed to elect a
+     * leader until that configuration commits (thesis §4.2.2, Figure 4.6), so it still campaigns until it learns
+     * the entry is committed.
+     */
     private boolean isPromotable()
     {
-        return tracker.configuration().isVoter(id);
+        final Configuration latest = configurations.latest();
+        if (latest.isVoter(id))
+        {
+            return actsUnder(latest);
+        }
+        final Configuration previous = configurations.previous();
+        return configurations.latestIndex() > commitIndex && previous != null && previous.isVoter(id) &&
+            actsUnder(previous);
+    }
+
+    /**
+     * Whether this node may grant votes: not while it knows nothing of the cluster, nor as a voter of a
+     * configuration it may not act under (see {@link RaftOptions#firstMember}). Learners and servers outside their
+     * own newest configuration answer (thesis §4.1): they may be voters they do not know of yet, and a candidate
+     * counts a vote only from a voter on the disk its configuration records.
+     */
+    private boolean mayVote()
+    {
+        final Configuration configuration = tracker.configuration();
+        return !configuration.isEmpty() && (!configuration.isVoter(id) || actsUnder(configuration));
+    }
+
+    /** Whether this node may vote or campaign under {@code configuration}: see {@link RaftOptions#firstMember}. */
+    private boolean actsUnder(final Configuration configuration)
+    {
+        final long recorded = configuration.identity(id);
+        return recorded == identity || (recorded == Configuration.UNBOUND && firstMember);
     }
 
     private void campaign(final boolean transfer)
@@ -554,17 +769,30 @@ public final class RaftNode
         {
             return true; // a pre-vote's term is hypothetical: nobody adopts it
         }
-        becomeFollower(message.term, isFromLeader(message) ? message.from : NONE);
+        final boolean fromLeader = message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT;
+        becomeFollower(message.term, fromLeader ? message.from : NONE);
         return true;
     }
 
     /**
-     * A leader's AppendEntries and heartbeats count from any sender: its term is its authority, and a server being
-     * added knows the configuration only from the log that the leader sends it.
+     * A leader's messages count from any sender: its term is its authority, and a server being added knows the
+     * configuration only from the log that the leader sends it (a leader that removed itself hands over with
+     * TimeoutNow to a server whose configuration no longer names it).
      */
     private static boolean isFromLeader(final RaftMessage message)
     {
-        return message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT;
+        return message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT ||
+            message.type == MessageType.TIMEOUT_NOW;
+    }
+
+    /**
+     * Vote requests are answered whatever the configuration says of the candidate (thesis §4.1): it may be a voter
+     * this server does not know of yet. A removed server cannot disrupt a live cluster all the same: the lease of
+     * {@link #isInLease} and pre-vote keep its requests from changing anything (thesis §4.2.3).
+     */
+    private static boolean isVoteRequest(final RaftMessage message)
+    {
+        return message.type == MessageType.VOTE || message.type == MessageType.PRE_VOTE;
     }
 
     private void onLowerTerm(final RaftMessage message)
@@ -615,9 +843,11 @@ public final class RaftNode
     private void onVoteRequest(final RaftMessage message)
     {
         final boolean preVoteRequest = message.type == MessageType.PRE_VOTE;
-        final boolean canVote = votedFor == message.from ||
+        final boolean eligible = mayVote() &&
+            tracker.configuration().identityMatches(message.from, message.identity);
+        final boolean canVote = eligible && (votedFor == message.from ||
             (votedFor == NONE && leaderId == NONE) ||
-            (preVoteRequest && message.term > term);
+            (preVoteRequest && message.term > term));
         // §5.4.1: only for a candidate whose log is at least as up to date as ours
         final boolean upToDate = message.logTerm > log.lastTerm() ||
             (message.logTerm == log.lastTerm() && message.index >= log.lastIndex());
@@ -647,7 +877,9 @@ public final class RaftNode
         {
             return;
         }
-        final VoteResult result = tracker.recordVote(message.from, !message.reject);
+        tracker.progress(message.from).identity(message.identity);
+        final VoteResult result = tracker.recordVote(message.from, !message.reject &&
+            tracker.configuration().identityMatches(message.from, message.identity));
         if (result == VoteResult.WON)
         {
             onElectionWon(message.type == MessageType.VOTE_RESPONSE ? MessageType.VOTE : MessageType.PRE_VOTE);
@@ -713,7 +945,7 @@ public final class RaftNode
             final long index = prevLogIndex + 1 + position;
             if (index > log.lastIndex())
             {
-                log.append(entries, position);
+                appendEntries(entries, position);
                 return;
             }
             if (log.term(index) != entries.term(position))
@@ -724,7 +956,7 @@ public final class RaftNode
                         "committed entry " + index + " (commit index " + commitIndex + ")");
                 }
                 truncateFrom(index);
-                log.append(entries, position);
+                appendEntries(entries, position);
                 return;
             }
         }
@@ -733,6 +965,10 @@ public final class RaftNode
     private void truncateFrom(final long index)
     {
         log.truncateFrom(index);
+        if (configurations.truncateFrom(index))
+        {
+            applyConfiguration(); // a truncated configuration entry takes its configuration with it
+        }
         durableIndex = Math.min(durableIndex, index - 1);
         // acknowledgements not yet sent must not promise entries that are gone
         truncatedFrom = index;
@@ -788,6 +1024,7 @@ public final class RaftNode
         if (index > commitIndex)
         {
             commitIndex = index;
+            configurations.compact(commitIndex);
         }
     }
 
@@ -801,6 +1038,7 @@ public final class RaftNode
         {
             return;
         }
+        onIdentity(progress, message.identity);
         progress.setRecentActive(true);
         progress.heardAt(ticks);
         if (message.reject)
@@ -820,6 +1058,10 @@ public final class RaftNode
             progress.becomeReplicate();
         }
         maybeCommit();
+        if (role != Role.LEADER)
+        {
+            return; // the commit completed a configuration that removed this leader: it stepped down
+        }
         broadcastPending = true;
         if (message.from == leadTransferee && progress.matchIndex() == log.lastIndex())
         {
@@ -849,6 +1091,7 @@ public final class RaftNode
         {
             return;
         }
+        onIdentity(progress, message.identity);
         progress.setRecentActive(true);
         progress.heardAt(ticks);
         if (progress.matchIndex() < log.lastIndex())
@@ -865,6 +1108,20 @@ public final class RaftNode
         }
     }
 
+    /**
+     * A follower that speaks from another data directory than before lost its disk: what it acknowledged is gone,
+     * so the leader forgets its match index and probes it from scratch.
+     */
+    private void onIdentity(final Progress progress, final long spokenFrom)
+    {
+        if (progress.identity() != Configuration.UNBOUND && progress.identity() != spokenFrom)
+        {
+            progress.reset(log.lastIndex() + 1);
+            broadcastPending = true;
+        }
+        progress.identity(spokenFrom);
+    }
+
     private Progress leaderProgress(final int nodeId)
     {
         return role == Role.LEADER ? tracker.find(nodeId) : null;
@@ -879,6 +1136,7 @@ public final class RaftNode
             return false;
         }
         commitIndex = quorumIndex;
+        configurations.compact(commitIndex);
         broadcastPending = true;
         if (!committedInTerm)
         {
@@ -889,6 +1147,7 @@ public final class RaftNode
                 startReadRound(round);
             }
         }
+        maybeAdvanceMembership();
         return true;
     }
 
@@ -975,6 +1234,251 @@ public final class RaftNode
                 heartbeat.context = round;
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Configuration changes (Raft §6, thesis ch. 4)
+
+    /** Appends one entry; a configuration entry is in force from the moment it is in the log (thesis §4.1). */
+    private void appendEntry(
+        final long entryTerm,
+        final int type,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        log.append(entryTerm, type, sessionId, sequence, buffer, offset, length);
+        if (type == EntryType.CONFIG)
+        {
+            final Configuration configuration;
+            try
+            {
+                configuration = ConfigurationCodec.decode(buffer, offset, length);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalStateException("node " + id + ": configuration entry " + log.lastIndex() +
+                    " cannot be read: " + ex.getMessage(), ex);
+            }
+            configurations.add(log.lastIndex(), entryTerm, configuration);
+            applyConfiguration();
+        }
+    }
+
+    /** Appends the batch's entries from {@code fromPosition} on, read in place from the received frame. */
+    private void appendEntries(final EntryBatch entries, final int fromPosition)
+    {
+        final DirectBuffer buffer = entries.buffer();
+        for (int position = fromPosition, count = entries.count(); position < count; position++)
+        {
+            appendEntry(entries.term(position), entries.type(position), entries.sessionId(position),
+                entries.sequence(position), buffer, entries.payloadOffset(position), entries.payloadLength(position));
+        }
+    }
+
+    /** Puts the newest configuration in force: progress for new members, none for those that left. */
+    private void applyConfiguration()
+    {
+        final Configuration configuration = configurations.latest();
+        tracker.configure(configuration, log.lastIndex() + 1);
+        configurationChanged = true;
+        if (role == Role.LEADER)
+        {
+            if (leadTransferee != NONE && !configuration.isVoter(leadTransferee))
+            {
+                leadTransferee = NONE;
+            }
+            if (promotionTarget != null && !allMembers(configuration, promotionTarget))
+            {
+                abandonPromotion("node " + catchUps[0].learner() + " is no longer a learner");
+            }
+            broadcastPending = true; // new members are probed at once
+        }
+    }
+
+    private static boolean allMembers(final Configuration configuration, final int[] ids)
+    {
+        for (final int nodeId : ids)
+        {
+            if (!configuration.isMember(nodeId))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void abandonPromotion(final String why)
+    {
+        if (promotionTarget != null)
+        {
+            lastCatchUpFailure = why;
+            promotionTarget = null;
+            catchUps = null;
+        }
+    }
+
+    /** Why no change may start now, or null when one may. */
+    private ChangeResult refuseChange()
+    {
+        if (role != Role.LEADER)
+        {
+            return ChangeResult.NOT_LEADER;
+        }
+        if (leadTransferee != NONE)
+        {
+            return ChangeResult.TRANSFERRING;
+        }
+        // one change at a time, and only once this leader has committed an entry of its term: until then an
+        // earlier leader's uncommitted configuration may still be in force somewhere
+        if (!committedInTerm || isConfigurationChanging())
+        {
+            return ChangeResult.IN_PROGRESS;
+        }
+        return null;
+    }
+
+    private void proposeConfiguration(final Configuration next)
+    {
+        // a buffer of its own: the entry's bytes must stay as they are until the runtime writes the log
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[ConfigurationCodec.encodedLength(next)]);
+        final int length = ConfigurationCodec.encode(next, payload, 0);
+        appendEntry(term, EntryType.CONFIG, 0, 0, payload, 0, length);
+        broadcastPending = true;
+    }
+
+    /**
+     * The leader's share of a change once a step commits: leaves a joint configuration, promotes a learner that has
+     * caught up, binds voters' directories, or, removed by the configuration just committed, hands over and steps
+     * down (Raft §6: it leads until C<sub>new</sub> commits, without counting itself).
+     */
+    private void maybeAdvanceMembership()
+    {
+        if (role != Role.LEADER || configurations.latestIndex() > commitIndex || !committedInTerm)
+        {
+            return;
+        }
+        final Configuration configuration = configurations.latest();
+        if (configuration.isJoint())
+        {
+            proposeConfiguration(configuration.leaveJoint());
+        }
+        else if (!configuration.isIncomingVoter(id))
+        {
+            stepDownRemoved();
+        }
+        else if (promotionTarget != null)
+        {
+            maybePromote(configuration);
+        }
+        else if (configuration.hasUnboundVoter())
+        {
+            maybeBindIdentities(configuration);
+        }
+    }
+
+    private void maybePromote(final Configuration configuration)
+    {
+        boolean allCaughtUp = true;
+        for (final CatchUp catchUp : catchUps)
+        {
+            final Progress progress = tracker.find(catchUp.learner());
+            final CatchUp.Status status = progress == null ? CatchUp.Status.FAILED :
+                catchUp.check(progress.matchIndex(), log.lastIndex(), ticks);
+            if (status == CatchUp.Status.FAILED)
+            {
+                abandonPromotion(catchUp.failure() != null ? catchUp.failure() :
+                    "node " + catchUp.learner() + " is no longer a learner");
+                return;
+            }
+            allCaughtUp &= status == CatchUp.Status.CAUGHT_UP;
+        }
+        if (allCaughtUp)
+        {
+            Configuration next = configuration.enterJoint(promotionTarget);
+            for (final int voter : promotionTarget)
+            {
+                next = bindIdentity(next, voter); // a promoted learner votes with the directory it caught up in
+            }
+            promotionTarget = null;
+            catchUps = null;
+            proposeConfiguration(next);
+        }
+    }
+
+    /** Records the identities that unbound voters have spoken from, once they have spoken. */
+    private void maybeBindIdentities(final Configuration configuration)
+    {
+        Configuration bound = configuration;
+        for (final int voter : configuration.voters())
+        {
+            bound = bindIdentity(bound, voter);
+        }
+        if (!bound.equals(configuration))
+        {
+            proposeConfiguration(bound);
+        }
+    }
+
+    /** {@code configuration} with voter {@code nodeId} bound to the identity it last spoke from, if unbound. */
+    private Configuration bindIdentity(final Configuration configuration, final int nodeId)
+    {
+        final Progress progress = tracker.find(nodeId);
+        final long spokenFrom = nodeId == id ? identity : progress == null ? Configuration.UNBOUND : progress.identity();
+        if (configuration.identity(nodeId) != Configuration.UNBOUND || spokenFrom == Configuration.UNBOUND)
+        {
+            return configuration;
+        }
+        return configuration.withMember(nodeId, spokenFrom, configuration.endpoint(nodeId));
+    }
+
+    /** A leader the committed configuration no longer names: the most up-to-date voter takes over at once. */
+    private void stepDownRemoved()
+    {
+        final int successor = mostUpToDateVoter();
+        if (successor != NONE)
+        {
+            sendTimeoutNow(successor);
+        }
+        becomeFollower(term, NONE);
+    }
+
+    /** The eligible voter, other than this node, with the highest match index; 0 when there is none. */
+    private int mostUpToDateVoter()
+    {
+        int best = NONE;
+        long bestMatch = -1;
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            final int nodeId = progress.nodeId();
+            if (nodeId != id && tracker.configuration().isVoter(nodeId) && tracker.isEligible(nodeId) &&
+                progress.matchIndex() > bestMatch)
+            {
+                best = nodeId;
+                bestMatch = progress.matchIndex();
+            }
+        }
+        return best;
+    }
+
+    /** The first index of a configuration entry in {@code history} that {@code storage} does not hold as recorded. */
+    private static long firstConfigurationNotHeld(final ConfigurationHistory history, final LogView storage)
+    {
+        for (final ConfigurationHistory.Entry entry : history.entries())
+        {
+            if (entry.index() == 0 || entry.index() < storage.firstIndex())
+            {
+                continue; // the base, or compacted away with a snapshot that holds it
+            }
+            if (entry.index() > storage.lastIndex() || storage.term(entry.index()) != entry.term())
+            {
+                return entry.index();
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1082,6 +1586,7 @@ public final class RaftNode
         final RaftMessage message = queue.add();
         message.type = type;
         message.from = id;
+        message.identity = identity;
         message.to = to;
         message.term = term;
         return message;
@@ -1140,6 +1645,7 @@ public final class RaftNode
     public String toString()
     {
         return "node " + id + " " + role() + " term=" + term + " vote=" + votedFor + " leader=" + leaderId +
-            " commit=" + commitIndex + " last=" + log.lastIndex() + " durable=" + durableIndex;
+            " commit=" + commitIndex + " last=" + log.lastIndex() + " durable=" + durableIndex +
+            " configuration@" + configurations.latestIndex() + ": " + configurations.latest();
     }
 }

@@ -18,6 +18,8 @@ public final class RaftOptions
     public static final int DEFAULT_MAX_PENDING_READS = 4096;
 
     private int nodeId;
+    private long identity;
+    private boolean firstMember = true;
     private int electionTimeoutTicks = DEFAULT_ELECTION_TIMEOUT_TICKS;
     private int heartbeatIntervalTicks = DEFAULT_HEARTBEAT_INTERVAL_TICKS;
     private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
@@ -35,6 +37,39 @@ public final class RaftOptions
     {
         this.nodeId = nodeId;
         return this;
+    }
+
+    /**
+     * The identity of this node's data directory, made when the directory was created: a voter counts only while
+     * it speaks from the directory its configuration records (0: none, as in tests that do not bind identities).
+     */
+    public RaftOptions identity(final long identity)
+    {
+        this.identity = identity;
+        return this;
+    }
+
+    public long identity()
+    {
+        return identity;
+    }
+
+    /**
+     * Whether this node's data directory was made as one of the cluster's first members (its log starts with the
+     * cluster's first configuration). Only such a node votes and campaigns under a configuration that has not yet
+     * bound its identity; a directory made later (a server being added, or one whose disk was replaced) acts only
+     * once a configuration records its own identity, so that a server that lost its disk cannot vote itself, or a
+     * stale candidate, into leadership with an old configuration it replays from the log.
+     */
+    public RaftOptions firstMember(final boolean firstMember)
+    {
+        this.firstMember = firstMember;
+        return this;
+    }
+
+    public boolean firstMember()
+    {
+        return firstMember;
     }
 
     /** T: a follower that hears nothing for a random time in [T, 2T) starts an election (Raft §5.2). */

@@ -1,6 +1,7 @@
 package io.raftline.core;
 
 import io.raftline.core.message.MessageQueue;
+import io.raftline.core.quorum.Configuration;
 
 /**
  * What the runtime must do for the core, in this order (Raft §5.1, thesis §10.2.1):
@@ -31,6 +32,8 @@ public final class Ready
     long commitIndex;
     Role role;
     int leaderId;
+    boolean configurationChanged;
+    Configuration configuration;
 
     public LogWrites logWrites()
     {
@@ -92,6 +95,18 @@ public final class Ready
     public Role role()
     {
         return role;
+    }
+
+    /** Whether the configuration in force changed since the last Ready: the runtime connects to new members. */
+    public boolean configurationChanged()
+    {
+        return configurationChanged;
+    }
+
+    /** The configuration in force: the newest in the log, committed or not. */
+    public Configuration configuration()
+    {
+        return configuration;
     }
 
     /** The leader as this node knows it, or 0. */

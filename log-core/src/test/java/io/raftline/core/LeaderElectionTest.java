@@ -617,14 +617,25 @@ class LeaderElectionTest
     }
 
     @Test
-    void thesis4_2_3_aServerOutsideTheConfigurationCannotDisruptItWithVoteRequests()
+    void thesis4_2_3_aServerOutsideTheConfigurationCannotDisruptALiveCluster()
     {
-        final RaftFixture voter = RaftFixture.of(2, 3, new MemoryRaftLog(), 5,
-            options -> options.preVote(false).checkQuorum(false));
-        voter.step(vote(9, 2, 8, 10, 5));
+        final RaftFixture voter = RaftFixture.of(2, 3, new MemoryRaftLog(), 5);
+        voter.step(RaftFixture.append(1, 2, 5, MemoryRaftLog.ofTerms(5), 0, 1, 1));
+        voter.drain();
         voter.step(preVote(9, 2, 8, 10, 5));
-        assertEquals(5, voter.node.term(), "a stranger's term is not adopted");
-        assertTrue(voter.drain().all().isEmpty(), "nor answered");
+        voter.step(vote(9, 2, 8, 10, 5));
+        assertEquals(5, voter.node.term(), "a removed server's term is not adopted while the leader lives");
+        assertNone(voter.drain().all(), MessageType.VOTE_RESPONSE);
+    }
+
+    @Test
+    void thesis4_1_aVoteRequestIsAnsweredWhateverTheConfigurationSaysOfTheCandidate()
+    {
+        // the candidate may be a voter this server has not heard of yet: it counts only the votes it may count
+        final RaftFixture voter = RaftFixture.of(2, 3, new MemoryRaftLog(), 5);
+        voter.step(vote(9, 2, 6, 10, 5));
+        assertEquals(6, voter.node.term());
+        assertFalse(voter.drain().only(MessageType.VOTE_RESPONSE, 9).reject);
     }
 
     @Test

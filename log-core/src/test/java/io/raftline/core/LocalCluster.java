@@ -56,6 +56,33 @@ public final class LocalCluster
         }
     }
 
+    /**
+     * Nodes 1..voters, voters all, and spare nodes after them that belong to no cluster yet (made later: they act
+     * only once a configuration records them), each node on a data directory of identity {@code 100 + id}.
+     */
+    public static LocalCluster withSpares(final int voters, final int spares)
+    {
+        return new LocalCluster(voters, spares);
+    }
+
+    private LocalCluster(final int voters, final int spares)
+    {
+        this.logs = logsOf(voters + spares);
+        this.nodes = new RaftNode[voters + spares];
+        final int[] ids = new int[voters];
+        for (int i = 0; i < voters; i++)
+        {
+            ids[i] = i + 1;
+        }
+        for (int i = 0; i < nodes.length; i++)
+        {
+            final int id = i + 1;
+            nodes[i] = new RaftNode(options(id).identity(100 + id).firstMember(id <= voters), logs[i], 0, 0,
+                id <= voters ? Configuration.of(ids) : Configuration.NONE);
+            readStates.add(new ArrayList<>());
+        }
+    }
+
     public static RaftOptions options(final int id)
     {
         return new RaftOptions()

@@ -315,6 +315,7 @@ class RaftPaperTest
     void toStringDescribesTheNode()
     {
         final RaftFixture leader = RaftFixture.leader(1, 3, MemoryRaftLog.ofTerms(1), 1);
-        assertEquals("node 1 LEADER term=2 vote=1 leader=1 commit=0 last=2 durable=2", leader.node.toString());
+        assertEquals("node 1 LEADER term=2 vote=1 leader=1 commit=0 last=2 durable=2 configuration@0: " +
+            "voters=[1, 2, 3]", leader.node.toString());
     }
 }

@@ -15,6 +15,8 @@ public final class RaftMessage
     public MessageType type;
     public int from;
     public int to;
+    /** The identity of the data directory the sender speaks from (a voter counts only from its own). */
+    public long identity;
     public long term;
     /** APPEND: prevLogIndex. VOTE, PRE_VOTE: lastLogIndex. APPEND_RESPONSE: match index, or the rejected index. */
     public long index;
@@ -47,6 +49,7 @@ public final class RaftMessage
         type = null;
         from = 0;
         to = 0;
+        identity = 0;
         term = 0;
         index = 0;
         logTerm = 0;
@@ -68,6 +71,7 @@ public final class RaftMessage
         type = other.type;
         from = other.from;
         to = other.to;
+        identity = other.identity;
         term = other.term;
         index = other.index;
         logTerm = other.logTerm;

@@ -36,6 +36,7 @@ public final class Progress
     private long commitSent;         // the highest commit index sent in an AppendEntries
     private boolean resendRequested; // send an AppendEntries next time even if it carries nothing new
     private long pendingSnapshot;    // SNAPSHOT only: the index of the snapshot being sent
+    private long identity;           // the data-directory identity the follower last reported
 
     public Progress(final int nodeId, final long nextIndex, final int maxInflightAppends, final long maxInflightBytes)
     {
@@ -84,6 +85,17 @@ public final class Progress
         this.readAckedRound = 0;
         this.commitSent = 0;
         becomeProbe();
+    }
+
+    /** The identity of the data directory the follower last spoke from; 0 until it has spoken. */
+    public long identity()
+    {
+        return identity;
+    }
+
+    public void identity(final long identity)
+    {
+        this.identity = identity;
     }
 
     /** The index of the snapshot being sent, in {@link State#SNAPSHOT}; else 0. */

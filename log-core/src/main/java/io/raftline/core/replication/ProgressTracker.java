@@ -4,6 +4,8 @@ import io.raftline.core.quorum.Configuration;
 import io.raftline.core.quorum.Quorum;
 import io.raftline.core.quorum.VoteResult;
 
+import java.util.Arrays;
+
 /**
  * The leader's view of every member (its own included) and a candidate's tally of votes, over the current
  * {@link Configuration}. Lookups by node id scan a small array: clusters have a handful of members.
@@ -13,17 +15,31 @@ public final class ProgressTracker
     private final Quorum quorum = new Quorum();
     private final int maxInflightAppends;
     private final long maxInflightBytes;
-    private final Quorum.IndexSource matchIndexes = id -> progress(id).matchIndex();
-    private final Quorum.IndexSource readAcks = id -> progress(id).readAckedRound();
-    private final Quorum.IndexSource heardTicks = id -> progress(id).lastHeardTick();
+    // a voter speaking from a directory of another identity counts for nothing (see Configuration)
+    private final Quorum.IndexSource matchIndexes = id -> isEligible(id) ? progress(id).matchIndex() : 0;
+    private final Quorum.IndexSource readAcks = id -> isEligible(id) ? progress(id).readAckedRound() : 0;
+    private final Quorum.IndexSource heardTicks = id -> isEligible(id) ? progress(id).lastHeardTick() : Progress.NEVER;
     private final Quorum.PollSource votes = id -> voteOf(id);
-    private final Quorum.PollSource activity = id -> progress(id).isRecentActive() ? Quorum.YES : Quorum.NO;
+    private final Quorum.PollSource activity =
+        id -> isEligible(id) && progress(id).isRecentActive() ? Quorum.YES : Quorum.NO;
+    private final int selfId;
     private Configuration configuration;
     private Progress[] progress;
     private int[] voteAnswers;
 
     public ProgressTracker(final Configuration configuration, final int maxInflightAppends, final long maxInflightBytes)
     {
+        this(0, configuration, maxInflightAppends, maxInflightBytes);
+    }
+
+    /**
+     * A tracker for node {@code selfId}, which keeps its own progress even in a configuration that does not name
+     * it (a leader that the configuration removes leads on until the removal commits).
+     */
+    public ProgressTracker(
+        final int selfId, final Configuration configuration, final int maxInflightAppends, final long maxInflightBytes)
+    {
+        this.selfId = selfId;
         this.maxInflightAppends = maxInflightAppends;
         this.maxInflightBytes = maxInflightBytes;
         configure(configuration, 1);
@@ -33,16 +49,17 @@ public final class ProgressTracker
     public void configure(final Configuration configuration, final long nextIndex)
     {
         final int[] members = configuration.members();
-        final Progress[] next = new Progress[members.length];
-        for (int i = 0; i < members.length; i++)
+        final boolean addSelf = selfId > 0 && !configuration.isMember(selfId);
+        final Progress[] next = new Progress[members.length + (addSelf ? 1 : 0)];
+        for (int i = 0; i < next.length; i++)
         {
-            final Progress existing = this.progress == null ? null : find(members[i]);
-            next[i] = existing != null ? existing :
-                new Progress(members[i], nextIndex, maxInflightAppends, maxInflightBytes);
+            final int id = i < members.length ? members[i] : selfId;
+            final Progress existing = this.progress == null ? null : find(id);
+            next[i] = existing != null ? existing : new Progress(id, nextIndex, maxInflightAppends, maxInflightBytes);
         }
         this.configuration = configuration;
         this.progress = next;
-        this.voteAnswers = new int[members.length];
+        this.voteAnswers = new int[next.length];
     }
 
     public Configuration configuration()
@@ -84,6 +101,13 @@ public final class ProgressTracker
         return null;
     }
 
+    /** Whether voter {@code id} counts: the directory it last spoke from is the one the configuration records. */
+    public boolean isEligible(final int id)
+    {
+        final Progress found = find(id);
+        return found != null && configuration.identityMatches(id, found.identity());
+    }
+
     /** Raft §5.3, §5.4: the highest index stored on a majority of every voter set. */
     public long committedIndex()
     {
@@ -110,7 +134,7 @@ public final class ProgressTracker
 
     public void resetVotes()
     {
-        java.util.Arrays.fill(voteAnswers, Quorum.UNKNOWN);
+        Arrays.fill(voteAnswers, Quorum.UNKNOWN);
     }
 
     /** Records a vote (only the first answer of each voter counts) and returns the tally. */

@@ -2,8 +2,10 @@ package io.raftline.core.state;
 
 import io.raftline.core.EntryType;
 import io.raftline.core.quorum.Configuration;
+import io.raftline.core.quorum.ConfigurationCodec;
 import io.raftline.core.session.SessionTable;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -19,6 +21,7 @@ public final class ReplicatedState
 {
     private static final int SNAPSHOT_MAGIC = 0x52_4C_53_54; // "RLST"
     private static final int SNAPSHOT_VERSION = 1;
+    private static final int MAX_CONFIGURATION_BYTES = 1 << 20;
 
     private final SessionTable sessions;
     private Configuration configuration;
@@ -55,6 +58,10 @@ public final class ReplicatedState
         if (term < appliedTerm)
         {
             throw new IllegalStateException("entry " + index + " of term " + term + " after term " + appliedTerm);
+        }
+        if (type == EntryType.CONFIG)
+        {
+            configuration = ConfigurationCodec.decode(payload, offset, length);
         }
         sessions.apply(index, term, type, sessionId, sequence, payload, offset, length);
         appliedIndex = index;
@@ -94,9 +101,9 @@ public final class ReplicatedState
         out.writeInt(SNAPSHOT_VERSION);
         out.writeLong(appliedIndex);
         out.writeLong(appliedTerm);
-        writeIds(out, configuration.voters());
-        writeIds(out, configuration.outgoingVoters());
-        writeIds(out, configuration.learners());
+        final UnsafeBuffer encoded = new UnsafeBuffer(new byte[ConfigurationCodec.encodedLength(configuration)]);
+        out.writeInt(ConfigurationCodec.encode(configuration, encoded, 0));
+        out.write(encoded.byteArray());
         sessions.writeTo(out);
     }
 
@@ -115,18 +122,21 @@ public final class ReplicatedState
         }
         final long index = in.readLong();
         final long term = in.readLong();
-        final int[] voters = readIds(in);
-        final int[] outgoing = readIds(in);
-        final int[] learners = readIds(in);
         if (index < 0 || term < 0)
         {
             throw new IOException("bad applied index " + index + " or term " + term);
         }
+        final int configurationLength = in.readInt();
+        if (configurationLength < 0 || configurationLength > MAX_CONFIGURATION_BYTES)
+        {
+            throw new IOException("a configuration of " + configurationLength + " bytes");
+        }
+        final byte[] encoded = new byte[configurationLength];
+        in.readFully(encoded);
         final Configuration restored;
         try
         {
-            restored = outgoing.length > 0 ? Configuration.joint(voters, outgoing, learners) :
-                Configuration.withLearners(voters, learners);
+            restored = ConfigurationCodec.decode(new UnsafeBuffer(encoded), 0, configurationLength);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -136,29 +146,5 @@ public final class ReplicatedState
         configuration = restored;
         appliedIndex = index;
         appliedTerm = term;
-    }
-
-    private static void writeIds(final DataOutput out, final int[] ids) throws IOException
-    {
-        out.writeInt(ids.length);
-        for (final int id : ids)
-        {
-            out.writeInt(id);
-        }
-    }
-
-    private static int[] readIds(final DataInput in) throws IOException
-    {
-        final int count = in.readInt();
-        if (count < 0 || count > Configuration.MAX_MEMBERS)
-        {
-            throw new IOException("a configuration of " + count + " members");
-        }
-        final int[] ids = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            ids[i] = in.readInt();
-        }
-        return ids;
     }
 }

@@ -3,8 +3,10 @@ package io.raftline.core.sim;
 import io.raftline.core.MemoryRaftLog;
 import io.raftline.core.RaftNode;
 import io.raftline.core.Role;
+import io.raftline.core.quorum.Configuration;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +27,8 @@ final class InvariantChecker
     }
 
     private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
+    private final Map<Integer, MemoryRaftLog> lostLogs = new HashMap<>();
+    private final Map<Integer, Long> lostIdentities = new HashMap<>();
     private final Map<Long, Long> chainOfEntry = new HashMap<>();   // key: index * 2^20 + term
     private final Map<Long, Long> leaderChain = new HashMap<>();    // key: term * 2^32 + index: the leader's log
     private final Map<Long, Long> leaderRecordedTo = new HashMap<>(); // term -> last index recorded of its leader
@@ -49,6 +53,82 @@ final class InvariantChecker
     long committedIndex()
     {
         return committedIndex;
+    }
+
+    /**
+     * A machine lost its disk: it starts again from term 0 with an empty log, as a new server. What the lost disk
+     * held still counts for commits made on its acknowledgements, sent before it was lost.
+     */
+    void onWipe(final int id, final MemoryRaftLog lostLog, final long lostIdentity)
+    {
+        lostLogs.put(id, lostLog);
+        lostIdentities.put(id, lostIdentity);
+        lastTerm[id] = 0;
+        checkedUpTo[id] = 0;
+        onRestart(id);
+    }
+
+    /**
+     * Raft §6: what leader {@code leader} just committed is held, durably, by a majority of each voter set of the
+     * configuration in force (one of {@code inForce}), counting only voters on the disks it records.
+     */
+    void checkCommittedOnQuorums(
+        final RaftNode leader, final List<Configuration> inForce, final MemoryRaftLog[] logs, final long[] identities)
+    {
+        final long index = leader.commitIndex();
+        final long chain = logs[leader.id()].chain(index);
+        String why = null;
+        for (final Configuration configuration : inForce)
+        {
+            why = shortOfQuorum(configuration.voters(), configuration, index, chain, logs, identities);
+            if (why == null)
+            {
+                why = shortOfQuorum(configuration.outgoingVoters(), configuration, index, chain, logs, identities);
+            }
+            if (why == null)
+            {
+                return;
+            }
+        }
+        throw new Violation("leader " + leader.id() + " committed " + index + " held by " + why);
+    }
+
+    private String shortOfQuorum(
+        final int[] voters,
+        final Configuration configuration,
+        final long index,
+        final long chain,
+        final MemoryRaftLog[] logs,
+        final long[] identities)
+    {
+        if (voters.length == 0)
+        {
+            return null;
+        }
+        int holding = 0;
+        for (final int voter : voters)
+        {
+            final MemoryRaftLog lost = lostLogs.get(voter);
+            if (holds(configuration, voter, identities[voter], logs[voter], index, chain) ||
+                lost != null && holds(configuration, voter, lostIdentities.get(voter), lost, index, chain))
+            {
+                holding++;
+            }
+        }
+        return holding > voters.length / 2 ? null :
+            holding + " of voters " + java.util.Arrays.toString(voters) + " (" + configuration + ")";
+    }
+
+    private static boolean holds(
+        final Configuration configuration,
+        final int voter,
+        final long identity,
+        final MemoryRaftLog log,
+        final long index,
+        final long chain)
+    {
+        return configuration.identityMatches(voter, identity) && log.durableLastIndex() >= index &&
+            log.durableChain(index) == chain;
     }
 
     /** A node restarted: its commit index may start again from zero, its term may not go back. */

@@ -43,6 +43,8 @@ final class SeedSweep
         final AtomicLong elections = new AtomicLong();
         final AtomicLong commits = new AtomicLong();
         final AtomicLong applied = new AtomicLong();
+        final AtomicLong configurations = new AtomicLong();
+        final AtomicLong wipes = new AtomicLong();
         final AtomicLong crashes = new AtomicLong();
         final AtomicLong messages = new AtomicLong();
         final AtomicLong worstLiveness = new AtomicLong();
@@ -58,6 +60,8 @@ final class SeedSweep
                     elections.addAndGet(stats.elections());
                     commits.addAndGet(stats.commits());
                     applied.addAndGet(stats.applied());
+                    configurations.addAndGet(stats.configurations());
+                    wipes.addAndGet(stats.wipes());
                     crashes.addAndGet(stats.crashes());
                     messages.addAndGet(stats.messages());
                     worstLiveness.accumulateAndGet(stats.livenessTicks(), Math::max);
@@ -83,8 +87,10 @@ final class SeedSweep
             executor.shutdownNow();
         }
         System.out.printf("simulation: %d seeds x %d steps (seeds %d..%d) in %.1f s: %d elections, %d entries " +
-            "committed, %d applied across nodes, %d crashes, %d messages; worst recovery after healing %d ticks%n",
+            "committed, %d applied across nodes, %d configurations committed, %d crashes (%d of them disks " +
+            "lost), %d messages; worst recovery after healing %d ticks%n",
             seedCount, steps, firstSeed, firstSeed + seedCount - 1, (System.nanoTime() - startNs) / 1e9,
-            elections.get(), commits.get(), applied.get(), crashes.get(), messages.get(), worstLiveness.get());
+            elections.get(), commits.get(), applied.get(), configurations.get(), crashes.get(), wipes.get(),
+            messages.get(), worstLiveness.get());
     }
 }

@@ -132,6 +132,14 @@ final class SimNetwork
         return inFlight.isEmpty() ? null : inFlight.remove(0);
     }
 
+    /** Loses every message {@code from} sent that is still on its way. */
+    void dropFrom(final int from)
+    {
+        final int before = inFlight.size();
+        inFlight.removeIf(message -> message.from == from);
+        dropped += before - inFlight.size();
+    }
+
     /** Splits the nodes in two groups that cannot talk to each other. */
     void partition(final boolean[] inMinority)
     {

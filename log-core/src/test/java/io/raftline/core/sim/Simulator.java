@@ -10,7 +10,11 @@ import io.raftline.core.Role;
 import io.raftline.core.message.MessageQueue;
 import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
+import io.raftline.core.ChangeResult;
+import io.raftline.core.EntryType;
 import io.raftline.core.quorum.Configuration;
+import io.raftline.core.quorum.ConfigurationCodec;
+import io.raftline.core.quorum.ConfigurationHistory;
 import io.raftline.core.state.AppendAdmission;
 import io.raftline.core.state.ReplicatedState;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -34,23 +38,30 @@ import java.util.SplittableRandom;
 public final class Simulator
 {
     static final int ELECTION_TIMEOUT_TICKS = 10;
+    /** Machines beyond the first voters: started empty, waiting to be added. */
+    static final int SPARES = 2;
     static final int LIVENESS_TICKS = 40 * ELECTION_TIMEOUT_TICKS;
     private static final int TRACE_LENGTH = 40;
 
     /** Counts of what happened in a run, for the summary. */
-    public record Stats(long steps, long elections, long commits, long applied, long crashes, long messages,
-        long dropped, int livenessTicks)
+    public record Stats(long steps, long elections, long commits, long applied, long configurations, long wipes,
+        long crashes, long messages, long dropped, int livenessTicks)
     {
     }
 
     private final long seed;
     private final SplittableRandom random;
-    private final int nodeCount;
-    private final Configuration configuration;
+    private final int nodeCount;     // the first voters
+    private final int machines;      // every machine: voters, then spares
+    private final Configuration bootstrap;
     private final SimNetwork network;
     private final InvariantChecker checker;
     private final RaftNode[] nodes;
     private final MemoryRaftLog[] logs;
+    private final long[] identities;       // of each machine's data directory; a new one when its disk is wiped
+    private final boolean[] wiped;
+    private final long[] lastCommit;
+    private final long[] configurationIndexBefore;   // each node's newest configuration entry when the step began
     private final ReplicatedState[] states;
     private final AppendAdmission[] admissions;
     private final Role[] lastRole;
@@ -66,6 +77,8 @@ public final class Simulator
     private final double crashRate;
     private final double partitionRate;
     private final double proposeRate;
+    private final double membershipRate;
+    private final double wipeRate;
     private final int maxInputsPerReady;
     private final boolean writeWhileInHand;
     private long nextRequestId = 1;
@@ -73,6 +86,7 @@ public final class Simulator
     private long steps;
     private long elections;
     private long crashes;
+    private long wipes;
     private int livenessTicks;
 
     public Simulator(final long seed, final int nodeCount)
@@ -80,23 +94,33 @@ public final class Simulator
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.nodeCount = nodeCount;
+        this.machines = nodeCount + SPARES;
         final int[] ids = new int[nodeCount];
         for (int i = 0; i < nodeCount; i++)
         {
             ids[i] = i + 1;
         }
-        this.configuration = Configuration.of(ids);
-        this.network = new SimNetwork(random, nodeCount);
-        this.checker = new InvariantChecker(nodeCount);
-        this.nodes = new RaftNode[nodeCount + 1];
-        this.logs = new MemoryRaftLog[nodeCount + 1];
-        this.states = new ReplicatedState[nodeCount + 1];
-        this.admissions = new AppendAdmission[nodeCount + 1];
-        this.lastRole = new Role[nodeCount + 1];
-        this.persistedTerm = new long[nodeCount + 1];
-        this.persistedVote = new int[nodeCount + 1];
-        this.leaderTerm = new long[nodeCount + 1];
-        this.crashDuringNextPersist = new boolean[nodeCount + 1];
+        Configuration first = Configuration.of(ids);
+        for (final int id : ids)
+        {
+            first = first.withMember(id, Configuration.UNBOUND, "sim:" + id);
+        }
+        this.bootstrap = first;
+        this.network = new SimNetwork(random, machines);
+        this.checker = new InvariantChecker(machines);
+        this.nodes = new RaftNode[machines + 1];
+        this.logs = new MemoryRaftLog[machines + 1];
+        this.identities = new long[machines + 1];
+        this.wiped = new boolean[machines + 1];
+        this.states = new ReplicatedState[machines + 1];
+        this.admissions = new AppendAdmission[machines + 1];
+        this.lastRole = new Role[machines + 1];
+        this.persistedTerm = new long[machines + 1];
+        this.persistedVote = new int[machines + 1];
+        this.leaderTerm = new long[machines + 1];
+        this.lastCommit = new long[machines + 1];
+        this.configurationIndexBefore = new long[machines + 1];
+        this.crashDuringNextPersist = new boolean[machines + 1];
         // each seed draws its own weather, from calm to hostile
         network.setFaults(random.nextDouble() * 0.2, random.nextDouble() * 0.05, random.nextDouble() * 0.5);
         this.crashRate = random.nextDouble() * 0.004;
@@ -106,11 +130,18 @@ public final class Simulator
         // each while its frame is in hand; some seeds leave the writes to the Ready, so they pile up across inputs
         this.maxInputsPerReady = 1 + random.nextInt(8);
         this.writeWhileInHand = random.nextBoolean();
+        this.membershipRate = random.nextDouble() * 0.01;
+        this.wipeRate = random.nextDouble() < 0.5 ? 0 : random.nextDouble() * 0.001;
         this.producers = new SimProducers(random.split(), 1 + random.nextInt(3));
         this.stateChecker = new StateChecker(producers);
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             logs[id] = new MemoryRaftLog();
+            identities[id] = random.nextLong(1, Long.MAX_VALUE);
+            if (id <= nodeCount)
+            {
+                bootstrap(id);
+            }
             start(id);
         }
     }
@@ -133,14 +164,15 @@ public final class Simulator
                 " (replay with -Dsim.seed=" + seed + ")\n" + failure + "\nlast events:\n" +
                 describeTrace(), failure);
         }
-        return new Stats(steps, elections, checker.committedIndex(), stateChecker.applied(), crashes,
-            network.sent(), network.dropped(), livenessTicks);
+        return new Stats(steps, elections, checker.committedIndex(), stateChecker.applied(),
+            stateChecker.configurationsCommitted(), wipes, crashes, network.sent(), network.dropped(), livenessTicks);
     }
 
     /** Feeds a burst of inputs, then does what each node's Ready asks, applies what committed, and checks. */
     private void step()
     {
         steps++;
+        markConfigurations();
         final int inputs = 1 + random.nextInt(maxInputsPerReady);
         for (int i = 0; i < inputs; i++)
         {
@@ -158,8 +190,12 @@ public final class Simulator
     private void input()
     {
         final double roll = random.nextDouble();
-        final int id = 1 + random.nextInt(nodeCount);
-        if (roll < crashRate)
+        final int id = 1 + random.nextInt(machines);
+        if (roll < wipeRate)
+        {
+            wipe(id);
+        }
+        else if (roll < crashRate)
         {
             if (random.nextBoolean())
             {
@@ -197,6 +233,10 @@ public final class Simulator
         {
             transfer(id);
         }
+        else if (roll < 0.372 + proposeRate + membershipRate)
+        {
+            changeMembership();
+        }
         else
         {
             // often several messages for one node in a row: a truncation, a step-down and a new term in one Ready
@@ -204,9 +244,18 @@ public final class Simulator
         }
     }
 
+    /** Notes each node's configuration entry before it takes inputs: a commit may end that configuration's reign. */
+    private void markConfigurations()
+    {
+        for (int id = 1; id <= machines; id++)
+        {
+            configurationIndexBefore[id] = nodes[id] == null ? -1 : nodes[id].configurationIndex();
+        }
+    }
+
     private void writeLogs()
     {
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             if (nodes[id] != null)
             {
@@ -217,7 +266,7 @@ public final class Simulator
 
     private void applyAll()
     {
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             if (nodes[id] != null)
             {
@@ -228,6 +277,23 @@ public final class Simulator
 
     // ---------------------------------------------------------------------------------------------------------
     // Actions
+
+    /**
+     * The configurations node {@code id} had in force during this step: the newest now and, when the step changed
+     * it (a commit completes one change step and the leader appends the next), the one it had before.
+     */
+    private java.util.List<Configuration> configurationsInForce(final int id)
+    {
+        final long before = configurationIndexBefore[id];
+        if (before <= 0 || before == nodes[id].configurationIndex() || before > logs[id].lastIndex() ||
+            logs[id].entry(before).type() != EntryType.CONFIG)
+        {
+            return java.util.List.of(nodes[id].configuration());
+        }
+        final MemoryRaftLog.Entry entry = logs[id].entry(before);
+        return java.util.List.of(nodes[id].configuration(),
+            ConfigurationCodec.decode(new UnsafeBuffer(entry.payload()), 0, entry.payload().length));
+    }
 
     private void start(final int id)
     {
@@ -240,14 +306,163 @@ public final class Simulator
             .entryOverheadBytes(16)
             .maxPendingReads(8)
             .random(random.split());
-        nodes[id] = new RaftNode(options, logs[id], persistedTerm[id], persistedVote[id], configuration);
+        // the first voters' disks were made with the cluster; spares and replaced disks were made later
+        options.identity(identities[id]).firstMember(id <= nodeCount && !wiped[id]);
+        nodes[id] = new RaftNode(options, logs[id], persistedTerm[id], persistedVote[id], configurationsIn(logs[id]));
         // the replicated state is not persisted: a restarted node applies its log again from the start
-        states[id] = new ReplicatedState(64, 16, configuration, 0);
+        states[id] = new ReplicatedState(64, 16, Configuration.NONE, 0);
         admissions[id] = new AppendAdmission(states[id]);
         lastRole[id] = null;
         checker.onRestart(id);
         record("start " + id + " term=" + persistedTerm[id] + " vote=" + persistedVote[id] + " last=" +
             logs[id].lastIndex());
+    }
+
+    /**
+     * A first member of a new cluster: its log starts with the cluster's first configuration, as every first
+     * member's does (the same entry everywhere), its identities not yet bound.
+     */
+    private void bootstrap(final int id)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[ConfigurationCodec.encodedLength(bootstrap)]);
+        final int length = ConfigurationCodec.encode(bootstrap, payload, 0);
+        logs[id].append(1, EntryType.CONFIG, 0, 0, payload, 0, length);
+        logs[id].sync();
+        persistedTerm[id] = 1;
+    }
+
+    /** The configuration entries of a log, as a runtime keeps them beside it; none: the server waits to be added. */
+    private static ConfigurationHistory configurationsIn(final MemoryRaftLog log)
+    {
+        final ConfigurationHistory history = new ConfigurationHistory(Configuration.NONE);
+        for (long index = 1; index <= log.lastIndex(); index++)
+        {
+            final MemoryRaftLog.Entry entry = log.entry(index);
+            if (entry.type() == EntryType.CONFIG)
+            {
+                history.add(index, entry.term(), ConfigurationCodec.decode(
+                    new UnsafeBuffer(entry.payload()), 0, entry.payload().length));
+            }
+        }
+        return history;
+    }
+
+    /**
+     * The machine loses its disk and starts again empty, with a new identity: it has forgotten its votes and its
+     * log and must not decide anything until it is added again. Only where enough voters keep their disks for the
+     * cluster to go on once the network heals, and once the leader has bound the voters' identities.
+     */
+    private void wipe(final int id)
+    {
+        if (anyLeader() == 0 || nodes[id] == null)
+        {
+            return;
+        }
+        for (int other = 1; other <= machines; other++)
+        {
+            // whichever configuration a node acts on, it must keep a majority of voters on their own disks
+            if (nodes[other] != null && !canLose(nodes[other].configuration(), id))
+            {
+                return;
+            }
+        }
+        nodes[id] = null;
+        // what the old disk acknowledged must not arrive after it is gone: a promise nothing keeps any more
+        network.dropFrom(id);
+        checker.onWipe(id, logs[id], identities[id]);
+        logs[id] = new MemoryRaftLog();
+        identities[id] = random.nextLong(1, Long.MAX_VALUE);
+        wiped[id] = true;
+        wipes++;
+        persistedTerm[id] = 0;
+        persistedVote[id] = 0;
+        crashes++;
+        record("wipe " + id + " (new identity)");
+        start(id);
+    }
+
+    /** Whether every voter set keeps a majority of voters on their own disks without machine {@code id}'s. */
+    private boolean canLose(final Configuration configuration, final int id)
+    {
+        return configuration.isEmpty() || !configuration.hasUnboundVoter() &&
+            keepsMajority(configuration, configuration.voters(), id) &&
+            keepsMajority(configuration, configuration.outgoingVoters(), id);
+    }
+
+    private boolean keepsMajority(final Configuration configuration, final int[] voters, final int lost)
+    {
+        int intact = 0;
+        for (final int voter : voters)
+        {
+            intact += voter != lost && configuration.identityMatches(voter, identities[voter]) ? 1 : 0;
+        }
+        return voters.length == 0 || intact > voters.length / 2;
+    }
+
+    /**
+     * What an operator does to the leader's configuration: adds a spare machine as a learner, promotes a learner,
+     * removes any member (the leader included), replaces a voter, or takes out a voter whose disk was wiped, while
+     * keeping three to five voters.
+     */
+    private void changeMembership()
+    {
+        final int leader = anyLeader();
+        if (leader == 0)
+        {
+            return;
+        }
+        final RaftNode node = nodes[leader];
+        final Configuration configuration = node.configuration();
+        final int id = 1 + random.nextInt(machines);
+        final int voters = configuration.voters().length;
+        final double roll = random.nextDouble();
+        final ChangeResult result;
+        final String what;
+        if (!configuration.isMember(id))
+        {
+            what = "add learner " + id;
+            result = node.addLearner(id, "sim:" + id);
+        }
+        else if (configuration.isLearner(id) && roll < 0.7)
+        {
+            what = "promote " + id;
+            result = voters < 5 ? node.promote(id) : node.removeMember(id);
+        }
+        else if (configuration.isVoter(id) && configuration.identity(id) != Configuration.UNBOUND &&
+            configuration.identity(id) != identities[id])
+        {
+            what = "remove wiped " + id;
+            result = node.removeMember(id);
+        }
+        else if (configuration.isLearner(id) || voters > 3 || roll < 0.3)
+        {
+            what = "remove " + id;
+            // an operator takes out what is wiped first: removing a voter that keeps its disk must leave a
+            // majority on their own disks
+            final boolean keeps = !configuration.isVoter(id) || keepsMajority(configuration,
+                java.util.stream.IntStream.of(configuration.voters()).filter(v -> v != id).toArray(), 0);
+            result = (voters > 3 || !configuration.isVoter(id)) && keeps ? node.removeMember(id) :
+                ChangeResult.NO_VOTER_LEFT;
+        }
+        else
+        {
+            what = "replace " + id;
+            result = replace(node, configuration, id);
+        }
+        record(what + " on " + leader + ": " + result);
+    }
+
+    /** Swaps voter {@code id} for a learner, in one joint change. */
+    private static ChangeResult replace(final RaftNode node, final Configuration configuration, final int id)
+    {
+        for (final int learner : configuration.learners())
+        {
+            final int[] voters = java.util.stream.IntStream.concat(
+                java.util.stream.IntStream.of(configuration.voters()).filter(v -> v != id),
+                java.util.stream.IntStream.of(learner)).toArray();
+            return node.changeVoters(voters);
+        }
+        return ChangeResult.NOT_A_LEARNER;
     }
 
     private void crash(final int id, final String why)
@@ -306,7 +521,7 @@ public final class Simulator
 
     private int anyLeader()
     {
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             if (nodes[id] != null && nodes[id].role() == Role.LEADER)
             {
@@ -322,7 +537,7 @@ public final class Simulator
         final RaftNode node = id == 0 ? null : nodes[id];
         if (node != null)
         {
-            final int target = 1 + random.nextInt(nodeCount);
+            final int target = random.nextInt(machines + 1);
             record("transfer " + id + " -> " + target + ": " + node.transferLeadership(target));
         }
     }
@@ -337,19 +552,19 @@ public final class Simulator
         }
         else if (roll < 0.8)
         {
-            final boolean[] inMinority = new boolean[nodeCount + 1];
-            final int size = 1 + random.nextInt(nodeCount / 2);
+            final boolean[] inMinority = new boolean[machines + 1];
+            final int size = 1 + random.nextInt(machines / 2);
             for (int i = 0; i < size; i++)
             {
-                inMinority[1 + random.nextInt(nodeCount)] = true;
+                inMinority[1 + random.nextInt(machines)] = true;
             }
             network.partition(inMinority);
             record("partition " + java.util.Arrays.toString(inMinority));
         }
         else
         {
-            final int from = 1 + random.nextInt(nodeCount);
-            final int to = 1 + random.nextInt(nodeCount);
+            final int from = 1 + random.nextInt(machines);
+            final int to = 1 + random.nextInt(machines);
             network.block(from, to);
             record("block " + from + " -> " + to);
         }
@@ -369,7 +584,7 @@ public final class Simulator
 
     private void processAll()
     {
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             process(id, true);
         }
@@ -378,8 +593,13 @@ public final class Simulator
     private void process(final int id, final boolean mayCrash)
     {
         RaftNode node = nodes[id];
-        while (node != null && node.hasReady())
+        for (int rounds = 0; node != null && node.hasReady(); rounds++)
         {
+            if (rounds == 1_000)
+            {
+                throw new InvariantChecker.Violation("node " + id + " has something to do after every Ready: " +
+                    node);
+            }
             final Ready ready = node.ready();
             ready.logWrites().writeTo(logs[id]);
             send(ready.messages(), logs[id]);
@@ -460,11 +680,16 @@ public final class Simulator
 
     private void checkAll()
     {
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             if (nodes[id] != null)
             {
                 checker.check(id, nodes[id], logs[id]);
+                if (nodes[id].role() == Role.LEADER && nodes[id].commitIndex() > lastCommit[id])
+                {
+                    checker.checkCommittedOnQuorums(nodes[id], configurationsInForce(id), logs, identities);
+                }
+                lastCommit[id] = nodes[id].commitIndex();
             }
         }
     }
@@ -476,7 +701,7 @@ public final class Simulator
     {
         network.heal();
         network.setFaults(0, 0, 0);
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             crashDuringNextPersist[id] = false;
             if (nodes[id] == null)
@@ -494,14 +719,14 @@ public final class Simulator
         int proposer = 0;
         for (livenessTicks = 1; livenessTicks <= LIVENESS_TICKS; livenessTicks++)
         {
-            for (int id = 1; id <= nodeCount; id++)
+            for (int id = 1; id <= machines; id++)
             {
                 nodes[id].tick();
             }
             deliverEverything();
             if (proposedIndex < 0)
             {
-                for (int id = 1; id <= nodeCount; id++)
+                for (int id = 1; id <= machines; id++)
                 {
                     if (nodes[id].role() == Role.LEADER)
                     {
@@ -516,7 +741,8 @@ public final class Simulator
             {
                 proposedIndex = -1; // lost leadership before committing: propose again on the next leader
             }
-            else if (nodes[proposer].commitIndex() >= proposedIndex && allCaughtUp(proposedIndex))
+            else if (nodes[proposer].commitIndex() >= proposedIndex && allCaughtUp(proposer, proposedIndex) &&
+                isSettled(nodes[proposer]))
             {
                 return;
             }
@@ -526,9 +752,20 @@ public final class Simulator
             describeNodes());
     }
 
-    private boolean allCaughtUp(final long index)
+    /**
+     * A change under way completes: the leader leaves a joint configuration once it commits, and a leader that
+     * the configuration removed hands over.
+     */
+    private static boolean isSettled(final RaftNode leader)
     {
-        for (int id = 1; id <= nodeCount; id++)
+        return !leader.configuration().isJoint() && leader.configuration().isVoter(leader.id()) &&
+            leader.configurationIndex() <= leader.commitIndex();
+    }
+
+    /** Every member of the leader's configuration knows {@code index} is committed. */
+    private boolean allCaughtUp(final int leader, final long index)
+    {
+        for (final int id : nodes[leader].configuration().members())
         {
             if (nodes[id].commitIndex() < index)
             {
@@ -545,6 +782,7 @@ public final class Simulator
             processAllWithoutCrash();
             applyAll();
             checkAll();
+            markConfigurations();
             final RaftMessage message = network.nextInOrder();
             if (message == null)
             {
@@ -557,7 +795,7 @@ public final class Simulator
 
     private void processAllWithoutCrash()
     {
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             process(id, false);
         }
@@ -566,7 +804,7 @@ public final class Simulator
     private String describeNodes()
     {
         final StringBuilder text = new StringBuilder();
-        for (int id = 1; id <= nodeCount; id++)
+        for (int id = 1; id <= machines; id++)
         {
             text.append("\n  ").append(nodes[id]);
         }

@@ -28,6 +28,7 @@ final class StateChecker
     private final Map<String, Long> indexOfSequence = new HashMap<>();   // "session/sequence" -> index
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private long applied;
+    private final java.util.Set<Long> configurationEntries = new java.util.HashSet<>();
 
     StateChecker(final SimProducers producers)
     {
@@ -37,6 +38,12 @@ final class StateChecker
     long applied()
     {
         return applied;
+    }
+
+    /** Configuration entries committed (and applied somewhere), the first ones of the cluster included. */
+    long configurationsCommitted()
+    {
+        return configurationEntries.size();
     }
 
     /** Applies node {@code id}'s committed entries not yet applied, checking each. */
@@ -50,6 +57,10 @@ final class StateChecker
             state.apply(index, entry.term(), entry.type(), entry.sessionId(), entry.sequence(), payload, 0,
                 entry.payload().length);
             applied++;
+            if (entry.type() == EntryType.CONFIG)
+            {
+                configurationEntries.add(index);
+            }
             if (entry.type() == EntryType.SESSION)
             {
                 final String name = SessionTable.openedName(payload, 0, entry.payload().length);

@@ -113,10 +113,7 @@ class ReplicatedStateTest
         }
         final DataInputStream in = in(bytesOf(state));
         in.skipBytes(4 + 4 + 8 + 8);
-        for (int set = 0; set < 3; set++)
-        {
-            in.skipBytes(4 * in.readInt());
-        }
+        in.skipBytes(in.readInt()); // the configuration
         final int sessions = in.readInt();
         assertEquals(12, sessions);
         long previous = 0;

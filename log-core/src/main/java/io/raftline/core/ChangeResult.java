@@ -1,0 +1,28 @@
+package io.raftline.core;
+
+/** What became of a request to change the configuration or hand over leadership. */
+public enum ChangeResult
+{
+    /** Under way: the configuration entry is in the log (or, for a promotion, the learner is catching up). */
+    STARTED("started"),
+    NOT_LEADER("this node is not the leader"),
+    TRANSFERRING("a leadership transfer is in progress"),
+    IN_PROGRESS("another configuration change is in progress"),
+    ALREADY_MEMBER("the node is already a member"),
+    NOT_A_MEMBER("the node is not a member"),
+    NOT_A_LEARNER("the node is not a learner"),
+    NOT_A_VOTER("the node is not a voter"),
+    NO_VOTER_LEFT("a configuration needs at least one voter");
+
+    private final String description;
+
+    ChangeResult(final String description)
+    {
+        this.description = description;
+    }
+
+    public String description()
+    {
+        return description;
+    }
+}
