@@ -77,7 +77,7 @@ public class ClusterRoundTripBenchmark extends RaftlineFork implements ProducerL
         {
             for (int id = 1; id <= NODES; id++)
             {
-                nodes[id - 1] = RaftlineNode.start(config, id);
+                nodes[id - 1] = RaftlineNode.start(config, id, true);
             }
             producer = Producer.open(config, null, "jmh", 1, this, OPEN_TIMEOUT_NS);
         }

@@ -102,7 +102,7 @@ abstract class BenchWorkload implements Callable<Integer>
         {
             for (int id = 1; id <= 3; id++)
             {
-                nodes[id] = NodeProcesses.start(clusterFile, id, dir, List.of(GcPauses.logFlag(gcLog(dir, id))));
+                nodes[id] = NodeProcesses.start(clusterFile, id, dir, true, List.of(GcPauses.logFlag(gcLog(dir, id))));
             }
             NodeProcesses.awaitLeader(config, TimeUnit.SECONDS.toNanos(30))
                 .orElseThrow(() -> new CommandFailure("no leader elected within 30 s; see " + dir));

@@ -68,11 +68,13 @@ final class ClusterCommand implements Callable<Integer>
                     throw new CommandFailure("node " + id + " of " + dir + " is already running");
                 }
             }
+            // a cluster begins once: nodes on an existing folder restart on their logs
+            final boolean newCluster = !Files.exists(dir.resolve("cluster.properties"));
             final Path clusterFile = NodeProcesses.writeClusterFile(dir, "local", nodes, basePort, List.of());
             final ClusterConfig config = ClusterConfig.load(clusterFile);
             for (int id = 1; id <= nodes; id++)
             {
-                NodeProcesses.start(clusterFile, id, dir);
+                NodeProcesses.start(clusterFile, id, dir, newCluster);
             }
             final Optional<NodeStatus> leader = NodeProcesses.awaitLeader(config, LEADER_TIMEOUT_NS);
             if (leader.isEmpty())

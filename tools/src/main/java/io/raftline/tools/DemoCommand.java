@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer>
             say(out, "starting 3 nodes on 127.0.0.1:" + basePort + ".." + (basePort + 2) + " in " + dir);
             for (int id = 1; id <= 3; id++)
             {
-                nodes[id] = NodeProcesses.start(clusterFile, id, dir);
+                nodes[id] = NodeProcesses.start(clusterFile, id, dir, true);
             }
             final NodeStatus first = NodeProcesses.awaitLeader(config, TimeUnit.SECONDS.toNanos(30))
                 .orElseThrow(() -> new CommandFailure("no leader elected within 30 s; see " + dir));

@@ -26,11 +26,16 @@ final class NodeCommand implements Callable<Integer>
     @Option(names = "--id", required = true, paramLabel = "N", description = "This node's id in the cluster file.")
     private int id;
 
+    @Option(names = "--bootstrap", description = "On the first start of a new cluster's first members only: an " +
+        "empty data directory begins the cluster with the cluster file's nodes as voters. Without it a node on an " +
+        "empty directory waits to be added ('raftline member add'). Ignored once the directory holds a log.")
+    private boolean bootstrap;
+
     @Override
     public Integer call() throws InterruptedException
     {
         final ClusterConfig config = ClusterConfig.load(clusterFile);
-        final RaftlineNode node = RaftlineNode.start(config, id);
+        final RaftlineNode node = RaftlineNode.start(config, id, bootstrap);
         final CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {

@@ -54,14 +54,18 @@ final class NodeProcesses
         }
     }
 
-    /** Starts node {@code id} in the background; its pid goes to {@code dir/node-<id>.pid}. */
-    static Process start(final Path clusterFile, final int id, final Path dir)
+    /**
+     * Starts node {@code id} in the background; its pid goes to {@code dir/node-<id>.pid}. With {@code bootstrap}
+     * an empty data directory makes it one of a new cluster's first members ({@code raftline node --bootstrap}).
+     */
+    static Process start(final Path clusterFile, final int id, final Path dir, final boolean bootstrap)
     {
-        return start(clusterFile, id, dir, List.of());
+        return start(clusterFile, id, dir, bootstrap, List.of());
     }
 
-    /** As {@link #start(Path, int, Path)}, with extra flags for the node's JVM. */
-    static Process start(final Path clusterFile, final int id, final Path dir, final List<String> jvmFlags)
+    /** As {@link #start(Path, int, Path, boolean)}, with extra flags for the node's JVM. */
+    static Process start(
+        final Path clusterFile, final int id, final Path dir, final boolean bootstrap, final List<String> jvmFlags)
     {
         final List<String> flags = new ArrayList<>(jvmFlags);
         if (ManagementFactory.getRuntimeMXBean().getInputArguments().stream().noneMatch(flag -> flag.startsWith("-Xm")))
@@ -76,6 +80,10 @@ final class NodeProcesses
         command.add(clusterFile.toAbsolutePath().toString());
         command.add("--id");
         command.add(Integer.toString(id));
+        if (bootstrap)
+        {
+            command.add("--bootstrap");
+        }
         try
         {
             final File log = dir.resolve("node-" + id + ".log").toFile();

@@ -39,9 +39,10 @@ final class ProcessCluster implements AutoCloseable
         }
     }
 
+    /** Starts node {@code id}; its first start begins the cluster, later ones restart it on its log. */
     void start(final int id)
     {
-        processes[id] = NodeProcesses.start(clusterFile, id, dir);
+        processes[id] = NodeProcesses.start(clusterFile, id, dir, processes[id] == null);
     }
 
     ClusterConfig config()

@@ -18,7 +18,6 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.function.IntFunction;
 
 /**
  * The peers this node talks to, as the core's configuration names them: for each, its endpoint, the publication
@@ -39,7 +38,6 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     private final int selfId;
     private final Aeron aeron;
     private final ClusterConfig config;
-    private final IntFunction<String> endpoints;
     private final RaftMessageEncoder encoder;
     private final long clusterHash;
     private final ChronicleLog log;
@@ -47,12 +45,10 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private Peer[] peerArray = new Peer[0];
 
-    /** {@code endpoints} gives a member's endpoint by id, or null when it is not known. */
     MemberRegistry(
         final int selfId,
         final Aeron aeron,
         final ClusterConfig config,
-        final IntFunction<String> endpoints,
         final long clusterHash,
         final ChronicleLog log,
         final NodeCounters counters)
@@ -60,33 +56,45 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         this.selfId = selfId;
         this.aeron = aeron;
         this.config = config;
-        this.endpoints = endpoints;
         this.encoder = new RaftMessageEncoder(selfId);
         this.clusterHash = clusterHash;
         this.log = log;
         this.counters = counters;
     }
 
-    /** Connects to members the configuration adds and lets go of those it removed. */
+    /**
+     * Connects to members the configuration adds and lets go of those it removed; a member whose endpoint changed
+     * is connected again. Endpoints come from the configuration (the log's), else from the cluster file.
+     */
     void update(final Configuration configuration)
     {
-        for (final int id : configuration.members())
-        {
-            if (id != selfId && !peers.containsKey(id))
-            {
-                add(id);
-            }
-        }
         for (final Peer peer : peerArray)
         {
-            if (!configuration.isMember(peer.id()))
+            if (!configuration.isMember(peer.id()) || !peer.endpoint().equals(endpointOf(configuration, peer.id())))
             {
                 peers.remove(peer.id());
                 close(peer);
                 LOG.info("node {} let go of node {} at {}", selfId, peer.id(), peer.endpoint());
             }
         }
+        for (final int id : configuration.members())
+        {
+            if (id != selfId && !peers.containsKey(id))
+            {
+                add(id, endpointOf(configuration, id));
+            }
+        }
         peerArray = peers.values().toArray(new Peer[0]);
+    }
+
+    private String endpointOf(final Configuration configuration, final int id)
+    {
+        final String recorded = configuration.endpoint(id);
+        if (recorded != null)
+        {
+            return recorded;
+        }
+        return config.members().containsKey(id) ? config.member(id).endpoint() : null;
     }
 
     boolean isPeer(final int id)
@@ -144,9 +152,8 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         }
     }
 
-    private void add(final int id)
+    private void add(final int id, final String endpoint)
     {
-        final String endpoint = endpoints.apply(id);
         if (endpoint == null)
         {
             LOG.warn("node {} cannot reach node {}: its endpoint is not known", selfId, id);
@@ -158,6 +165,7 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         final PeerPublisher publisher = new PeerPublisher(id, aeron.addExclusivePublication(channel,
             AeronRuntime.STREAM_ID), encoder, clusterHash, log.newCursor(), transport, MAX_PENDING_PER_PEER);
         peers.put(id, new Peer(id, endpoint, publisher, counters.newMatchIndexCounter(id)));
+        LOG.info("node {} connects to node {} at {}", selfId, id, endpoint);
     }
 
     private static void close(final Peer peer)

@@ -4,6 +4,7 @@ import io.raftline.core.RaftNode;
 import io.raftline.core.ReadStates;
 import io.raftline.core.Role;
 import io.raftline.core.message.RaftMessage;
+import io.raftline.core.quorum.Configuration;
 import io.raftline.core.state.ReplicatedState;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.io.transport.AeronRuntime;
@@ -187,6 +188,12 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         counters.onRole(role, previous);
         producers.onRoleChange(role, lastIndex);
         // reads pending on a leader that lost its role are answered FAILED by the core
+    }
+
+    @Override
+    public void onConfiguration(final Configuration configuration)
+    {
+        members.update(configuration);
     }
 
     private int tick()

@@ -7,6 +7,7 @@ import io.raftline.core.Ready;
 import io.raftline.core.Role;
 import io.raftline.core.message.MessageQueue;
 import io.raftline.core.message.RaftMessage;
+import io.raftline.core.quorum.Configuration;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.io.storage.MetadataStore;
 
@@ -39,6 +40,9 @@ final class RaftDriver
 
         /** The node's role changed; {@code lastIndex} is its log's last index then. */
         void onRoleChange(Role role, Role previous, long lastIndex);
+
+        /** The configuration in force changed: connect to new members before messages go to them. */
+        void onConfiguration(Configuration configuration);
     }
 
     private final RaftNode node;
@@ -94,6 +98,10 @@ final class RaftDriver
         }
         final Ready ready = node.ready();
         writeLog();
+        if (ready.configurationChanged())
+        {
+            listener.onConfiguration(ready.configuration());
+        }
         send(ready.messages());
         if (ready.hardStateChanged())
         {

@@ -2,14 +2,18 @@ package io.raftline.io.node;
 
 import io.aeron.Aeron;
 import io.aeron.Subscription;
+import io.raftline.core.EntryType;
 import io.raftline.core.RaftNode;
 import io.raftline.core.RaftOptions;
 import io.raftline.core.quorum.Configuration;
+import io.raftline.core.quorum.ConfigurationCodec;
+import io.raftline.core.quorum.ConfigurationHistory;
 import io.raftline.core.state.AppendAdmission;
 import io.raftline.core.state.ReplicatedState;
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.config.ConfigException;
 import io.raftline.io.storage.ChronicleLog;
+import io.raftline.io.storage.ConfigurationEntries;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
 import io.raftline.io.transport.codec.FrameHeader;
@@ -23,10 +27,12 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -46,7 +52,11 @@ public final class RaftlineNode implements AutoCloseable
     private final AgentRunner runner;
 
     private RaftlineNode(
-        final ClusterConfig config, final int nodeId, final NanoClock clock, final RandomGenerator random)
+        final ClusterConfig config,
+        final int nodeId,
+        final boolean bootstrap,
+        final NanoClock clock,
+        final RandomGenerator random)
     {
         final ClusterConfig.Member self = config.member(nodeId);
         ChronicleLog openedLog = null;
@@ -57,21 +67,26 @@ public final class RaftlineNode implements AutoCloseable
         try
         {
             openedLog = ChronicleLog.open(self.dataDir(), config.durability());
+            if (bootstrap)
+            {
+                bootstrap(openedLog, config);
+            }
             runtime = config.embeddedDriver() ?
                 AeronRuntime.embedded(aeronDirectory(config, self), config.mtuBytes(), config.socketBufferBytes()) :
                 AeronRuntime.external(config.aeronDir());
             final Aeron aeron = runtime.aeron();
             nodeCounters = new NodeCounters(aeron, nodeId);
             final long clusterHash = FrameHeader.clusterHash(config.clusterId());
-            final Configuration configuration = Configuration.of(config.memberIds());
-            final RaftNode node = new RaftNode(raftOptions(config, nodeId, random), openedLog,
-                openedLog.metadata().currentTerm(), openedLog.metadata().votedFor(), configuration);
+            final ConfigurationHistory configurations = configurationsOf(openedLog, config);
+            final RaftNode node = new RaftNode(raftOptions(config, nodeId, random)
+                .identity(openedLog.metadata().identity())
+                .firstMember(openedLog.metadata().isFirstMember()),
+                openedLog, openedLog.metadata().currentTerm(), openedLog.metadata().votedFor(), configurations);
+            logConfiguration(nodeId, node.configuration(), config);
             // entries below the first held were compacted; a snapshot would carry their state
             final ReplicatedState state = new ReplicatedState(config.maxSessions(), SESSION_RING_CAPACITY,
-                configuration, openedLog.firstIndex() - 1);
-            members = new MemberRegistry(nodeId, aeron, config,
-                id -> config.members().containsKey(id) ? config.member(id).endpoint() : null, clusterHash, openedLog,
-                nodeCounters);
+                Configuration.NONE, openedLog.firstIndex() - 1);
+            members = new MemberRegistry(nodeId, aeron, config, clusterHash, openedLog, nodeCounters);
             clients = new ClientConnections(aeron, config.mtuBytes(), config.termLengthBytes(),
                 config.socketBufferBytes(), nodeCounters.transport());
             final ProducerService producers = new ProducerService(node, new AppendAdmission(state), state.sessions(),
@@ -97,24 +112,90 @@ public final class RaftlineNode implements AutoCloseable
         }
     }
 
-    /** Opens the node's data directory and starts its agent thread. */
-    public static RaftlineNode start(final ClusterConfig config, final int nodeId)
+    /**
+     * Opens the node's data directory and starts its agent thread. A node on an empty data directory belongs to no
+     * cluster: it waits to be added (see {@code raftline member add}), unless {@code bootstrap} makes it one of a
+     * new cluster's first members, whose first configuration is the cluster file's nodes.
+     */
+    public static RaftlineNode start(final ClusterConfig config, final int nodeId, final boolean bootstrap)
     {
-        return start(config, nodeId, new SystemNanoClock(), new SplittableRandom());
+        return start(config, nodeId, bootstrap, new SystemNanoClock(), new SplittableRandom());
     }
 
-    /** As {@link #start(ClusterConfig, int)}, with the clock and the random source (election timeouts) given. */
+    /** As {@link #start(ClusterConfig, int, boolean)}, with the clock and the random source given. */
     public static RaftlineNode start(
-        final ClusterConfig config, final int nodeId, final NanoClock clock, final RandomGenerator random)
+        final ClusterConfig config,
+        final int nodeId,
+        final boolean bootstrap,
+        final NanoClock clock,
+        final RandomGenerator random)
     {
         if (!config.members().containsKey(nodeId))
         {
             throw new ConfigException("node." + nodeId, "node " + nodeId + " is not in the cluster file");
         }
-        final RaftlineNode node = new RaftlineNode(config, nodeId, clock, random);
+        final RaftlineNode node = new RaftlineNode(config, nodeId, bootstrap, clock, random);
         AgentRunner.startOnThread(node.runner);
         LOG.info("node {} of cluster {} started on {}", nodeId, config.clusterId(), config.member(nodeId).endpoint());
         return node;
+    }
+
+    /**
+     * Makes a new data directory one of a new cluster's first members: its log starts with the cluster's first
+     * configuration, the cluster file's nodes as voters (every first member writes the same entry), their disks not
+     * yet bound. A directory that holds anything already is left as it is: a cluster is made once.
+     */
+    private static void bootstrap(final ChronicleLog log, final ClusterConfig config)
+    {
+        if (log.lastIndex() > 0 || log.firstIndex() > 1 || log.metadata().currentTerm() > 0)
+        {
+            return;
+        }
+        Configuration first = Configuration.of(config.memberIds());
+        for (final int id : config.memberIds())
+        {
+            first = first.withMember(id, Configuration.UNBOUND, config.member(id).endpoint());
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[ConfigurationCodec.encodedLength(first)]);
+        final int length = ConfigurationCodec.encode(first, payload, 0);
+        log.metadata().markFirstMember();
+        log.metadata().store(1, 0);
+        log.append(1, EntryType.CONFIG, 0, 0, payload, 0, length);
+        log.sync();
+        LOG.info("a new cluster begins: {}", first);
+    }
+
+    /**
+     * The configuration entries of the log, over what came before them: nothing for a new directory (it waits to
+     * be added), the cluster file's nodes for a log of a version that wrote no configuration entries.
+     */
+    private static ConfigurationHistory configurationsOf(final ChronicleLog log, final ClusterConfig config)
+    {
+        final List<ConfigurationEntries.Entry> entries = log.configurationEntries();
+        final boolean olderLog = entries.isEmpty() && log.lastIndex() > 0;
+        final ConfigurationHistory history = new ConfigurationHistory(olderLog ?
+            Configuration.of(config.memberIds()) : Configuration.NONE);
+        for (final ConfigurationEntries.Entry entry : entries)
+        {
+            history.add(entry.index(), entry.term(), ConfigurationCodec.decode(
+                new UnsafeBuffer(entry.payload()), 0, entry.payload().length));
+        }
+        return history;
+    }
+
+    /** The configuration in force is the log's; the cluster file is only how a node finds the others. */
+    private static void logConfiguration(final int nodeId, final Configuration inForce, final ClusterConfig config)
+    {
+        if (inForce.isEmpty())
+        {
+            LOG.info("node {} belongs to no cluster yet: it waits to be added", nodeId);
+            return;
+        }
+        if (!java.util.Arrays.equals(inForce.members(), config.memberIds()))
+        {
+            LOG.info("node {}: the configuration in force is the log's, {}; the cluster file lists nodes {}",
+                nodeId, inForce, java.util.Arrays.toString(config.memberIds()));
+        }
     }
 
     /** The core's settings from the cluster file; a replication batch never outgrows one Aeron frame. */

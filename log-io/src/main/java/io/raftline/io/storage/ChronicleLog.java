@@ -1,6 +1,7 @@
 package io.raftline.io.storage;
 
 import io.raftline.io.config.Durability;
+import io.raftline.core.EntryType;
 import io.raftline.core.RaftLog;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -71,6 +72,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         EntryLayout.HEADER_LENGTH, 64));
     private final Source source = new Source();
     private final LogCursor lookupCursor;
+    private ConfigurationEntries configurationEntries = new ConfigurationEntries();
     private Thread appenderThread;
 
     private long lastIndex;           // invariant: segments.count() == 0 implies lastIndex == 0
@@ -283,6 +285,15 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         }
         final long index = lastIndex + 1;
         final int documentLength = EntryLayout.HEADER_LENGTH + length;
+        if (type == EntryType.CONFIG)
+        {
+            // recorded before the entry is written: a crash in between leaves a record the log does not hold,
+            // which the next open drops, never an entry the record misses
+            final byte[] payload = new byte[length];
+            buffer.getBytes(offset, payload);
+            configurationEntries.add(index, term, payload);
+            metadata.storeConfiguration(configurationEntries.encode());
+        }
         if (!segmentOpen || (segmentBytes + documentLength > segmentBytesMax && index > lastSegmentFirstIndex()))
         {
             startSegment(index, term(lastIndex), EntryLayout.REASON_NEW);
@@ -345,6 +356,10 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         startSegment(index, prevTerm, EntryLayout.REASON_TRUNCATION);
         terms.truncateFrom(index);
         lastIndex = index - 1;
+        if (configurationEntries.truncateFrom(index))
+        {
+            metadata.storeConfiguration(configurationEntries.encode()); // after the cut: see append
+        }
     }
 
     /**
@@ -396,6 +411,15 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             }
         }
         queue.refreshDirectoryListing();
+    }
+
+    /**
+     * The configuration entries this log holds (the newest {@link ConfigurationEntries#KEPT}), oldest first: what
+     * a restarting node needs to know the configuration in force.
+     */
+    public java.util.List<ConfigurationEntries.Entry> configurationEntries()
+    {
+        return configurationEntries.entries();
     }
 
     /** A sequential, zero-copy reader for this thread. */
@@ -480,6 +504,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                         " was recorded durable in " + metadata.file());
                 }
                 lastIndex = 0;
+                loadConfigurationEntries();
                 clock.cycle(highestCycle);
                 return;
             }
@@ -492,25 +517,34 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             }
             durableIndex = lastIndex;
             metadata.durableIndexHint(lastIndex);
+            loadConfigurationEntries();
             final int lastCycle = segments.cycle(segments.count() - 1);
             clock.cycle(highestCycle);
             if (badIndex > 0)
             {
                 startSegment(badIndex, term(badIndex - 1), EntryLayout.REASON_RECOVERY);
             }
-            else if (lastCycle == highestCycle)
+            else if (lastCycle == highestCycle && durability == Durability.FSYNC)
             {
-                segmentOpen = true;
                 openSegmentChannel(lastCycle);
-                if (durability == Durability.FSYNC)
-                {
-                    forceSegment(); // what the dead process left in the page cache is durable from now on
-                }
+                forceSegment(); // what the dead process left in the page cache is durable from now on
+                closeSegmentChannel();
             }
+            // appends go to a new segment: a writer killed while rolling may have marked the last one finished
+            // (Chronicle's end-of-file marker) before the next existed, and nothing more may be written there
         }
         finally
         {
             tailer.close();
+        }
+    }
+
+    private void loadConfigurationEntries()
+    {
+        configurationEntries = ConfigurationEntries.decode(metadata.configuration());
+        if (configurationEntries.retainHeld(lastIndex, this::term, firstIndex()))
+        {
+            metadata.storeConfiguration(configurationEntries.encode());
         }
     }
 

@@ -31,18 +31,23 @@ import java.nio.file.StandardOpenOption;
  *   +-------------------+-------------------+
  *   | durable watermark (Raft index)        |   a lower bound of what the log made durable
  *   +---------------------------------------+
- *   | reserved                              |
- *   +---------------------------------------+  48
+ *   | identity of this data directory       |   random, made with the directory, never 0
+ *   +---------------------------------------+
+ *   | flags: 1 = made as a first member      |
+ *   +---------------------------------------+  56
  *   | configuration bytes ...               |
  *   +---------------------------------------+
  * </pre>
+ * A file of the first layout (configuration at 48, no identity) is read too: the directory gets an identity and,
+ * having been made before there were any, counts as a first member.
  */
 public final class MetadataStore
 {
     static final String FILE_NAME = "raft.meta";
     static final int SLOT_LENGTH = 16 * 1024;
     /** The largest configuration that fits in a slot. */
-    public static final int CONFIGURATION_LENGTH_MAX = SLOT_LENGTH - 48;
+    public static final int CONFIGURATION_LENGTH_MAX = SLOT_LENGTH - 56;
+    private static final long FIRST_MEMBER = 1;
 
     private static final int MAGIC_OFFSET = 4;
     private static final int GENERATION_OFFSET = 8;
@@ -50,7 +55,10 @@ public final class MetadataStore
     private static final int VOTED_FOR_OFFSET = 24;
     private static final int CONFIG_LENGTH_OFFSET = 28;
     private static final int WATERMARK_OFFSET = 32;
-    private static final int CONFIG_OFFSET = 48;
+    private static final int IDENTITY_OFFSET = 40;
+    private static final int FLAGS_OFFSET = 48;
+    private static final int CONFIG_OFFSET = 56;
+    private static final int FIRST_LAYOUT_CONFIG_OFFSET = 48;
     private static final int MAGIC = 0x444D4C52; // "RLMD" read little-endian
 
     private final Path file;
@@ -65,6 +73,8 @@ public final class MetadataStore
     private byte[] configuration = new byte[0];
     private long durableWatermark;
     private long durableIndexHint; // what the log last reported durable; rides along with the next store()
+    private long identity;
+    private long flags;
 
     private MetadataStore(final Path file, final FileChannel channel)
     {
@@ -85,6 +95,13 @@ public final class MetadataStore
             final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             final MetadataStore store = new MetadataStore(file, channel);
             store.load(channel);
+            if (store.identity == 0)
+            {
+                // a directory of the first layout: made before identities, by a first member
+                store.identity = newIdentity();
+                store.flags |= FIRST_MEMBER;
+                store.write(store.currentTerm, store.votedFor, store.configuration, store.durableWatermark);
+            }
             return store;
         }
         catch (final IOException ex)
@@ -101,11 +118,22 @@ public final class MetadataStore
             StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final MetadataStore initial = new MetadataStore(temporary, channel);
+            initial.identity = newIdentity();
             initial.write(0, 0, initial.configuration, 0);
             initial.write(0, 0, initial.configuration, 0);
         }
         Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         forceDirectory(dir);
+    }
+
+    private static long newIdentity()
+    {
+        long identity = 0;
+        while (identity == 0)
+        {
+            identity = new java.security.SecureRandom().nextLong();
+        }
+        return identity;
     }
 
     /** Makes a file creation or rename in {@code dir} durable (Linux: fsync on the directory). */
@@ -148,6 +176,25 @@ public final class MetadataStore
     public int votedFor()
     {
         return votedFor;
+    }
+
+    /** The identity of this data directory, made with it: a voter counts only from the directory it was bound to. */
+    public long identity()
+    {
+        return identity;
+    }
+
+    /** Whether this directory was made as one of its cluster's first members (see RaftOptions.firstMember). */
+    public boolean isFirstMember()
+    {
+        return (flags & FIRST_MEMBER) != 0;
+    }
+
+    /** Records that this directory is one of a new cluster's first members; forced. */
+    public void markFirstMember()
+    {
+        flags |= FIRST_MEMBER;
+        write(currentTerm, votedFor, configuration, Math.max(durableWatermark, durableIndexHint));
     }
 
     /** A copy of the latest configuration stored; empty when none was. */
@@ -231,6 +278,8 @@ public final class MetadataStore
         slot.putInt(VOTED_FOR_OFFSET, votedFor, ByteOrder.LITTLE_ENDIAN);
         slot.putInt(CONFIG_LENGTH_OFFSET, configuration.length, ByteOrder.LITTLE_ENDIAN);
         slot.putLong(WATERMARK_OFFSET, watermark, ByteOrder.LITTLE_ENDIAN);
+        slot.putLong(IDENTITY_OFFSET, identity, ByteOrder.LITTLE_ENDIAN);
+        slot.putLong(FLAGS_OFFSET, flags, ByteOrder.LITTLE_ENDIAN);
         slot.putBytes(CONFIG_OFFSET, configuration);
         final int length = CONFIG_OFFSET + configuration.length;
         slot.putInt(0, Checksums.crc32c(slot.addressOffset(), 4, length - 4), ByteOrder.LITTLE_ENDIAN);
@@ -271,33 +320,43 @@ public final class MetadataStore
                 }
                 read += n;
             }
-            if (read < CONFIG_OFFSET || slot.getInt(MAGIC_OFFSET, ByteOrder.LITTLE_ENDIAN) != MAGIC)
+            if (read < FIRST_LAYOUT_CONFIG_OFFSET || slot.getInt(MAGIC_OFFSET, ByteOrder.LITTLE_ENDIAN) != MAGIC)
+            {
+                continue;
+            }
+            final int configOffset = checksumAt(CONFIG_OFFSET, read) ? CONFIG_OFFSET :
+                checksumAt(FIRST_LAYOUT_CONFIG_OFFSET, read) ? FIRST_LAYOUT_CONFIG_OFFSET : -1;
+            final long slotGeneration = slot.getLong(GENERATION_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            if (configOffset < 0 || slotGeneration <= bestGeneration)
             {
                 continue;
             }
             final int configLength = slot.getInt(CONFIG_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (configLength < 0 || configLength > CONFIGURATION_LENGTH_MAX || CONFIG_OFFSET + configLength > read)
-            {
-                continue;
-            }
-            final int length = CONFIG_OFFSET + configLength;
-            final int crc = Checksums.crc32c(slot.addressOffset(), 4, length - 4);
-            final long slotGeneration = slot.getLong(GENERATION_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (crc != slot.getInt(0, ByteOrder.LITTLE_ENDIAN) || slotGeneration <= bestGeneration)
-            {
-                continue;
-            }
             bestGeneration = slotGeneration;
             currentTerm = slot.getLong(TERM_OFFSET, ByteOrder.LITTLE_ENDIAN);
             votedFor = slot.getInt(VOTED_FOR_OFFSET, ByteOrder.LITTLE_ENDIAN);
             durableWatermark = slot.getLong(WATERMARK_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            identity = configOffset == CONFIG_OFFSET ? slot.getLong(IDENTITY_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
+            flags = configOffset == CONFIG_OFFSET ? slot.getLong(FLAGS_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
             configuration = new byte[configLength];
-            slot.getBytes(CONFIG_OFFSET, configuration);
+            slot.getBytes(configOffset, configuration);
         }
         if (bestGeneration < 0)
         {
             throw new StorageException("metadata file " + file + " is corrupt: neither slot holds a valid record");
         }
         generation = bestGeneration;
+    }
+
+    /** Whether the slot just read is a valid record with its configuration bytes at {@code configOffset}. */
+    private boolean checksumAt(final int configOffset, final int read)
+    {
+        final int configLength = slot.getInt(CONFIG_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        if (configLength < 0 || configLength > SLOT_LENGTH - configOffset || configOffset + configLength > read)
+        {
+            return false;
+        }
+        final int length = configOffset + configLength;
+        return Checksums.crc32c(slot.addressOffset(), 4, length - 4) == slot.getInt(0, ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -59,7 +59,7 @@ class LostAcknowledgementTest
         {
             for (int id = 1; id <= 3; id++)
             {
-                nodes.add(RaftlineNode.start(config, id));
+                nodes.add(RaftlineNode.start(config, id, true));
             }
             final Map<Long, Long> indexBySequence = new HashMap<>();
             final int[] acks = new int[1];

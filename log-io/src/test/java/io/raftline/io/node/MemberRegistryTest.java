@@ -43,9 +43,8 @@ class MemberRegistryTest
             aeron = AeronRuntime.embedded(dir.resolve("aeron").toString(), 8192, 1 << 20);
             counters = new NodeCounters(aeron.aeron(), 1);
             log = ChronicleLog.open(dir.resolve("data"), Durability.PAGE_CACHE);
-            registry = new MemberRegistry(1, aeron.aeron(), config,
-                id -> config.members().containsKey(id) ? config.member(id).endpoint() : null,
-                FrameHeader.clusterHash("registry"), log, counters);
+            registry = new MemberRegistry(1, aeron.aeron(), config, FrameHeader.clusterHash("registry"), log,
+                counters);
             registry.update(Configuration.of(1, 2, 3));
             assertEquals(2, registry.peerCount());
             assertTrue(registry.isPeer(2));
@@ -57,6 +56,11 @@ class MemberRegistryTest
             assertFalse(registry.isPeer(3), "let go of");
             assertFalse(registry.isPeer(9), "no endpoint is known for it");
             assertEquals(2, registry.peerCount());
+
+            registry.update(Configuration.withLearners(new int[]{1, 2}, new int[]{4, 9})
+                .withMember(9, 0, "127.0.0.1:23409"));
+            assertTrue(registry.isPeer(9), "the log's configuration names where a member listens");
+            assertEquals(3, registry.peerCount());
 
             final RaftMessage toRemoved = new RaftMessage();
             toRemoved.type = MessageType.HEARTBEAT;

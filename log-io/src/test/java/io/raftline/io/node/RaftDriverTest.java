@@ -71,6 +71,11 @@ class RaftDriverTest
             public void onRoleChange(final Role role, final Role previous, final long lastIndex)
             {
             }
+
+            @Override
+            public void onConfiguration(final Configuration configuration)
+            {
+            }
         });
     }
 

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.List;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -290,17 +293,21 @@ class ChronicleLogTest
             assertEquals(0, log.metadata().currentTerm());
             assertEquals(0, log.metadata().votedFor());
             assertEquals(0, log.metadata().configuration().length);
+            assertTrue(log.metadata().identity() != 0, "a directory gets an identity when it is made");
+            assertFalse(log.metadata().isFirstMember(), "made without being a cluster's first member");
             log.metadata().store(3, 2);
             log.metadata().storeConfiguration(new byte[] {1, 2, 3});
             log.metadata().store(4, 1);
         }
-        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
-        {
-            assertEquals(4, log.metadata().currentTerm());
-            assertEquals(1, log.metadata().votedFor());
-            assertArrayEquals(new byte[] {1, 2, 3}, log.metadata().configuration());
-            log.metadata().store(5, 3);
-        }
+        final MetadataStore stored = MetadataStore.read(dir);
+        assertEquals(4, stored.currentTerm());
+        assertEquals(1, stored.votedFor());
+        assertArrayEquals(new byte[] {1, 2, 3}, stored.configuration());
+        stored.close();
+        final MetadataStore reopened = MetadataStore.open(dir);
+        reopened.markFirstMember();
+        reopened.store(5, 3);
+        reopened.close();
         // damage the newest slot: the previous value must come back, never a mix
         final MetadataStore before = MetadataStore.read(dir);
         final long newestSlot = (before.generation() & 1) * MetadataStore.SLOT_LENGTH;
@@ -310,8 +317,9 @@ class ChronicleLogTest
             channel.write(ByteBuffer.wrap(new byte[] {9, 9, 9}), newestSlot + 17);
         }
         final MetadataStore after = MetadataStore.read(dir);
-        assertEquals(4, after.currentTerm());
-        assertEquals(1, after.votedFor());
+        assertEquals(5, after.currentTerm() + 1, "the slot before the damaged one: term 4 then the mark");
+        assertEquals(before.identity(), after.identity());
+        assertTrue(after.isFirstMember());
     }
 
     @Test
@@ -413,5 +421,69 @@ class ChronicleLogTest
             TestEntries.checkEntries(cursor, from, to, expectedTerm);
             assertFalse(cursor.next());
         }
+    }
+
+    @Test
+    void configurationEntriesAreKeptBesideTheLogAndFollowItsTruncations()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[]{1, 2, 3, 4});
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            TestEntries.append(log, 1);
+            log.append(1, EntryType.CONFIG, 0, 0, payload, 0, 4);
+            TestEntries.append(log, 1);
+            log.append(1, EntryType.CONFIG, 0, 0, payload, 1, 3);
+            assertEquals(List.of(2L, 4L), log.configurationEntries().stream().map(e -> e.index()).toList());
+            log.truncateFrom(4);
+            assertEquals(List.of(2L), log.configurationEntries().stream().map(e -> e.index()).toList());
+            log.append(2, EntryType.CONFIG, 0, 0, payload, 2, 2);
+            log.sync();
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            final List<ConfigurationEntries.Entry> entries = log.configurationEntries();
+            assertEquals(List.of(2L, 4L), entries.stream().map(e -> e.index()).toList());
+            assertEquals(2, entries.get(1).term());
+            assertArrayEquals(new byte[]{3, 4}, entries.get(1).payload());
+        }
+    }
+
+    @Test
+    void aConfigurationRecordedButNeverWrittenIsForgottenOnOpen()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            TestEntries.append(log, 1);
+            log.sync();
+            // as a crash between recording an entry and writing it leaves things
+            final ConfigurationEntries recorded = new ConfigurationEntries();
+            recorded.add(2, 1, new byte[]{7});
+            log.metadata().storeConfiguration(recorded.encode());
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            assertTrue(log.configurationEntries().isEmpty());
+        }
+    }
+
+    @Test
+    void aMetadataFileOfTheFirstLayoutGetsAnIdentityAndCountsAsAFirstMember() throws IOException
+    {
+        // the first layout: configuration bytes at 48, no identity; term 7, vote 2
+        final ByteBuffer slot = ByteBuffer.allocateDirect(MetadataStore.SLOT_LENGTH * 2).order(ByteOrder.LITTLE_ENDIAN);
+        slot.putInt(4, 0x444D4C52).putLong(8, 1).putLong(16, 7).putInt(24, 2).putInt(28, 0).putLong(32, 0);
+        slot.putInt(0, Checksums.crc32c(new UnsafeBuffer(slot).addressOffset(), 4, 44));
+        final byte[] file = new byte[slot.capacity()];
+        slot.get(0, file);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(MetadataStore.FILE_NAME), file);
+        final MetadataStore upgraded = MetadataStore.open(dir);
+        assertEquals(7, upgraded.currentTerm());
+        assertEquals(2, upgraded.votedFor());
+        assertTrue(upgraded.identity() != 0);
+        assertTrue(upgraded.isFirstMember());
+        upgraded.close();
+        final MetadataStore again = MetadataStore.read(dir);
+        assertEquals(upgraded.identity(), again.identity(), "kept once given");
     }
 }

@@ -91,6 +91,7 @@ public final class RaftMessageDecoder
         into.reject = buffer.getByte(offset + REJECT_OFFSET) == 1;
         into.transfer = buffer.getByte(offset + TRANSFER_OFFSET) == 1;
         into.entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, ORDER);
+        into.identity = buffer.getLong(offset + IDENTITY_OFFSET, ORDER);
         into.entries = type == MessageType.APPEND ? entries : null;
         return DecodeResult.OK;
     }

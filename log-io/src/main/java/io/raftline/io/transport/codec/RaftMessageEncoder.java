@@ -167,5 +167,6 @@ public final class RaftMessageEncoder
         buffer.putByte(offset + TRANSFER_OFFSET, message.transfer ? (byte)1 : (byte)0);
         buffer.putShort(offset + PADDING_SHORT_OFFSET, (short)0, ORDER);
         buffer.putInt(offset + PADDING_INT_OFFSET, 0, ORDER);
+        buffer.putLong(offset + IDENTITY_OFFSET, message.identity, ORDER);
     }
 }

@@ -32,9 +32,11 @@ package io.raftline.io.transport.codec;
  *   | to (receiver node id)         | entryCount (APPEND only)      | 80
  *   +-------+-------+---------------+-------------------------------+
  *   |reject |transf.| zero (u16)    | zero (u32)                    | 88   reject, transfer: 0 or 1
- *   +-------+-------+---------------+-------------------------------+ 96   = MESSAGE_LENGTH = APPEND_HEADER_LENGTH
+ *   +-------+-------+---------------+-------------------------------+
+ *   | identity of the sender's data directory                       | 96   a voter counts only from its own
+ *   +---------------------------------------------------------------+ 104  = MESSAGE_LENGTH = APPEND_HEADER_LENGTH
  *
- *   APPEND: entryCount entries follow at 96, back to back:
+ *   APPEND: entryCount entries follow at 104, back to back:
  *   +---------------------------------------------------------------+
  *   | term                                                          | +0
  *   +---------------------------------------------------------------+
@@ -70,8 +72,10 @@ public final class RaftMessageLayout
     /** Two zero bytes then four, keeping the entries 8-byte aligned from the frame start. */
     public static final int PADDING_SHORT_OFFSET = TRANSFER_OFFSET + 1;
     public static final int PADDING_INT_OFFSET = PADDING_SHORT_OFFSET + 2;
+    /** The identity of the data directory the sender speaks from. */
+    public static final int IDENTITY_OFFSET = PADDING_INT_OFFSET + 4;
     /** The whole frame of every message but APPEND; APPEND's entries start here. */
-    public static final int MESSAGE_LENGTH = PADDING_INT_OFFSET + 4;
+    public static final int MESSAGE_LENGTH = IDENTITY_OFFSET + 8;
 
     public static final int ENTRY_TERM_OFFSET = 0;
     public static final int ENTRY_SESSION_OFFSET = 8;

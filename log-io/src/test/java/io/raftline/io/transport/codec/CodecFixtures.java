@@ -119,6 +119,7 @@ final class CodecFixtures
         assertEquals(expected.rejectHintTerm, actual.rejectHintTerm, "rejectHintTerm");
         assertEquals(expected.rejectHintIndex, actual.rejectHintIndex, "rejectHintIndex");
         assertEquals(expected.context, actual.context, "context");
+        assertEquals(expected.identity, actual.identity, "identity");
         assertEquals(expected.transfer, actual.transfer, "transfer");
         assertEquals(expected.entryCount, actual.entryCount, "entryCount");
         if (expected.type == MessageType.APPEND)
@@ -228,6 +229,7 @@ final class CodecFixtures
         m.logTerm = random.nextInt(4) == 0 ? 0 : randomNonNegative(random) % (m.term + 1);
         m.commitIndex = randomNonNegative(random);
         m.context = random.nextLong();
+        m.identity = random.nextLong();
         if (type.isResponse())
         {
             m.reject = random.nextBoolean();

@@ -40,12 +40,12 @@ class RaftMessageCodecTest
     void constantsMatchTheLayout()
     {
         assertEquals(24, RaftMessageEncoder.HEADER_LENGTH);
-        assertEquals(96, RaftMessageEncoder.MESSAGE_LENGTH);
-        assertEquals(96, RaftMessageEncoder.APPEND_HEADER_LENGTH);
+        assertEquals(104, RaftMessageEncoder.MESSAGE_LENGTH);
+        assertEquals(104, RaftMessageEncoder.APPEND_HEADER_LENGTH);
         assertEquals(32, RaftMessageEncoder.ENTRY_OVERHEAD);
         assertEquals(0, RaftMessageEncoder.APPEND_HEADER_LENGTH % 8, "entries start 8-byte aligned");
-        assertEquals(96, RaftMessageEncoder.appendFrameLength(0, 0));
-        assertEquals(96 + 16 * 32 + 1600, RaftMessageEncoder.appendFrameLength(16, 1600));
+        assertEquals(104, RaftMessageEncoder.appendFrameLength(0, 0));
+        assertEquals(104 + 16 * 32 + 1600, RaftMessageEncoder.appendFrameLength(16, 1600));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(-1, 0));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(0, -1));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(1, Integer.MAX_VALUE));
@@ -76,6 +76,7 @@ class RaftMessageCodecTest
         message.rejectHintTerm = Long.MAX_VALUE;
         message.rejectHintIndex = Long.MAX_VALUE;
         message.context = Long.MIN_VALUE;
+        message.identity = Long.MIN_VALUE;
         message.reject = type.isResponse();
         message.transfer = type == MessageType.VOTE || type == MessageType.PRE_VOTE;
         assertRoundTrip(message, List.of());
