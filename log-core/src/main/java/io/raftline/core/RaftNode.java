@@ -306,6 +306,12 @@ public final class RaftNode
      */
     public ChangeResult promote(final int nodeId)
     {
+        return promote(nodeId, Long.MAX_VALUE);
+    }
+
+    /** As {@link #promote(int)}, failing if the learner has not caught up within {@code catchUpTicks}. */
+    public ChangeResult promote(final int nodeId, final long catchUpTicks)
+    {
         final ChangeResult refusal = refuseChange();
         if (refusal != null)
         {
@@ -318,7 +324,7 @@ public final class RaftNode
         }
         final int[] voters = java.util.Arrays.copyOf(configuration.voters(), configuration.voters().length + 1);
         voters[voters.length - 1] = nodeId;
-        return changeVoters(voters);
+        return changeVoters(voters, catchUpTicks);
     }
 
     /**
@@ -354,6 +360,11 @@ public final class RaftNode
      */
     public ChangeResult changeVoters(final int[] voters)
     {
+        return changeVoters(voters, Long.MAX_VALUE);
+    }
+
+    private ChangeResult changeVoters(final int[] voters, final long catchUpTicks)
+    {
         final ChangeResult refusal = refuseChange();
         if (refusal != null)
         {
@@ -386,7 +397,8 @@ public final class RaftNode
         {
             if (configuration.isLearner(voter))
             {
-                catchUps[i++] = new CatchUp(voter, log.lastIndex(), ticks, electionTimeoutTicks);
+                catchUps[i++] = new CatchUp(voter, log.lastIndex(), ticks, electionTimeoutTicks,
+                    catchUpTicks == Long.MAX_VALUE ? Long.MAX_VALUE : ticks + catchUpTicks);
             }
         }
         return ChangeResult.STARTED;

@@ -2,6 +2,8 @@ package io.raftline.tools;
 
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.node.NodeStatus;
+import io.raftline.io.node.NodeStatusReader;
+import io.raftline.io.transport.LoopbackPorts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,9 +18,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** {@code raftline cluster start|stop}: a local cluster of background node processes. */
+/** {@code raftline cluster start|start-node|stop}: a local cluster of background node processes. */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Starts or stops a local cluster.",
-    subcommands = { ClusterCommand.Start.class, ClusterCommand.Stop.class })
+    subcommands = { ClusterCommand.Start.class, ClusterCommand.StartNode.class, ClusterCommand.Stop.class })
 final class ClusterCommand implements Callable<Integer>
 {
     @Spec
@@ -83,6 +85,84 @@ final class ClusterCommand implements Callable<Integer>
             }
             spec.commandLine().getOut().println(clusterFile.toAbsolutePath());
             return 0;
+        }
+    }
+
+    @Command(name = "start-node", mixinStandardHelpOptions = true,
+        description = "Adds node N to DIR/cluster.properties and starts it on a new, empty data directory. It is " +
+            "not a member yet: add it with 'raftline member add'.")
+    static final class StartNode implements Callable<Integer>
+    {
+        private static final long LISTEN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Folder of the cluster.")
+        private Path dir;
+
+        @Option(names = "--id", required = true, paramLabel = "N", description = "The new node's id.")
+        private int id;
+
+        @Option(names = "--port", paramLabel = "P", description = "Its UDP port (default: a free one).")
+        private Integer port;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException
+        {
+            final Path clusterFile = dir.resolve("cluster.properties");
+            if (!Files.isRegularFile(clusterFile))
+            {
+                throw new CommandFailure("no cluster file " + clusterFile + ": start a cluster there first");
+            }
+            if (id < 1)
+            {
+                throw new UsageFailure("--id must be positive: " + id);
+            }
+            if (port != null && (port < 1 || port > 65535))
+            {
+                throw new UsageFailure("--port must be 1 to 65535: " + port);
+            }
+            if (NodeProcesses.running(NodeProcesses.pidFile(dir, id)).isPresent())
+            {
+                throw new CommandFailure("node " + id + " of " + dir + " is already running");
+            }
+            ClusterConfig config = ClusterConfig.load(clusterFile);
+            if (!config.members().containsKey(id))
+            {
+                final int chosen = port != null ? port : LoopbackPorts.freeBase(1);
+                NodeProcesses.addToClusterFile(clusterFile, id, "127.0.0.1:" + chosen);
+                config = ClusterConfig.load(clusterFile);
+            }
+            final Path dataDir = config.member(id).dataDir();
+            if (Files.isDirectory(dataDir) && !isEmpty(dataDir))
+            {
+                throw new CommandFailure(dataDir + " already holds a node's data: start-node starts a new node on " +
+                    "an empty directory (restart an existing one with 'raftline node')");
+            }
+            NodeProcesses.start(clusterFile, id, dir, false);
+            final long deadlineNs = System.nanoTime() + LISTEN_TIMEOUT_NS;
+            while (!NodeStatusReader.read(config, id).reachable())
+            {
+                if (System.nanoTime() > deadlineNs || NodeProcesses.running(NodeProcesses.pidFile(dir, id)).isEmpty())
+                {
+                    throw new CommandFailure("node " + id + " did not start; see " + dir.resolve("node-" + id +
+                        ".log"));
+                }
+                Thread.sleep(50);
+            }
+            spec.commandLine().getOut().println("node " + id + " listens on " + config.member(id).endpoint() +
+                "; add it with: raftline member add --cluster " + clusterFile.toAbsolutePath() + " --id " + id +
+                " --voter");
+            return 0;
+        }
+
+        private static boolean isEmpty(final Path directory) throws IOException
+        {
+            try (Stream<Path> entries = Files.list(directory))
+            {
+                return entries.findAny().isEmpty();
+            }
         }
     }
 

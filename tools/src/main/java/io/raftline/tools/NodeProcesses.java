@@ -54,6 +54,27 @@ final class NodeProcesses
         }
     }
 
+    /** Adds {@code node.<id>=<endpoint>} to a cluster file, replacing the file atomically. */
+    static void addToClusterFile(final Path clusterFile, final int id, final String endpoint)
+    {
+        try
+        {
+            String text = Files.readString(clusterFile, StandardCharsets.UTF_8);
+            if (!text.isEmpty() && !text.endsWith("\n"))
+            {
+                text += "\n";
+            }
+            final Path temporary = clusterFile.resolveSibling(clusterFile.getFileName() + ".tmp");
+            Files.writeString(temporary, text + "node." + id + "=" + endpoint + "\n", StandardCharsets.UTF_8);
+            Files.move(temporary, clusterFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot add node " + id + " to " + clusterFile + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /**
      * Starts node {@code id} in the background; its pid goes to {@code dir/node-<id>.pid}. With {@code bootstrap}
      * an empty data directory makes it one of a new cluster's first members ({@code raftline node --bootstrap}).

@@ -24,6 +24,8 @@ import java.util.concurrent.Callable;
         ProduceCommand.class,
         TailCommand.class,
         StatusCommand.class,
+        MemberCommand.class,
+        LeaderCommand.class,
         InspectCommand.class,
         VerifyCommand.class,
         DumpCommand.class,

@@ -1,5 +1,8 @@
 package io.raftline.tools;
 
+import io.raftline.core.quorum.Configuration;
+import io.raftline.io.client.AdminClient;
+import io.raftline.io.client.RaftlineClientException;
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
@@ -14,12 +17,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 
-/** {@code raftline status}: every node's live counters, as a table or as JSON. */
+/** {@code raftline status}: every node's live counters and the configuration in force, as a table or as JSON. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the state of every node.")
 final class StatusCommand implements Callable<Integer>
 {
+    private static final long CONFIGURATION_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(1500);
+
     @Spec
     private CommandSpec spec;
 
@@ -30,28 +37,67 @@ final class StatusCommand implements Callable<Integer>
     private boolean json;
 
     @Option(names = "--bind", paramLabel = "ADDR[:PORT]",
-        description = "Accepted like the other cluster commands; status reads each node's counters from its Aeron " +
-            "directory on this host and needs no reply endpoint.")
+        description = "Where this command receives the configuration from a node (each node's counters are read " +
+            "from its Aeron directory on this host).")
     private String bind;
 
     @Override
     public Integer call()
     {
         final ClusterConfig config = ClusterConfig.load(clusterFile);
-        final List<NodeStatus> statuses = new ArrayList<>();
+        final Map<Integer, NodeStatus> statuses = new TreeMap<>();
         for (final int id : config.memberIds())
         {
-            statuses.add(NodeStatusReader.read(config, id));
+            statuses.put(id, NodeStatusReader.read(config, id));
         }
+        final Configuration configuration = statuses.values().stream().anyMatch(NodeStatus::reachable) ?
+            configurationOf(config) : null;
+        if (configuration != null)
+        {
+            // members the log added that this cluster file does not list: found by their endpoints
+            for (final int id : configuration.members())
+            {
+                final String endpoint = configuration.endpoint(id);
+                if (!statuses.containsKey(id) && endpoint != null && endpoint.matches(".+:\\d+"))
+                {
+                    final int port = Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+                    statuses.put(id, NodeStatusReader.read(config, id, port));
+                }
+            }
+        }
+        final List<NodeStatus> all = new ArrayList<>(statuses.values());
         final PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? toJson(statuses) : toTable(statuses));
+        out.println(json ? toJson(configuration, all) : toTable(configuration, all));
         out.flush();
         return 0;
     }
 
+    /** The configuration in force as a node reports it, or null when none answers in time. */
+    private Configuration configurationOf(final ClusterConfig config)
+    {
+        try (AdminClient admin = AdminClient.open(config, bind))
+        {
+            return admin.listMembers(CONFIGURATION_TIMEOUT_NS).configuration();
+        }
+        catch (final RaftlineClientException noAnswer)
+        {
+            return null;
+        }
+    }
+
     static String toJson(final List<NodeStatus> statuses)
     {
-        final StringBuilder json = new StringBuilder("{\"nodes\":[");
+        return toJson(null, statuses);
+    }
+
+    static String toJson(final Configuration configuration, final List<NodeStatus> statuses)
+    {
+        final StringBuilder json = new StringBuilder("{");
+        if (configuration != null)
+        {
+            json.append("\"configuration\":").append(MemberCommand.configurationJson(configuration)).append(',');
+        }
+        json.append("\"nodes\":[");
         for (int i = 0; i < statuses.size(); i++)
         {
             final NodeStatus status = statuses.get(i);
@@ -66,6 +112,8 @@ final class StatusCommand implements Callable<Integer>
                     .append(",\"lastIndex\":").append(status.value(NodeCounter.LAST_INDEX))
                     .append(",\"appliedIndex\":").append(status.value(NodeCounter.APPLIED_INDEX))
                     .append(",\"durableIndex\":").append(status.value(NodeCounter.DURABLE_INDEX))
+                    .append(",\"firstIndex\":").append(status.value(NodeCounter.FIRST_INDEX))
+                    .append(",\"snapshotIndex\":").append(status.value(NodeCounter.SNAPSHOT_INDEX))
                     .append(",\"electionsStarted\":").append(status.value(NodeCounter.ELECTIONS_STARTED))
                     .append(",\"appendsSent\":").append(status.value(NodeCounter.APPENDS_SENT))
                     .append(",\"appendsReceived\":").append(status.value(NodeCounter.APPENDS_RECEIVED))
@@ -91,9 +139,17 @@ final class StatusCommand implements Callable<Integer>
         return json.append("]}").toString();
     }
 
-    static String toTable(final List<NodeStatus> statuses)
+    static String toTable(final Configuration configuration, final List<NodeStatus> statuses)
     {
-        final StringBuilder table = new StringBuilder(String.format("%-4s %-13s %8s %6s %12s %12s %12s %10s %9s",
+        final StringBuilder table = new StringBuilder();
+        if (configuration != null)
+        {
+            table.append("configuration: voters ").append(java.util.Arrays.toString(configuration.voters()))
+                .append(configuration.isJoint() ? " (joint, from " +
+                    java.util.Arrays.toString(configuration.outgoingVoters()) + ")" : "")
+                .append(", learners ").append(java.util.Arrays.toString(configuration.learners())).append('\n');
+        }
+        table.append(String.format("%-4s %-13s %8s %6s %12s %12s %12s %10s %9s",
             "id", "role", "term", "leader", "commit", "last", "durable", "elections", "malformed"));
         for (final NodeStatus status : statuses)
         {

@@ -22,6 +22,7 @@ public final class CatchUp
 
     private final int learner;
     private final int electionTimeoutTicks;
+    private final long deadlineTick;
     private int round = 1;
     private long roundTarget;
     private long roundStartTick;
@@ -31,8 +32,17 @@ public final class CatchUp
 
     public CatchUp(final int learner, final long leaderLastIndex, final long tick, final int electionTimeoutTicks)
     {
+        this(learner, leaderLastIndex, tick, electionTimeoutTicks, Long.MAX_VALUE);
+    }
+
+    /** As above, failing at {@code deadlineTick} if the learner has not caught up by then. */
+    public CatchUp(
+        final int learner, final long leaderLastIndex, final long tick, final int electionTimeoutTicks,
+        final long deadlineTick)
+    {
         this.learner = learner;
         this.electionTimeoutTicks = electionTimeoutTicks;
+        this.deadlineTick = deadlineTick;
         this.roundTarget = leaderLastIndex;
         this.roundStartTick = tick;
         this.lastProgressTick = tick;
@@ -85,6 +95,12 @@ public final class CatchUp
             round++;
             roundTarget = leaderLastIndex;
             roundStartTick = tick;
+        }
+        else if (tick > deadlineTick)
+        {
+            failure = "node " + learner + " did not catch up in time (it was " + (roundTarget - matchIndex) +
+                " entries behind in round " + round + ")";
+            return Status.FAILED;
         }
         else if (tick - lastProgressTick > (long)STALL_TIMEOUTS * electionTimeoutTicks)
         {

@@ -3,16 +3,19 @@ package io.raftline.io.client;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.raftline.core.quorum.Configuration;
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.Offers;
-import io.raftline.io.transport.client.ConnectFrame;
-import io.raftline.io.transport.client.DisconnectFrame;
 import io.raftline.io.transport.client.ClientMessageType;
+import io.raftline.io.transport.client.ConnectFrame;
+import io.raftline.io.transport.client.ConnectedFrame;
+import io.raftline.io.transport.client.DisconnectFrame;
 import io.raftline.io.transport.codec.FrameHeader;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
@@ -21,32 +24,50 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A client's link to the cluster: its own embedded Aeron driver (driven from the caller's thread, like a node's),
- * one subscription on its reply endpoint, and one publication per node. It keeps itself known to every node by
- * repeating CONNECT until answered, then once in a while as a keep-alive. Single-threaded: the owner calls
- * {@link #poll} from one thread.
+ * one subscription on its reply endpoint, and one publication per node it knows: first those of the cluster file,
+ * then every member a node names in its CONNECTED answers (so a client keeps working when every node it was given
+ * has been replaced). It keeps itself known to every node by repeating CONNECT until answered, then once in a
+ * while as a keep-alive. Single-threaded: the owner calls {@link #poll} from one thread.
  */
 public final class ClientTransport implements AutoCloseable
 {
     private static final long CONNECT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long KEEPALIVE_NS = TimeUnit.SECONDS.toNanos(2);
 
+    /** A node this client talks to. */
+    private static final class Node
+    {
+        final int id;
+        final String endpoint;
+        final ExclusivePublication publication;
+        boolean connected;
+        long nextConnectNs;
+
+        Node(final int id, final String endpoint, final ExclusivePublication publication)
+        {
+            this.id = id;
+            this.endpoint = endpoint;
+            this.publication = publication;
+        }
+    }
+
     private final ClusterConfig config;
     private final long clusterHash;
     private final long clientId;
     private final AeronRuntime runtime;
     private final Subscription subscription;
-    private final int[] memberIds;
-    private final ExclusivePublication[] publications;
-    private final boolean[] connected;
-    private final long[] nextConnectNs;
+    private final Int2ObjectHashMap<Node> nodes = new Int2ObjectHashMap<>();
+    private int[] nodeIds = new int[0];
     private final String replyEndpoint;
     private final UnsafeBuffer frame;
     private final FragmentAssembler assembler;
+    private final ConnectedFrame connected = new ConnectedFrame();
     private final Listener listener;
     private final File aeronDir;
     private long correlationIds;
@@ -72,21 +93,9 @@ public final class ClientTransport implements AutoCloseable
             this.subscription = runtime.aeron().addSubscription(
                 AeronRuntime.subscriptionChannel(bindEndpoint, config.socketBufferBytes()), AeronRuntime.STREAM_ID);
             this.replyEndpoint = resolve(bindEndpoint);
-            final int[] ids = config.memberIds();
-            this.memberIds = ids;
-            int maxId = 0;
-            for (final int id : ids)
+            for (final int id : config.memberIds())
             {
-                maxId = Math.max(maxId, id);
-            }
-            this.publications = new ExclusivePublication[maxId + 1];
-            this.connected = new boolean[maxId + 1];
-            this.nextConnectNs = new long[maxId + 1];
-            for (final int id : ids)
-            {
-                publications[id] = runtime.aeron().addExclusivePublication(AeronRuntime.publicationChannel(
-                    config.member(id).endpoint(), config.mtuBytes(), config.termLengthBytes(),
-                    config.socketBufferBytes()), AeronRuntime.STREAM_ID);
+                addNode(id, config.member(id).endpoint());
             }
             this.frame = new UnsafeBuffer(new byte[Math.max(config.mtuBytes(), config.maxEntryBytes() + 4096)]);
             this.assembler = new FragmentAssembler(this::onFragment);
@@ -165,16 +174,24 @@ public final class ClientTransport implements AutoCloseable
         return ++correlationIds;
     }
 
+    /** The ids of the nodes this client knows, sorted; a new array only when a node is added. */
+    public int[] nodeIds()
+    {
+        return nodeIds;
+    }
+
     /** Whether the node has answered our CONNECT, so that it will answer our requests. */
     public boolean isConnected(final int nodeId)
     {
-        return connected[nodeId];
+        final Node node = nodes.get(nodeId);
+        return node != null && node.connected;
     }
 
     /** Sends {@code length} bytes of {@link #frame()} to a node; false on back-pressure or when it is away. */
     public boolean send(final int nodeId, final int length)
     {
-        final boolean sent = Offers.offer(publications[nodeId], frame, 0, length) > 0;
+        final Node node = nodes.get(nodeId);
+        final boolean sent = node != null && Offers.offer(node.publication, frame, 0, length) > 0;
         if (sent)
         {
             runtime.invoke(); // the embedded driver sends only when invoked: do it now, not after an idle
@@ -184,19 +201,21 @@ public final class ClientTransport implements AutoCloseable
 
     public int maxFramePayload(final int nodeId)
     {
-        return publications[nodeId].maxPayloadLength();
+        final Node node = nodes.get(nodeId);
+        return node == null ? frame.capacity() : node.publication.maxPayloadLength();
     }
 
     /** Drives the driver, keeps connections alive and delivers what arrived. */
     public int poll(final long nowNs, final int fragmentLimit)
     {
         int work = runtime.invoke();
-        for (final int id : memberIds)
+        for (final int id : nodeIds)
         {
-            if (nowNs >= nextConnectNs[id])
+            final Node node = nodes.get(id);
+            if (nowNs >= node.nextConnectNs)
             {
-                nextConnectNs[id] = nowNs + (connected[id] ? KEEPALIVE_NS : CONNECT_RETRY_NS);
-                publications[id].offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0,
+                node.nextConnectNs = nowNs + (node.connected ? KEEPALIVE_NS : CONNECT_RETRY_NS);
+                node.publication.offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0,
                     replyEndpoint));
             }
         }
@@ -207,8 +226,12 @@ public final class ClientTransport implements AutoCloseable
     /** Forgets that a node knew us (it may have restarted), so CONNECT is repeated until it answers again. */
     public void reconnect(final int nodeId)
     {
-        connected[nodeId] = false;
-        nextConnectNs[nodeId] = 0;
+        final Node node = nodes.get(nodeId);
+        if (node != null)
+        {
+            node.connected = false;
+            node.nextConnectNs = 0;
+        }
     }
 
     private void onFragment(
@@ -220,35 +243,62 @@ public final class ClientTransport implements AutoCloseable
         }
         final int type = FrameHeader.type(buffer, offset);
         final int nodeId = FrameHeader.senderId(buffer, offset);
-        if (!ClientMessageType.isClientType(type) || nodeId < 1 || nodeId >= connected.length ||
-            publications[nodeId] == null)
+        final Node node = nodes.get(nodeId);
+        if (!ClientMessageType.isClientType(type) || node == null)
         {
             return;
         }
         if (type == ClientMessageType.CONNECTED)
         {
-            connected[nodeId] = true;
+            if (!connected.wrap(buffer, offset, length))
+            {
+                return;
+            }
+            node.connected = true;
+            learnMembers(connected.configuration());
         }
         listener.onFrame(nodeId, type, buffer, offset, length);
+    }
+
+    /** Members a node names that this client does not know yet become nodes it talks to. */
+    private void learnMembers(final Configuration configuration)
+    {
+        for (final int id : configuration.members())
+        {
+            final String endpoint = configuration.endpoint(id);
+            if (endpoint != null && !nodes.containsKey(id))
+            {
+                addNode(id, endpoint);
+            }
+        }
+    }
+
+    private void addNode(final int id, final String endpoint)
+    {
+        final ExclusivePublication publication = runtime.aeron().addExclusivePublication(
+            AeronRuntime.publicationChannel(endpoint, config.mtuBytes(), config.termLengthBytes(),
+                config.socketBufferBytes()), AeronRuntime.STREAM_ID);
+        nodes.put(id, new Node(id, endpoint, publication));
+        final int[] ids = Arrays.copyOf(nodeIds, nodeIds.length + 1);
+        ids[nodeIds.length] = id;
+        Arrays.sort(ids);
+        nodeIds = ids;
     }
 
     @Override
     public void close()
     {
-        if (publications != null && frame != null)
+        if (frame != null)
         {
-            for (int id = 1; id < publications.length; id++)
+            for (final Node node : nodes.values())
             {
-                if (publications[id] != null)
-                {
-                    publications[id].offer(frame, 0, DisconnectFrame.encode(frame, 0, clusterHash, clientId));
-                }
+                node.publication.offer(frame, 0, DisconnectFrame.encode(frame, 0, clusterHash, clientId));
             }
         }
-        CloseHelper.quietCloseAll(subscription);
-        if (publications != null)
+        CloseHelper.quietClose(subscription);
+        for (final Node node : nodes.values())
         {
-            CloseHelper.quietCloseAll(publications);
+            CloseHelper.quietClose(node.publication);
         }
         CloseHelper.quietClose(runtime);
         IoUtil.delete(aeronDir, true);

@@ -45,13 +45,13 @@ public final class Producer implements AutoCloseable
     private final long retryTimeoutNs;
     private final long giveUpTimeoutNs;
     private final EntryWindow pending;
-    private final int[] memberIds;
     private final SessionOpenedFrame sessionOpened = new SessionOpenedFrame();
     private final AckFrame ack = new AckFrame();
     private final ReadIndexResultFrame readIndexResult = new ReadIndexResultFrame();
     private final RejectFrame reject = new RejectFrame();
     private final ConnectedFrame connected = new ConnectedFrame();
     private long sessionId;
+    private long leaderTerm;
     private long awaitedOpen;
     private boolean redirected;
     private int leaderId;
@@ -83,7 +83,6 @@ public final class Producer implements AutoCloseable
         this.giveUpTimeoutNs = giveUpTimeoutNs;
         this.pending = new EntryWindow(window, (int)Math.min(1L << 30,
             Math.max(1L << 20, (long)window * Math.min(maxEntryBytes + 8, 64 * 1024))));
-        this.memberIds = transport.config().memberIds();
     }
 
     /**
@@ -213,7 +212,8 @@ public final class Producer implements AutoCloseable
         {
             return leaderId;
         }
-        return memberIds[nextGuess % memberIds.length];
+        final int[] nodeIds = transport.nodeIds();
+        return nodeIds[nextGuess % nodeIds.length];
     }
 
     private void onLeaderUnknown()
@@ -371,15 +371,38 @@ public final class Producer implements AutoCloseable
             }
             case ClientMessageType.CONNECTED ->
             {
-                if (connected.wrap(buffer, offset, length) && leaderId == 0 && connected.leaderId() != 0)
+                if (connected.wrap(buffer, offset, length))
                 {
-                    leaderId = connected.leaderId();
+                    onLeaderNews(nodeId, connected.leaderId(), connected.term());
                 }
             }
             default ->
             {
                 // frames for consumers and readers are not ours
             }
+        }
+    }
+
+    /**
+     * A node says who leads in its term (nodes say so as soon as they learn it): a newer leader than the one this
+     * producer sends to gets what is not acknowledged at once, not after a timeout.
+     */
+    private void onLeaderNews(final int fromNode, final int leader, final long term)
+    {
+        if (term < leaderTerm)
+        {
+            return;
+        }
+        leaderTerm = term;
+        if (leader != 0 && leader != leaderId)
+        {
+            leaderId = leader;
+            sentSequence = Math.min(sentSequence, ackedSequence);
+            redirected = true;
+        }
+        else if (leader == 0 && fromNode == leaderId)
+        {
+            onLeaderUnknown(); // the leader itself says it no longer leads
         }
     }
 

@@ -2,6 +2,7 @@ package io.raftline.io.node;
 
 import io.raftline.core.RaftNode;
 import io.raftline.io.storage.ChronicleLog;
+import io.raftline.io.transport.client.AdminRequestFrame;
 import io.raftline.io.transport.client.AppendFrame;
 import io.raftline.io.transport.client.ClientMessageType;
 import io.raftline.io.transport.client.CloseSessionFrame;
@@ -14,6 +15,8 @@ import io.raftline.io.transport.client.TailCreditFrame;
 import io.raftline.io.transport.client.TailFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.function.Consumer;
 
 /**
  * The node's side of the client protocol: decodes each client frame with its flyweight and hands it to the service
@@ -28,6 +31,7 @@ final class ClientAdapter
     private final ProducerService producers;
     private final ConsumerService consumers;
     private final ReadService reads;
+    private final AdminService admin;
     private final long clusterHash;
     private final int nodeId;
     private final ConnectFrame connect = new ConnectFrame();
@@ -38,7 +42,9 @@ final class ClientAdapter
     private final TailFrame tail = new TailFrame();
     private final TailCreditFrame tailCredit = new TailCreditFrame();
     private final DisconnectFrame disconnect = new DisconnectFrame();
-    private final UnsafeBuffer reply = new UnsafeBuffer(new byte[ConnectedFrame.LENGTH]);
+    private final AdminRequestFrame adminRequest = new AdminRequestFrame();
+    private final UnsafeBuffer reply = new UnsafeBuffer(new byte[ConnectedFrame.maxLength()]);
+    private final Consumer<ClientConnection> announce = client -> announce(client, 0);
 
     ClientAdapter(
         final RaftNode node,
@@ -47,9 +53,11 @@ final class ClientAdapter
         final ProducerService producers,
         final ConsumerService consumers,
         final ReadService reads,
+        final AdminService admin,
         final long clusterHash,
         final int nodeId)
     {
+        this.admin = admin;
         this.node = node;
         this.log = log;
         this.clients = clients;
@@ -144,6 +152,18 @@ final class ClientAdapter
                     consumers.onCredit(client, tailCredit.credit());
                 }
             }
+            case ClientMessageType.ADMIN_REQUEST ->
+            {
+                if (!adminRequest.wrap(buffer, offset, length))
+                {
+                    return false;
+                }
+                final ClientConnection client = clients.heardFrom(adminRequest.clientId(), nowNs);
+                if (client != null)
+                {
+                    admin.onRequest(client, adminRequest, nowNs);
+                }
+            }
             case ClientMessageType.DISCONNECT ->
             {
                 if (!disconnect.wrap(buffer, offset, length))
@@ -160,13 +180,25 @@ final class ClientAdapter
         return true;
     }
 
+    /** Tells every client where the leader is now, so that none waits for a timeout to find it. */
+    void announceToAll()
+    {
+        clients.forEach(announce);
+    }
+
     private void onConnect(final long nowNs)
     {
         final ClientConnection client = clients.connect(connect.clientId(), connect.endpoint(), nowNs);
         if (client != null)
         {
-            clients.reply(client, reply, ConnectedFrame.encode(reply, 0, clusterHash, nodeId, connect.correlationId(),
-                node.leaderId(), node.term(), node.commitIndex(), log.lastIndex(), node.role().ordinal()));
+            announce(client, connect.correlationId());
         }
+    }
+
+    private void announce(final ClientConnection client, final long correlationId)
+    {
+        clients.reply(client, reply, ConnectedFrame.encode(reply, 0, clusterHash, nodeId, correlationId,
+            node.leaderId(), node.term(), node.commitIndex(), log.lastIndex(), node.role().ordinal(),
+            node.configuration()));
     }
 }

@@ -22,16 +22,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The peers this node talks to, as the core's configuration names them: for each, its endpoint, the publication
  * its messages go out on and its match-index counter. The node changes the registry when the core's configuration
- * changes ({@link #update}); in between, the core's messages go to their peer here ({@link #send}), and a message
- * to a node that is no longer a peer is dropped and counted.
+ * changes ({@link #update}); in between, the core's messages go to their peer here ({@link #send}). A message to
+ * a server outside the configuration (the leader, to a node that does not know the configuration yet; a candidate
+ * it has not heard of) goes to the endpoint the cluster file gives it; one with no known endpoint is dropped and
+ * counted.
  */
 final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(MemberRegistry.class);
     private static final int MAX_PENDING_PER_PEER = 1024;
 
-    /** One peer. */
-    private record Peer(int id, String endpoint, PeerPublisher publisher, Counter matchIndex)
+    /** One peer; a member of the configuration, or a server this node answers that it does not count as one. */
+    private record Peer(int id, String endpoint, PeerPublisher publisher, Counter matchIndex, boolean member)
     {
     }
 
@@ -44,6 +46,7 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     private final NodeCounters counters;
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private Peer[] peerArray = new Peer[0];
+    private Configuration configuration = Configuration.NONE;
 
     MemberRegistry(
         final int selfId,
@@ -70,7 +73,9 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     {
         for (final Peer peer : peerArray)
         {
-            if (!configuration.isMember(peer.id()) || !peer.endpoint().equals(endpointOf(configuration, peer.id())))
+            final boolean moved = configuration.isMember(peer.id()) &&
+                !peer.endpoint().equals(endpointOf(configuration, peer.id()));
+            if (moved || (peer.member() && !configuration.isMember(peer.id())))
             {
                 peers.remove(peer.id());
                 close(peer);
@@ -79,11 +84,18 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         }
         for (final int id : configuration.members())
         {
-            if (id != selfId && !peers.containsKey(id))
+            final Peer known = peers.get(id);
+            if (id != selfId && (known == null || !known.member()))
             {
-                add(id, endpointOf(configuration, id));
+                if (known != null)
+                {
+                    peers.remove(id);
+                    close(known);
+                }
+                add(id, endpointOf(configuration, id), true);
             }
         }
+        this.configuration = configuration;
         peerArray = peers.values().toArray(new Peer[0]);
     }
 
@@ -110,7 +122,16 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     @Override
     public void send(final RaftMessage message)
     {
-        final Peer peer = peers.get(message.to);
+        Peer peer = peers.get(message.to);
+        if (peer == null && message.to != selfId)
+        {
+            final String endpoint = endpointOf(configuration, message.to);
+            if (endpoint != null)
+            {
+                peer = add(message.to, endpoint, false);
+                peerArray = peers.values().toArray(new Peer[0]);
+            }
+        }
         if (peer != null)
         {
             peer.publisher().send(message);
@@ -152,20 +173,22 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         }
     }
 
-    private void add(final int id, final String endpoint)
+    private Peer add(final int id, final String endpoint, final boolean member)
     {
         if (endpoint == null)
         {
             LOG.warn("node {} cannot reach node {}: its endpoint is not known", selfId, id);
-            return;
+            return null;
         }
         final String channel = AeronRuntime.publicationChannel(
             endpoint, config.mtuBytes(), config.termLengthBytes(), config.socketBufferBytes());
         final TransportCounters transport = counters.transport();
         final PeerPublisher publisher = new PeerPublisher(id, aeron.addExclusivePublication(channel,
             AeronRuntime.STREAM_ID), encoder, clusterHash, log.newCursor(), transport, MAX_PENDING_PER_PEER);
-        peers.put(id, new Peer(id, endpoint, publisher, counters.newMatchIndexCounter(id)));
+        final Peer peer = new Peer(id, endpoint, publisher, counters.newMatchIndexCounter(id), member);
+        peers.put(id, peer);
         LOG.info("node {} connects to node {} at {}", selfId, id, endpoint);
+        return peer;
     }
 
     private static void close(final Peer peer)

@@ -45,6 +45,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private final ProducerService producers;
     private final ConsumerService consumers;
     private final ReadService reads;
+    private final AdminService admin;
     private final CommitApplier applier;
     private final PeerPublisher.AppendValidity appendValidity;
     private final NanoClock clock;
@@ -70,6 +71,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         ProducerService producers,
         ConsumerService consumers,
         ReadService reads,
+        AdminService admin,
         long clusterHash)
     {
     }
@@ -86,10 +88,11 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         this.producers = parts.producers();
         this.consumers = parts.consumers();
         this.reads = parts.reads();
+        this.admin = parts.admin();
         this.driver = new RaftDriver(node, log, members, this);
         this.inbound = parts.inbound().create(this);
         this.applier = new CommitApplier(state, log, producers);
-        this.clientAdapter = new ClientAdapter(node, log, clients, producers, consumers, reads,
+        this.clientAdapter = new ClientAdapter(node, log, clients, producers, consumers, reads, admin,
             parts.clusterHash(), node.id());
         this.appendValidity = node::isAppendCurrent;
         this.resources = new AutoCloseable[]{ inbound, clients, applier, consumers, members, counters, aeron,
@@ -150,6 +153,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
             producers.expireIdleSessions(nowNs);
         }
         reads.expire(nowNs);
+        admin.doWork(nowNs);
         if (work > 0)
         {
             // the embedded driver sends only when invoked: push out what this cycle offered now, not after an idle
@@ -194,6 +198,13 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     public void onConfiguration(final Configuration configuration)
     {
         members.update(configuration);
+        clientAdapter.announceToAll();
+    }
+
+    @Override
+    public void onLeader(final int leaderId)
+    {
+        clientAdapter.announceToAll();
     }
 
     private int tick()
@@ -214,6 +225,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         nextCountersNs = nowNs + COUNTER_INTERVAL_NS;
         counters.update(node.term(), node.leaderId(), node.commitIndex(), log.lastIndex(), node.durableIndex());
         counters.appliedIndex(state.appliedIndex());
+        counters.logStart(log.firstIndex(), 0);
         counters.heartbeat(nowNs);
         members.updateCounters(node);
     }

@@ -26,7 +26,9 @@ public enum NodeCounter
     MALFORMED(4217, "malformed frames dropped"),
     MATCH_INDEX(4218, "match index"),
     APPLIED_INDEX(4219, "applied index"),
-    HEARTBEAT_NS(4220, "agent heartbeat (ns)");
+    HEARTBEAT_NS(4220, "agent heartbeat (ns)"),
+    FIRST_INDEX(4221, "first index held"),
+    SNAPSHOT_INDEX(4222, "snapshot index");
 
     /** Key layout: node id (int), peer id (int, 0 when the counter is not per peer). */
     public static final int KEY_LENGTH = 8;

@@ -23,6 +23,8 @@ final class NodeCounters implements AutoCloseable
     private final Counter electionsStarted;
     private final Counter appliedIndex;
     private final Counter heartbeatNs;
+    private final Counter firstIndex;
+    private final Counter snapshotIndex;
     private final Aeron aeron;
     private final int nodeId;
     private final TransportCounters transport;
@@ -40,6 +42,8 @@ final class NodeCounters implements AutoCloseable
         electionsStarted = add(aeron, NodeCounter.ELECTIONS_STARTED, nodeId, 0);
         appliedIndex = add(aeron, NodeCounter.APPLIED_INDEX, nodeId, 0);
         heartbeatNs = add(aeron, NodeCounter.HEARTBEAT_NS, nodeId, 0);
+        firstIndex = add(aeron, NodeCounter.FIRST_INDEX, nodeId, 0);
+        snapshotIndex = add(aeron, NodeCounter.SNAPSHOT_INDEX, nodeId, 0);
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
             add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
@@ -103,6 +107,13 @@ final class NodeCounters implements AutoCloseable
     void appliedIndex(final long index)
     {
         appliedIndex.setRelease(index);
+    }
+
+    /** Where the log starts, and the snapshot that covers what came before (0: none). */
+    void logStart(final long firstIndex, final long snapshotIndex)
+    {
+        this.firstIndex.setRelease(firstIndex);
+        this.snapshotIndex.setRelease(snapshotIndex);
     }
 
     void heartbeat(final long nowNs)

@@ -2,6 +2,7 @@ package io.raftline.io.node;
 
 import io.aeron.CncFileDescriptor;
 import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.transport.AeronRuntime;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.status.CountersReader;
@@ -28,8 +29,15 @@ public final class NodeStatusReader
 
     public static NodeStatus read(final ClusterConfig config, final int nodeId)
     {
-        final ClusterConfig.Member member = config.member(nodeId);
-        final File cnc = new File(RaftlineNode.aeronDirectory(config, member), CncFileDescriptor.CNC_FILE);
+        return read(config, nodeId, config.member(nodeId).port());
+    }
+
+    /** A member the cluster file may not list, found by the port it listens on (its endpoint in the log). */
+    public static NodeStatus read(final ClusterConfig config, final int nodeId, final int port)
+    {
+        final String directory = config.aeronDir().isEmpty() ?
+            AeronRuntime.defaultDirectory(config.clusterId(), nodeId, port) : config.aeronDir();
+        final File cnc = new File(directory, CncFileDescriptor.CNC_FILE);
         if (!cnc.isFile() || cnc.length() < CncFileDescriptor.END_OF_METADATA_OFFSET)
         {
             return NodeStatus.unreachable(nodeId);

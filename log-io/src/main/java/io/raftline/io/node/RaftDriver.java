@@ -43,6 +43,9 @@ final class RaftDriver
 
         /** The configuration in force changed: connect to new members before messages go to them. */
         void onConfiguration(Configuration configuration);
+
+        /** The leader this node knows changed (0: none known). */
+        void onLeader(int leaderId);
     }
 
     private final RaftNode node;
@@ -51,6 +54,7 @@ final class RaftDriver
     private final PeerSender peers;
     private final Listener listener;
     private Role lastRole;
+    private int lastLeaderId = -1;
 
     RaftDriver(
         final RaftNode node, final ChronicleLog log, final PeerSender peers, final Listener listener)
@@ -117,6 +121,11 @@ final class RaftDriver
         {
             listener.onRoleChange(ready.role(), lastRole, log.lastIndex());
             lastRole = ready.role();
+        }
+        if (ready.leaderId() != lastLeaderId)
+        {
+            lastLeaderId = ready.leaderId();
+            listener.onLeader(lastLeaderId);
         }
         node.advance(durableIndex);
         return true;

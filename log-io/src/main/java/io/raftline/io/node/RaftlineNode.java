@@ -100,8 +100,10 @@ public final class RaftlineNode implements AutoCloseable
             final NodeCounters counters = nodeCounters;
             final InboundAdapter.Factory inbound = listener ->
                 new InboundAdapter(nodeId, clusterHash, subscription, counters.transport(), listener);
+            final AdminService admin = new AdminService(node, clients, clusterHash, nodeId, config.electionTimeoutNs(),
+                config.tickNs());
             this.agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound, members,
-                nodeCounters, clients, producers, consumers, reads, clusterHash), clock, config.tickNs());
+                nodeCounters, clients, producers, consumers, reads, admin, clusterHash), clock, config.tickNs());
             final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
             this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
         }

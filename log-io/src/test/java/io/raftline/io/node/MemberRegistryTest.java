@@ -62,12 +62,25 @@ class MemberRegistryTest
             assertTrue(registry.isPeer(9), "the log's configuration names where a member listens");
             assertEquals(3, registry.peerCount());
 
-            final RaftMessage toRemoved = new RaftMessage();
-            toRemoved.type = MessageType.HEARTBEAT;
-            toRemoved.from = 1;
-            toRemoved.to = 3;
-            registry.send(toRemoved);
+            final RaftMessage toStranger = new RaftMessage();
+            toStranger.type = MessageType.HEARTBEAT;
+            toStranger.from = 1;
+            toStranger.to = 8;
+            registry.send(toStranger);
+            assertEquals(1, counters.transport().dropped(), "no endpoint is known for node 8");
+
+            final RaftMessage toOutsider = new RaftMessage();
+            toOutsider.type = MessageType.APPEND_RESPONSE;
+            toOutsider.from = 1;
+            toOutsider.to = 3;
+            registry.send(toOutsider);
+            assertTrue(registry.isPeer(3), "answered at the endpoint the cluster file gives it");
             assertEquals(1, counters.transport().dropped());
+            registry.update(Configuration.of(1, 2));
+            assertTrue(registry.isPeer(3), "a server this node answers stays reachable");
+            registry.update(Configuration.of(1, 2, 3));
+            registry.update(Configuration.of(1, 2));
+            assertFalse(registry.isPeer(3), "a member the configuration removes is let go of");
         }
         finally
         {

@@ -76,6 +76,11 @@ class RaftDriverTest
             public void onConfiguration(final Configuration configuration)
             {
             }
+
+            @Override
+            public void onLeader(final int leaderId)
+            {
+            }
         });
     }
 

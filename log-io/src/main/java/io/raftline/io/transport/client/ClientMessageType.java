@@ -34,9 +34,13 @@ public final class ClientMessageType
     public static final int CLOSE_SESSION = 45;
     /** Client → node: forget me. */
     public static final int DISCONNECT = 46;
+    /** Operator → leader (or any node, to list members): change the configuration, hand over leadership. */
+    public static final int ADMIN_REQUEST = 47;
+    /** Node → operator: how the request ended, with the configuration in force. */
+    public static final int ADMIN_RESULT = 48;
 
     public static final int MIN = CONNECT;
-    public static final int MAX = DISCONNECT;
+    public static final int MAX = ADMIN_RESULT;
 
     private ClientMessageType()
     {

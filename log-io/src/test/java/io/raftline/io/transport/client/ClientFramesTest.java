@@ -1,6 +1,7 @@
 package io.raftline.io.transport.client;
 
 import io.raftline.core.EntryType;
+import io.raftline.core.quorum.Configuration;
 import io.raftline.io.transport.codec.FrameHeader;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,9 @@ class ClientFramesTest
         assertEquals("127.0.0.1:40123", connect.endpoint());
         assertEquals(0, connect.senderId());
 
-        final int connectedLength = ConnectedFrame.encode(buffer, 0, CLUSTER, 3, 5, 2, 9, 100, 104, 1);
+        final Configuration members = Configuration.withLearners(new int[]{1, 2, 3}, new int[]{4})
+            .withMember(4, 0, "10.0.0.4:7000");
+        final int connectedLength = ConnectedFrame.encode(buffer, 0, CLUSTER, 3, 5, 2, 9, 100, 104, 1, members);
         assertValidHeader(ClientMessageType.CONNECTED, connectedLength);
         final ConnectedFrame connected = new ConnectedFrame();
         assertTrue(connected.wrap(buffer, 0, connectedLength));
@@ -54,6 +57,48 @@ class ClientFramesTest
         assertEquals(100, connected.commitIndex());
         assertEquals(104, connected.lastIndex());
         assertEquals(1, connected.role());
+        assertEquals(members, connected.configuration());
+        assertEquals("10.0.0.4:7000", connected.configuration().endpoint(4));
+        assertFalse(connected.wrap(buffer, 0, connectedLength - 8), "a configuration cut short");
+    }
+
+    @Test
+    void adminRequestsAndResults()
+    {
+        final int length = AdminRequestFrame.encode(buffer, 0, CLUSTER, 77, 9, AdminOperation.ADD_LEARNER, 4,
+            30_000, "10.0.0.4:7000");
+        final AdminRequestFrame request = new AdminRequestFrame();
+        assertTrue(request.wrap(buffer, 0, length));
+        assertEquals(AdminOperation.ADD_LEARNER, request.operation());
+        assertEquals(4, request.nodeId());
+        assertEquals(30_000, request.timeoutMs());
+        assertEquals("10.0.0.4:7000", request.endpoint());
+        final int noEndpoint = AdminRequestFrame.encode(buffer, 0, CLUSTER, 77, 10, AdminOperation.LIST_MEMBERS, 0,
+            0, "");
+        assertTrue(request.wrap(buffer, 0, noEndpoint));
+        assertEquals(null, request.endpoint());
+        buffer.putInt(FrameHeader.LENGTH + 16, 99, ClientFrame.ORDER);
+        assertFalse(request.wrap(buffer, 0, noEndpoint), "an operation this build does not know");
+
+        final Configuration joint = Configuration.joint(new int[]{1, 4}, new int[]{1, 2}, new int[0]);
+        final int resultLength = AdminResultFrame.encode(buffer, 0, CLUSTER, 1, 9, AdminStatus.FAILED, 1, joint, 40,
+            39, "node 4 did not catch up");
+        final AdminResultFrame result = new AdminResultFrame();
+        assertTrue(result.wrap(buffer, 0, resultLength));
+        assertEquals(AdminStatus.FAILED, result.status());
+        assertEquals("node 4 did not catch up", result.message());
+        assertEquals(joint, result.configuration());
+        assertEquals(40, result.configurationIndex());
+        assertEquals(39, result.commitIndex());
+        assertFalse(result.wrap(buffer, 0, resultLength - 8));
+        for (final AdminStatus status : AdminStatus.values())
+        {
+            assertEquals(status, AdminStatus.ofCode(status.code()));
+        }
+        for (final AdminOperation operation : AdminOperation.values())
+        {
+            assertEquals(operation, AdminOperation.ofCode(operation.code()));
+        }
     }
 
     @Test

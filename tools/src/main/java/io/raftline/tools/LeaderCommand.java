@@ -1,0 +1,50 @@
+package io.raftline.tools;
+
+import io.raftline.io.client.AdminClient;
+import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.transport.client.AdminOperation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** {@code raftline leader transfer}: hands leadership to a voter, at once (Raft thesis §3.10). */
+@Command(name = "leader", mixinStandardHelpOptions = true, description = "Hands leadership over.",
+    subcommands = { LeaderCommand.Transfer.class })
+final class LeaderCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call()
+    {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
+    }
+
+    @Command(name = "transfer", mixinStandardHelpOptions = true,
+        description = "Hands leadership to node N (default: the most up-to-date voter); exits 0 once N leads.")
+    static final class Transfer extends MemberCommand.Common implements Callable<Integer>
+    {
+        @Option(names = "--to", paramLabel = "N", defaultValue = "0", description = "The voter to hand over to.")
+        private int to;
+
+        @Override
+        public Integer call()
+        {
+            if (to < 0)
+            {
+                throw new UsageFailure("--to must be a node id: " + to);
+            }
+            try (AdminClient admin = AdminClient.open(ClusterConfig.load(clusterFile), bind))
+            {
+                final AdminClient.Result result = change(admin, AdminOperation.TRANSFER_LEADERSHIP, to, "");
+                spec.commandLine().getOut().println("node " + result.leaderId() + " leads");
+            }
+            return 0;
+        }
+    }
+}
