@@ -744,6 +744,17 @@ public final class RaftNode
         return !configuration.isEmpty() && (!configuration.isVoter(id) || actsUnder(configuration));
     }
 
+    /**
+     * Whether the configuration in force makes this node a voter on another data directory than its own (it
+     * restarted on an empty or a different disk): it neither votes nor counts until it is removed and added again.
+     */
+    public boolean isVoterOnAnotherDisk()
+    {
+        final Configuration configuration = tracker.configuration();
+        final long recorded = configuration.identity(id);
+        return configuration.isVoter(id) && recorded != Configuration.UNBOUND && recorded != identity;
+    }
+
     /** Whether this node may vote or campaign under {@code configuration}: see {@link RaftOptions#firstMember}. */
     private boolean actsUnder(final Configuration configuration)
     {

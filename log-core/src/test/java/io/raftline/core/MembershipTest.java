@@ -295,6 +295,7 @@ class MembershipTest
         }
         final RaftFixture replaced = new RaftFixture(LocalCluster.options(2).identity(555), new MemoryRaftLog(), 0, 0,
             bound);
+        assertTrue(replaced.node.isVoterOnAnotherDisk(), "it knows, and can say so");
         RaftFixture.tick(replaced.node, 4 * T);
         assertEquals(Role.FOLLOWER, replaced.node.role(), "it does not campaign");
         final RaftMessage request = vote(1, 2, 1, 0, 0);
@@ -308,6 +309,10 @@ class MembershipTest
         toStranger.identity = 101;
         stranger.step(toStranger);
         assertTrue(stranger.drain().only(MessageType.VOTE_RESPONSE, 1).reject, "one that knows no cluster either");
+        assertFalse(stranger.node.isVoterOnAnotherDisk(), "a node that is no voter is on no one's disk");
+        final RaftFixture original = new RaftFixture(LocalCluster.options(2).identity(102), new MemoryRaftLog(), 0, 0,
+            bound);
+        assertFalse(original.node.isVoterOnAnotherDisk());
     }
 
     @Test

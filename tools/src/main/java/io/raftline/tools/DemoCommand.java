@@ -1,11 +1,10 @@
 package io.raftline.tools;
 
-import io.raftline.core.EntryType;
 import io.raftline.io.client.Consumer;
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
-import io.raftline.io.node.NodeStatusReader;
+import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.LoopbackPorts;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -15,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -75,7 +76,7 @@ final class DemoCommand implements Callable<Integer>
 
             final AtomicLong tailed = new AtomicLong();
             final int tailNode = first.id() % 3 + 1;
-            final java.util.concurrent.atomic.AtomicBoolean consuming = new java.util.concurrent.atomic.AtomicBoolean(true);
+            final AtomicBoolean consuming = new AtomicBoolean(true);
             final Thread consumerThread = startConsumer(config, tailNode, tailed, consuming);
             final ProduceRun run = new ProduceRun(PRODUCER, 100, rate, null);
             final AtomicLong acknowledged = new AtomicLong();
@@ -120,7 +121,7 @@ final class DemoCommand implements Callable<Integer>
             }
             for (final ClusterConfig.Member member : config.members().values())
             {
-                IoUtil.delete(new java.io.File(io.raftline.io.node.RaftlineNode.aeronDirectory(config, member)), true);
+                IoUtil.delete(new File(RaftlineNode.aeronDirectory(config, member)), true);
             }
             IoUtil.delete(dir.toFile(), true);
             say(out, "stopped the cluster and removed " + dir);
@@ -129,7 +130,7 @@ final class DemoCommand implements Callable<Integer>
 
     private Thread startConsumer(
         final ClusterConfig config, final int nodeId, final AtomicLong tailed,
-        final java.util.concurrent.atomic.AtomicBoolean consuming)
+        final AtomicBoolean consuming)
     {
         final Thread thread = new Thread(() ->
         {
@@ -155,49 +156,17 @@ final class DemoCommand implements Callable<Integer>
     /** Reads the whole log from a surviving node and checks the producer's entries: 1, 2, 3... once each. */
     private int check(final PrintWriter out, final ClusterConfig config, final int nodeId, final ProduceRun run)
     {
-        final long target = NodeStatusReader.read(config, nodeId).value(NodeCounter.COMMIT_INDEX);
-        final long[] expectedSequence = { 1 };
-        final int[] problems = { 0 };
-        final long[] seen = { 0 };
-        try (Consumer consumer = Consumer.open(config, bind, nodeId, Consumer.FIRST, false, 4096,
-            (index, term, type, producer, sequence, buffer, offset, length) ->
-            {
-                if (type != EntryType.NORMAL || !PRODUCER.equals(producer))
-                {
-                    return;
-                }
-                seen[0]++;
-                final String text = buffer.getStringWithoutLengthAscii(offset, Math.min(length, 32));
-                if (sequence != expectedSequence[0] || !text.startsWith(PRODUCER + "-" + sequence + "."))
-                {
-                    if (problems[0]++ < 5)
-                    {
-                        say(out, "  at index " + index + ": expected sequence " + expectedSequence[0] + ", found " +
-                            sequence + " (" + text + ")");
-                    }
-                }
-                expectedSequence[0] = sequence + 1;
-            }))
+        final LogCheck check = LogCheck.read(config, bind, nodeId, PRODUCER, TimeUnit.SECONDS.toNanos(30));
+        check.problems().forEach(problem -> say(out, "  " + problem));
+        say(out, String.format("read back %,d entries of producer %s from node %d", check.entries(), PRODUCER,
+            nodeId));
+        long problems = check.problemCount();
+        if (check.entries() < run.acknowledged())
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (consumer.lastScanned() < target && System.nanoTime() < deadlineNs)
-            {
-                idle.idle(consumer.poll());
-            }
-            if (consumer.lastScanned() < target)
-            {
-                say(out, "  could not read the log back to index " + target);
-                problems[0]++;
-            }
+            say(out, "  " + (run.acknowledged() - check.entries()) + " acknowledged entries are missing");
+            problems++;
         }
-        say(out, String.format("read back %,d entries of producer %s from node %d", seen[0], PRODUCER, nodeId));
-        if (seen[0] < run.acknowledged())
-        {
-            say(out, "  " + (run.acknowledged() - seen[0]) + " acknowledged entries are missing");
-            problems[0]++;
-        }
-        return problems[0];
+        return (int)Math.min(problems, Integer.MAX_VALUE);
     }
 
     private static void say(final PrintWriter out, final String line)

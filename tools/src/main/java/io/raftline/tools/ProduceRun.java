@@ -41,6 +41,8 @@ final class ProduceRun implements ProducerListener
     private String lastError;
     private boolean recording = true;
     private long acknowledgedAtStart;
+    private long lastAcknowledgedNs;
+    private long longestGapNs;
 
     ProduceRun(final String name, final int size, final long rate, final BufferedWriter history)
     {
@@ -70,6 +72,7 @@ final class ProduceRun implements ProducerListener
         {
             final IdleStrategy idle = new BackoffIdleStrategy(0, 8, 1_000, 100_000); // as the nodes: no spinning on 2 cores
             final long startNs = System.nanoTime();
+            lastAcknowledgedNs = startNs;
             long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
             long offered = 0;
             while (!producer.isClosed() && more.test(offered))
@@ -137,6 +140,8 @@ final class ProduceRun implements ProducerListener
         final long nowNs = System.nanoTime();
         acknowledged++;
         lastIndex = index;
+        longestGapNs = Math.max(longestGapNs, nowNs - lastAcknowledgedNs);
+        lastAcknowledgedNs = nowNs;
         if (recording)
         {
             latency.recordValue(Math.max(0, nowNs - sendTimeNs[(int)(sequence & (sendTimeNs.length - 1))]));
@@ -218,6 +223,12 @@ final class ProduceRun implements ProducerListener
         return unknown;
     }
 
+    /** The longest time without an acknowledgement while the run lasted (from its start to its last one). */
+    long longestGapNs()
+    {
+        return longestGapNs;
+    }
+
     long lastIndex()
     {
         return lastIndex;
@@ -239,6 +250,7 @@ final class ProduceRun implements ProducerListener
                 latency.getValueAtPercentile(50) / 1000, latency.getValueAtPercentile(90) / 1000,
                 latency.getValueAtPercentile(99) / 1000, latency.getValueAtPercentile(99.9) / 1000,
                 latency.getMaxValue() / 1000);
+            out.printf("longest time without an acknowledgement: %.1f ms%n", longestGapNs / 1e6);
         }
         if (lastError != null)
         {

@@ -120,7 +120,8 @@ final class StatusCommand implements Callable<Integer>
                     .append(",\"bytesSent\":").append(status.value(NodeCounter.BYTES_SENT))
                     .append(",\"bytesReceived\":").append(status.value(NodeCounter.BYTES_RECEIVED))
                     .append(",\"backPressure\":").append(status.value(NodeCounter.BACK_PRESSURE))
-                    .append(",\"malformedDropped\":").append(status.value(NodeCounter.MALFORMED));
+                    .append(",\"malformedDropped\":").append(status.value(NodeCounter.MALFORMED))
+                    .append(",\"voterOnAnotherDisk\":").append(status.value(NodeCounter.FOREIGN_DISK) != 0);
                 if (status.isLeader())
                 {
                     json.append(",\"matchIndex\":{");
@@ -167,6 +168,10 @@ final class StatusCommand implements Callable<Integer>
             if (status.isLeader() && !status.matchIndexByPeer().isEmpty())
             {
                 table.append("   match ").append(status.matchIndexByPeer());
+            }
+            if (status.value(NodeCounter.FOREIGN_DISK) != 0)
+            {
+                table.append("   voter on another disk: it neither votes nor counts until removed and added again");
             }
         }
         return table.toString();

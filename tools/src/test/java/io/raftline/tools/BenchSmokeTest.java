@@ -7,8 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -39,26 +37,6 @@ class BenchSmokeTest
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out, String err)
-    {
-        String lastLine()
-        {
-            final String[] lines = out.strip().split("\n");
-            return lines[lines.length - 1].strip();
-        }
-    }
-
-    private static Run raftline(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final var commandLine = Raftline.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        final int exitCode = commandLine.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
-
     /** The fields of a one-line JSON object; fails unless the line is one and holds every expected field. */
     private static Map<String, String> json(final String line, final List<String> expected)
     {
@@ -83,7 +61,7 @@ class BenchSmokeTest
         final Path throughputHistogram = dir.resolve("throughput.hgrm");
         final Path latencyHistogram = dir.resolve("latency.hgrm");
 
-        final Run ceiling = raftline("bench", "ceiling", "--duration", "1", "--warmup", "0.5");
+        final Cli ceiling = Cli.run("bench", "ceiling", "--duration", "1", "--warmup", "0.5");
         assertEquals(0, ceiling.exitCode(), ceiling.out() + ceiling.err());
         final var ceilingFields = json(ceiling.lastLine(), CEILING_FIELDS);
         assertEquals("\"ceiling\"", ceilingFields.get("test"));
@@ -95,7 +73,7 @@ class BenchSmokeTest
         assertTrue(Files.notExists(Path.of(queueDir.group(1))), "the queue's folder is removed");
         Files.writeString(ceilingFile, ceiling.out());
 
-        final Run throughput = raftline("bench", "throughput", "--warmup", "1", "--duration", "2",
+        final Cli throughput = Cli.run("bench", "throughput", "--warmup", "1", "--duration", "2",
             "--histogram", throughputHistogram.toString(), "--ceiling-json", ceilingFile.toString());
         assertEquals(0, throughput.exitCode(), throughput.out() + throughput.err());
         final var throughputFields = json(throughput.lastLine(), WORKLOAD_FIELDS);
@@ -108,7 +86,7 @@ class BenchSmokeTest
         assertTrue(Integer.parseInt(throughputFields.get("gc_pauses")) >= 0, throughput.lastLine());
         assertTrue(Double.parseDouble(throughputFields.get("gc_max_pause_ms")) >= 0, throughput.lastLine());
 
-        final Run latency = raftline("bench", "latency", "--rate", "2000", "--warmup", "1", "--duration", "2",
+        final Cli latency = Cli.run("bench", "latency", "--rate", "2000", "--warmup", "1", "--duration", "2",
             "--histogram", latencyHistogram.toString(), "--ceiling-json", ceilingFile.toString());
         assertEquals(0, latency.exitCode(), latency.out() + latency.err());
         final var latencyFields = json(latency.lastLine(), WORKLOAD_FIELDS);
@@ -118,7 +96,7 @@ class BenchSmokeTest
         assertTrue(Double.parseDouble(latencyFields.get("ceiling_rtt_p99_ratio")) > 0, latency.lastLine());
 
         final Path svg = dir.resolve("plot.svg");
-        final Run plot = raftline("bench", "plot", "--out", svg.toString(), "--label", "throughput",
+        final Cli plot = Cli.run("bench", "plot", "--out", svg.toString(), "--label", "throughput",
             "--label", "latency 2000/s", throughputHistogram.toString(), latencyHistogram.toString());
         assertEquals(0, plot.exitCode(), plot.out() + plot.err());
         final var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
@@ -133,10 +111,10 @@ class BenchSmokeTest
     @Test
     void badUsageExitsTwo()
     {
-        assertEquals(2, raftline("bench").exitCode());
-        assertEquals(2, raftline("bench", "sideways").exitCode());
-        assertEquals(2, raftline("bench", "ceiling", "--payload", "4").exitCode());
-        assertEquals(2, raftline("bench", "plot", "--out", dir.resolve("x.svg").toString(), "--label", "a", "--label",
+        assertEquals(2, Cli.run("bench").exitCode());
+        assertEquals(2, Cli.run("bench", "sideways").exitCode());
+        assertEquals(2, Cli.run("bench", "ceiling", "--payload", "4").exitCode());
+        assertEquals(2, Cli.run("bench", "plot", "--out", dir.resolve("x.svg").toString(), "--label", "a", "--label",
             "b", dir.resolve("one.hgrm").toString()).exitCode());
     }
 
@@ -144,7 +122,7 @@ class BenchSmokeTest
     void plotRejectsWhatIsNotADistribution() throws Exception
     {
         final Path notHistogram = Files.writeString(dir.resolve("notes.txt"), "hello\n");
-        final Run plot = raftline("bench", "plot", "--out", dir.resolve("x.svg").toString(), notHistogram.toString());
+        final Cli plot = Cli.run("bench", "plot", "--out", dir.resolve("x.svg").toString(), notHistogram.toString());
         assertEquals(1, plot.exitCode());
         assertTrue(plot.err().contains("notes.txt"), plot.err());
     }

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -142,7 +140,7 @@ class ClientProcessTest
                         cluster.kill(cluster.statuses().stream().filter(NodeStatus::isLeader).findFirst()
                             .map(NodeStatus::id).orElse(first.id()));
                     }
-                    catch (final InterruptedException ex)
+                    catch (final Exception ex)
                     {
                         throw new AssertionError(ex);
                     }
@@ -274,11 +272,8 @@ class ClientProcessTest
     @Test
     void theDemoExitsZero()
     {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int exitCode = Raftline.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-            .execute("demo", "--count", "20000", "--rate", "10000");
-        assertEquals(0, exitCode, () -> out + "\n" + err);
-        assertTrue(out.toString().contains("every acknowledged entry is in the log exactly once, in order"), out::toString);
+        final Cli demo = Cli.run("demo", "--count", "20000", "--rate", "10000");
+        assertEquals(0, demo.exitCode(), demo::toString);
+        assertTrue(demo.out().contains("every acknowledged entry is in the log exactly once, in order"), demo::toString);
     }
 }

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /** A cluster of real node processes on loopback, for integration tests. Closing it kills every node. */
@@ -21,8 +24,8 @@ final class ProcessCluster implements AutoCloseable
 {
     private final Path dir;
     private final Path clusterFile;
-    private final ClusterConfig config;
-    private final Process[] processes;
+    private ClusterConfig config;
+    private final Process[] processes = new Process[16];
 
     ProcessCluster(final Path dir, final int nodes, final int basePort, final String... tuning)
     {
@@ -32,7 +35,6 @@ final class ProcessCluster implements AutoCloseable
         lines.addAll(List.of(tuning));
         this.clusterFile = NodeProcesses.writeClusterFile(dir, "it-" + basePort, nodes, basePort, lines);
         this.config = ClusterConfig.load(clusterFile);
-        this.processes = new Process[nodes + 1];
         for (int id = 1; id <= nodes; id++)
         {
             start(id);
@@ -45,9 +47,16 @@ final class ProcessCluster implements AutoCloseable
         processes[id] = NodeProcesses.start(clusterFile, id, dir, processes[id] == null);
     }
 
+    /** The cluster file as it is now ({@code cluster start-node} adds to it). */
     ClusterConfig config()
     {
+        config = ClusterConfig.load(clusterFile);
         return config;
+    }
+
+    Path dir()
+    {
+        return dir;
     }
 
     Path clusterFile()
@@ -60,17 +69,25 @@ final class ProcessCluster implements AutoCloseable
         return processes[id];
     }
 
+    /** The process of node {@code id}: one this cluster started, or one {@code cluster start-node} started. */
+    private Optional<ProcessHandle> handle(final int id)
+    {
+        return processes[id] != null ? Optional.of(processes[id].toHandle()) :
+            NodeProcesses.running(NodeProcesses.pidFile(dir, id));
+    }
+
     /** A node this cluster stopped is unreachable at once; its counters would look alive until they go stale. */
     NodeStatus status(final int id)
     {
-        final Process process = processes[id];
-        return process == null || !process.isAlive() ? NodeStatus.unreachable(id) : NodeStatusReader.read(config, id);
+        return handle(id).filter(ProcessHandle::isAlive).isEmpty() ? NodeStatus.unreachable(id) :
+            NodeStatusReader.read(config, id);
     }
 
+    /** Every node in the cluster file, in id order. */
     List<NodeStatus> statuses()
     {
         final List<NodeStatus> statuses = new ArrayList<>();
-        for (final int id : config.memberIds())
+        for (final int id : config().memberIds())
         {
             statuses.add(status(id));
         }
@@ -114,7 +131,7 @@ final class ProcessCluster implements AutoCloseable
     String logs()
     {
         final StringBuilder text = new StringBuilder();
-        for (final int id : config.memberIds())
+        for (final int id : config().memberIds())
         {
             try
             {
@@ -131,10 +148,11 @@ final class ProcessCluster implements AutoCloseable
         return text.toString();
     }
 
-    void kill(final int id) throws InterruptedException
+    void kill(final int id) throws Exception
     {
-        processes[id].destroyForcibly();
-        processes[id].waitFor(10, TimeUnit.SECONDS);
+        final ProcessHandle process = handle(id).orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(10, TimeUnit.SECONDS);
     }
 
     void signal(final int id, final String signal) throws IOException, InterruptedException
@@ -157,21 +175,24 @@ final class ProcessCluster implements AutoCloseable
     @Override
     public void close() throws InterruptedException
     {
-        for (final Process process : processes)
+        final List<ProcessHandle> running = new ArrayList<>();
+        for (int id = 1; id < processes.length; id++)
         {
-            if (process != null)
+            handle(id).ifPresent(running::add);
+        }
+        running.forEach(ProcessHandle::destroyForcibly);
+        for (final ProcessHandle process : running)
+        {
+            try
             {
-                process.destroyForcibly();
+                process.onExit().get(10, TimeUnit.SECONDS);
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                // it stays a zombie of this JVM at worst
             }
         }
-        for (final Process process : processes)
-        {
-            if (process != null)
-            {
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-        for (final ClusterConfig.Member member : config.members().values())
+        for (final ClusterConfig.Member member : config().members().values())
         {
             IoUtil.delete(new File(RaftlineNode.aeronDirectory(config, member)), true);
         }

@@ -6,11 +6,8 @@ import io.raftline.io.config.Durability;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,45 +27,45 @@ class StorageCommandsTest
     @Test
     void helpExitsZeroAndListsTheCommands()
     {
-        final Result result = run("--help");
-        assertEquals(0, result.exitCode);
-        assertTrue(result.out.contains("inspect") && result.out.contains("verify") && result.out.contains("dump"),
-            result.out);
-        assertEquals(0, run("dump", "--help").exitCode);
+        final Cli result = Cli.run("--help");
+        assertEquals(0, result.exitCode());
+        assertTrue(result.out().contains("inspect") && result.out().contains("verify") && result.out().contains("dump"),
+            result.out());
+        assertEquals(0, Cli.run("dump", "--help").exitCode());
     }
 
     @Test
     void unknownCommandOrFlagPrintsUsageToStderrAndExitsTwo()
     {
-        final Result unknownCommand = run("frobnicate");
-        assertEquals(2, unknownCommand.exitCode);
-        assertTrue(unknownCommand.err.contains("Usage:"), unknownCommand.err);
-        final Result unknownFlag = run("inspect", dir.toString(), "--bogus");
-        assertEquals(2, unknownFlag.exitCode);
-        assertTrue(unknownFlag.err.contains("Usage:"), unknownFlag.err);
-        final Result misspelt = run("inspekt");
-        assertEquals(2, misspelt.exitCode);
-        assertTrue(misspelt.err.contains("Usage:"), misspelt.err);
-        assertEquals(2, run().exitCode);
-        assertEquals(2, run("dump", dir.toString(), "--format", "xml").exitCode);
+        final Cli unknownCommand = Cli.run("frobnicate");
+        assertEquals(2, unknownCommand.exitCode());
+        assertTrue(unknownCommand.err().contains("Usage:"), unknownCommand.err());
+        final Cli unknownFlag = Cli.run("inspect", dir.toString(), "--bogus");
+        assertEquals(2, unknownFlag.exitCode());
+        assertTrue(unknownFlag.err().contains("Usage:"), unknownFlag.err());
+        final Cli misspelt = Cli.run("inspekt");
+        assertEquals(2, misspelt.exitCode());
+        assertTrue(misspelt.err().contains("Usage:"), misspelt.err());
+        assertEquals(2, Cli.run().exitCode());
+        assertEquals(2, Cli.run("dump", dir.toString(), "--format", "xml").exitCode());
     }
 
     @Test
     void failureIsOneLineOnStderrWithExitOne()
     {
-        final Result result = run("inspect", dir.resolve("missing").toString());
-        assertEquals(1, result.exitCode);
-        assertEquals(1, result.err.strip().lines().count(), result.err);
-        assertFalse(result.err.contains("at io."), result.err);
+        final Cli result = Cli.run("inspect", dir.resolve("missing").toString());
+        assertEquals(1, result.exitCode());
+        assertEquals(1, result.err().strip().lines().count(), result.err());
+        assertFalse(result.err().contains("at io."), result.err());
     }
 
     @Test
     void inspectPrintsJsonWithSegmentsAndMetadata()
     {
         writeLog(10);
-        final Result result = run("inspect", dir.toString(), "--json");
-        assertEquals(0, result.exitCode, result.err);
-        final String json = result.out.strip();
+        final Cli result = Cli.run("inspect", dir.toString(), "--json");
+        assertEquals(0, result.exitCode(), result.err());
+        final String json = result.out().strip();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
         assertTrue(json.contains("\"firstIndex\":1"), json);
         assertTrue(json.contains("\"lastIndex\":10"), json);
@@ -77,40 +74,40 @@ class StorageCommandsTest
         assertTrue(json.contains("\"votedFor\":3"), json);
         assertTrue(json.contains("\"segments\":[{\"file\":\""), json);
         assertTrue(json.contains("\"state\":\"active\""), json);
-        final Result text = run("inspect", dir.toString());
-        assertEquals(0, text.exitCode, text.err);
-        assertTrue(text.out.contains("last 10"), text.out);
+        final Cli text = Cli.run("inspect", dir.toString());
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().contains("last 10"), text.out());
     }
 
     @Test
     void dumpPrintsTheContractsJsonLines()
     {
         writeLog(10);
-        final Result result = run("dump", dir.toString(), "--from", "2", "--to", "4", "--format", "json");
-        assertEquals(0, result.exitCode, result.err);
-        final List<String> lines = result.out.strip().lines().toList();
-        assertEquals(3, lines.size(), result.out);
+        final Cli result = Cli.run("dump", dir.toString(), "--from", "2", "--to", "4", "--format", "json");
+        assertEquals(0, result.exitCode(), result.err());
+        final List<String> lines = result.out().strip().lines().toList();
+        assertEquals(3, lines.size(), result.out());
         assertEquals("{\"index\":2,\"term\":1,\"producer\":\"7\",\"seq\":2,\"payload_b64\":\"" +
             Base64.getEncoder().encodeToString("p7-2".getBytes(StandardCharsets.US_ASCII)) + "\"}", lines.get(0));
         assertEquals("{\"index\":3,\"term\":1,\"type\":\"noop\"}", lines.get(1));
-        final Result all = run("dump", dir.toString());
-        assertEquals(10, all.out.strip().lines().count(), all.out);
-        assertTrue(all.out.startsWith("1\t1\tnormal\t7\t1\t4\tp7-1"), all.out);
+        final Cli all = Cli.run("dump", dir.toString());
+        assertEquals(10, all.out().strip().lines().count(), all.out());
+        assertTrue(all.out().startsWith("1\t1\tnormal\t7\t1\t4\tp7-1"), all.out());
     }
 
     @Test
     void verifyPassesThenFindsAFlippedByteNamingTheIndex() throws IOException
     {
         writeLog(10);
-        final Result clean = run("verify", dir.toString());
-        assertEquals(0, clean.exitCode, clean.err);
-        assertTrue(clean.out.startsWith("ok: 10 entries"), clean.out);
+        final Cli clean = Cli.run("verify", dir.toString());
+        assertEquals(0, clean.exitCode(), clean.err());
+        assertTrue(clean.out().startsWith("ok: 10 entries"), clean.out());
         flip("p7-6".getBytes(StandardCharsets.US_ASCII));
-        final Result corrupt = run("verify", dir.toString());
-        assertEquals(1, corrupt.exitCode);
-        assertEquals(1, corrupt.err.strip().lines().count(), corrupt.err);
-        assertTrue(corrupt.err.contains("index 6"), corrupt.err);
-        assertTrue(corrupt.err.contains(".cq4"), corrupt.err);
+        final Cli corrupt = Cli.run("verify", dir.toString());
+        assertEquals(1, corrupt.exitCode());
+        assertEquals(1, corrupt.err().strip().lines().count(), corrupt.err());
+        assertTrue(corrupt.err().contains("index 6"), corrupt.err());
+        assertTrue(corrupt.err().contains(".cq4"), corrupt.err());
     }
 
     @Test
@@ -119,10 +116,10 @@ class StorageCommandsTest
         writeLog(5);
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
         {
-            assertEquals(0, run("verify", dir.toString()).exitCode);
-            final Result inspect = run("inspect", dir.toString(), "--json");
-            assertTrue(inspect.out.contains("\"lockHolderAlive\":true"), inspect.out);
-            assertEquals(5, run("dump", dir.toString()).out.strip().lines().count());
+            assertEquals(0, Cli.run("verify", dir.toString()).exitCode());
+            final Cli inspect = Cli.run("inspect", dir.toString(), "--json");
+            assertTrue(inspect.out().contains("\"lockHolderAlive\":true"), inspect.out());
+            assertEquals(5, Cli.run("dump", dir.toString()).out().strip().lines().count());
             log.truncateFrom(5); // still writable: the tool took no lock
         }
     }
@@ -164,20 +161,5 @@ class StorageCommandsTest
             }
         }
         throw new AssertionError("payload not found");
-    }
-
-    private static Result run(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine commandLine = Raftline.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        final int exitCode = commandLine.execute(args);
-        return new Result(exitCode, out.toString(), err.toString());
-    }
-
-    private record Result(int exitCode, String out, String err)
-    {
     }
 }

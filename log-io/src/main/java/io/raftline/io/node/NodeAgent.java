@@ -15,6 +15,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.Listener
 {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
     private static final int FRAGMENT_LIMIT = 64;
     private static final long COUNTER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
@@ -102,7 +105,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         this.roleName = "raftline-node-" + node.id();
         this.nowNs = clock.nanoTime();
         this.nextTickNs = nowNs + tickNs;
-        members.update(node.configuration());
+        onConfiguration(node.configuration());
     }
 
     @Override
@@ -199,6 +202,14 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     {
         members.update(configuration);
         clientAdapter.announceToAll();
+        final boolean foreignDisk = node.isVoterOnAnotherDisk();
+        if (foreignDisk)
+        {
+            LOG.warn("node {}: the configuration records voter {} on another data directory than {}: it neither " +
+                "votes nor counts until it is removed and added again (raftline member remove, then member add " +
+                "--voter)", node.id(), node.id(), log.directory());
+        }
+        counters.foreignDisk(foreignDisk);
     }
 
     @Override

@@ -28,7 +28,8 @@ public enum NodeCounter
     APPLIED_INDEX(4219, "applied index"),
     HEARTBEAT_NS(4220, "agent heartbeat (ns)"),
     FIRST_INDEX(4221, "first index held"),
-    SNAPSHOT_INDEX(4222, "snapshot index");
+    SNAPSHOT_INDEX(4222, "snapshot index"),
+    FOREIGN_DISK(4223, "voter on another disk (1: remove and add it again)");
 
     /** Key layout: node id (int), peer id (int, 0 when the counter is not per peer). */
     public static final int KEY_LENGTH = 8;

@@ -25,6 +25,7 @@ final class NodeCounters implements AutoCloseable
     private final Counter heartbeatNs;
     private final Counter firstIndex;
     private final Counter snapshotIndex;
+    private final Counter foreignDisk;
     private final Aeron aeron;
     private final int nodeId;
     private final TransportCounters transport;
@@ -44,6 +45,7 @@ final class NodeCounters implements AutoCloseable
         heartbeatNs = add(aeron, NodeCounter.HEARTBEAT_NS, nodeId, 0);
         firstIndex = add(aeron, NodeCounter.FIRST_INDEX, nodeId, 0);
         snapshotIndex = add(aeron, NodeCounter.SNAPSHOT_INDEX, nodeId, 0);
+        foreignDisk = add(aeron, NodeCounter.FOREIGN_DISK, nodeId, 0);
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
             add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
@@ -114,6 +116,12 @@ final class NodeCounters implements AutoCloseable
     {
         this.firstIndex.setRelease(firstIndex);
         this.snapshotIndex.setRelease(snapshotIndex);
+    }
+
+    /** Whether the configuration records this voter on another data directory (see RaftNode#isVoterOnAnotherDisk). */
+    void foreignDisk(final boolean foreign)
+    {
+        foreignDisk.setRelease(foreign ? 1 : 0);
     }
 
     void heartbeat(final long nowNs)
