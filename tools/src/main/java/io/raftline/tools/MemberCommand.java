@@ -51,7 +51,7 @@ final class MemberCommand implements Callable<Integer>
         String bind;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long to wait for the change to commit (default: ${DEFAULT-VALUE}).")
+            description = "How long a change may take to commit, or a list to be answered (default: ${DEFAULT-VALUE}).")
         int timeoutSeconds;
 
         long timeoutNs()
@@ -144,7 +144,7 @@ final class MemberCommand implements Callable<Integer>
                     final AdminClient.Result result = admin.request(AdminOperation.PROMOTE, id, "", timeoutNs());
                     if (result.status() != AdminStatus.DONE)
                     {
-                        throw new CommandFailure(result.message() + " (node " + id + " stays a learner)");
+                        throw new CommandFailure(result.message());
                     }
                     spec.commandLine().getOut().println("node " + id + " caught up and is a voter");
                 }

@@ -93,6 +93,14 @@ class MembershipProcessTest
         {
             cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
             producer.awaitMore(5_000, 30);
+            final Cli notRunning = Cli.run("member", "add", "--cluster", cluster.clusterFile().toString(), "--id", "9",
+                "--endpoint", "127.0.0.1:9", "--voter", "--timeout", "2");
+            assertEquals(1, notRunning.exitCode(), notRunning::toString);
+            assertTrue(notRunning.err().contains("did not catch up") && notRunning.err().contains("stays a learner"),
+                notRunning::toString);
+            assertTrue(members(cluster).contains("\"learners\":[9]"), members(cluster));
+            member(cluster, "remove", "--id", "9");
+
             startNode(cluster, 4);
             startNode(cluster, 5);
             member(cluster, "add", "--id", "4", "--voter");
@@ -165,6 +173,30 @@ class MembershipProcessTest
                 s -> s.get(wiped - 1).value(NodeCounter.FOREIGN_DISK) == 0 && ProcessCluster.oneAgreedLeader(s, 3));
             producer.awaitMore(5_000, 30);
             assertExactlyOnce(cluster, producer, wiped);
+        }
+    }
+
+    @Test
+    void aProducerOutlivesTheReplacementOfEveryNodeItKnew(@TempDir final Path dir) throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22501);
+            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+        {
+            cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
+            producer.awaitMore(5_000, 30);
+            for (final int id : new int[]{ 4, 5, 6 })
+            {
+                startNode(cluster, id);
+                member(cluster, "add", "--id", Integer.toString(id), "--voter");
+            }
+            for (final int id : new int[]{ 1, 2, 3 })
+            {
+                member(cluster, "remove", "--id", Integer.toString(id));
+                cluster.kill(id);
+            }
+            assertTrue(members(cluster).contains("\"voters\":[4,5,6]"), members(cluster));
+            producer.awaitMore(10_000, 30);
+            assertExactlyOnce(cluster, producer, 4);
         }
     }
 

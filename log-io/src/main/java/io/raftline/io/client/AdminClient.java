@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 public final class AdminClient implements AutoCloseable
 {
     private static final long RESEND_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How long past its deadline a request waits for the leader's answer (a promotion fails at the deadline). */
+    private static final long ANSWER_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
 
     /** How a request ended, and the configuration in force as the answering node knew it. */
     public record Result(
@@ -64,9 +66,10 @@ public final class AdminClient implements AutoCloseable
 
     /**
      * Asks the leader to carry out {@code operation} on node {@code nodeId} ({@code endpoint}: for ADD_LEARNER)
-     * and waits for the outcome.
+     * and waits for the outcome. The leader is given {@code timeoutNs} (a promotion whose learner has not caught
+     * up by then fails, and says how far behind it is), and its answer a little longer to arrive.
      *
-     * @throws RaftlineClientException when no node answers within {@code timeoutNs}
+     * @throws RaftlineClientException when no node answers in time
      */
     public Result request(
         final AdminOperation operation, final int nodeId, final String endpoint, final long timeoutNs)
@@ -77,23 +80,26 @@ public final class AdminClient implements AutoCloseable
         awaited = correlationId;
         result = null;
         Result anyAnswer = null;
+        boolean underWay = false;
         long nextSendNs = 0;
         int guess = 0;
         int unanswered = 0;
         while (true)
         {
             final long nowNs = System.nanoTime();
-            if (nowNs - deadlineNs > 0)
+            if (nowNs - deadlineNs > (underWay ? ANSWER_GRACE_NS : 0))
             {
                 if (anyAnswer != null)
                 {
                     return anyAnswer;
                 }
-                throw new RaftlineClientException("no node answered within " +
+                throw new RaftlineClientException(underWay ? "the leader took the request but did not finish it " +
+                    "within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" : "no node answered within " +
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (is the cluster running?)");
             }
             if (result != null && result.status() == AdminStatus.IN_PROGRESS)
             {
+                underWay = true;
                 result = null;
                 unanswered = 0; // the leader has it: wait, repeating it now and then
             }
@@ -132,7 +138,7 @@ public final class AdminClient implements AutoCloseable
                 {
                     transport.send(target, AdminRequestFrame.encode(transport.frame(), 0, transport.clusterHash(),
                         transport.clientId(), correlationId, operation, nodeId,
-                        (int)Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(deadlineNs - nowNs)),
+                        (int)Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(deadlineNs - nowNs))),
                         endpoint));
                     nextSendNs = nowNs + RESEND_NS;
                     unanswered++;
