@@ -21,7 +21,8 @@ final class CoreLog implements LogView
     @Override
     public long firstIndex()
     {
-        return Math.min(storage.firstIndex(), lastIndex() + 1);
+        final long reset = writes.resetIndex();
+        return reset != LogWrites.NO_RESET ? reset + 1 : Math.min(storage.firstIndex(), lastIndex() + 1);
     }
 
     @Override
@@ -34,7 +35,11 @@ final class CoreLog implements LogView
     public long term(final long index)
     {
         final long written = writtenLastIndex();
-        return index > written ? writes.term((int)(index - written - 1)) : storage.term(index);
+        if (index > written)
+        {
+            return writes.term((int)(index - written - 1));
+        }
+        return writes.resetIndex() != LogWrites.NO_RESET ? writes.resetTerm() : storage.term(index);
     }
 
     @Override
@@ -68,9 +73,18 @@ final class CoreLog implements LogView
         writes.truncate(index);
     }
 
-    /** The last index of what stays of storage once the queued truncation is made. */
+    void reset(final long index, final long term)
+    {
+        writes.reset(index, term);
+    }
+
+    /** The last index of what stays of storage once the queued truncation or reset is made. */
     private long writtenLastIndex()
     {
+        if (writes.resetIndex() != LogWrites.NO_RESET)
+        {
+            return writes.resetIndex();
+        }
         final long truncateFrom = writes.truncateFrom();
         return truncateFrom == LogWrites.NO_TRUNCATION ? storage.lastIndex() : truncateFrom - 1;
     }

@@ -5,8 +5,8 @@ import org.agrona.DirectBuffer;
 import java.util.Arrays;
 
 /**
- * Changes to the log that the core has decided and the runtime has not yet made: at most one truncation, then
- * entries to append after it, in that order. An entry's payload is not copied: it stays where it arrived (a
+ * Changes to the log that the core has decided and the runtime has not yet made: at most one truncation, or a reset
+ * to an installed snapshot, then entries to append after it, in that order. An entry's payload is not copied: it stays where it arrived (a
  * proposal's buffer, a received AppendEntries frame), so the runtime must {@link #writeTo write} the changes while
  * those bytes are valid, that is before the input that carried them is released. Writing makes nothing durable:
  * that is {@link Ready}'s persist step.
@@ -18,7 +18,12 @@ public final class LogWrites
     /** {@link #truncateFrom()} when nothing is to be truncated. */
     public static final long NO_TRUNCATION = 0;
 
+    /** {@link #resetIndex()} when the log is not to be reset. */
+    public static final long NO_RESET = 0;
+
     private long truncateFrom = NO_TRUNCATION;
+    private long resetIndex = NO_RESET;
+    private long resetTerm;
     private long firstIndex;            // index of the entry at position 0; meaningful when count > 0
     private int count;
     private long[] terms = new long[64];
@@ -35,6 +40,21 @@ public final class LogWrites
         return truncateFrom;
     }
 
+    /**
+     * The index of an installed snapshot after which the whole log is to start again (see {@link RaftLog#reset}),
+     * or {@link #NO_RESET}.
+     */
+    public long resetIndex()
+    {
+        return resetIndex;
+    }
+
+    /** The term at {@link #resetIndex()}. */
+    public long resetTerm()
+    {
+        return resetTerm;
+    }
+
     /** Entries to append. */
     public int count()
     {
@@ -43,7 +63,7 @@ public final class LogWrites
 
     public boolean isEmpty()
     {
-        return count == 0 && truncateFrom == NO_TRUNCATION;
+        return count == 0 && truncateFrom == NO_TRUNCATION && resetIndex == NO_RESET;
     }
 
     /** The index of the first entry to append; meaningful when {@link #count()} is positive. */
@@ -90,7 +110,11 @@ public final class LogWrites
     /** Makes the changes in {@code log}, in order, and forgets them. */
     public void writeTo(final RaftLog log)
     {
-        if (truncateFrom != NO_TRUNCATION)
+        if (resetIndex != NO_RESET)
+        {
+            log.reset(resetIndex, resetTerm);
+        }
+        else if (truncateFrom != NO_TRUNCATION)
         {
             log.truncateFrom(truncateFrom);
         }
@@ -104,7 +128,17 @@ public final class LogWrites
     void clear()
     {
         truncateFrom = NO_TRUNCATION;
+        resetIndex = NO_RESET;
         count = 0;
+    }
+
+    /** Discards everything, written or queued: the log starts again after (index, term), an installed snapshot. */
+    void reset(final long index, final long term)
+    {
+        truncateFrom = NO_TRUNCATION;
+        count = 0;
+        resetIndex = index;
+        resetTerm = term;
     }
 
     /** Queues an entry at {@code index}, which must follow the queued ones (or start them). */
@@ -149,7 +183,11 @@ public final class LogWrites
             return;
         }
         count = 0;
-        truncateFrom = truncateFrom == NO_TRUNCATION ? index : Math.min(truncateFrom, index);
+        if (resetIndex == NO_RESET)
+        {
+            truncateFrom = truncateFrom == NO_TRUNCATION ? index : Math.min(truncateFrom, index);
+        }
+        // after a reset nothing is left to cut below the queued entries: the core never truncates the snapshot
     }
 
     private int check(final int position)

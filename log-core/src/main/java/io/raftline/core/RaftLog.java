@@ -15,4 +15,11 @@ public interface RaftLog extends LogView
 
     /** Discards the entries at and after {@code index}, so that {@code lastIndex() == index - 1}. */
     void truncateFrom(long index);
+
+    /**
+     * Discards every entry: the log continues after an installed snapshot's entry {@code index} of {@code term}, so
+     * that {@code firstIndex() == index + 1}, {@code lastIndex() == index} and {@code term(index) == term}. Durable
+     * when it returns: the snapshot holds everything up to {@code index}.
+     */
+    void reset(long index, long term);
 }

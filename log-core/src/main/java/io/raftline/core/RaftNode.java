@@ -76,6 +76,11 @@ public final class RaftNode
     private CatchUp[] catchUps;          // leader: one per voter of promotionTarget that is a learner now
     private String lastCatchUpFailure;   // leader: why the last promotion failed, until the next one starts
     private boolean configurationChanged;
+    private long snapshotIndex;          // the runtime's newest snapshot, and the term at its index
+    private long snapshotTerm;
+    private SnapshotFetch snapshotFetch; // follower: the snapshot it needs, until installed or given up
+    private long snapshotInstalled;      // installed since the last Ready: the runtime restores its state from it
+    private SnapshotFetch reportedSnapshotFetch;
 
     /** A node whose log holds no configuration entry: {@code configuration} is in force until one is appended. */
     public RaftNode(
@@ -183,6 +188,7 @@ public final class RaftNode
             case TIMEOUT_NOW -> onTimeoutNow(message);
             case READ_INDEX -> onReadIndexRequest(message);
             case READ_INDEX_RESPONSE -> onReadIndexResponse(message);
+            case INSTALL_SNAPSHOT -> onInstallSnapshot(message);
             default -> throw new IllegalArgumentException("unknown message type " + message.type);
         }
         assert invariants();
@@ -439,12 +445,82 @@ public final class RaftNode
         return configurations.latestIndex();
     }
 
+    /**
+     * The runtime holds a snapshot of the state at committed index {@code index} (of {@code term}) and may compact
+     * the log below it: the leader sends it to followers that need compacted entries.
+     */
+    public void snapshotTaken(final long index, final long term)
+    {
+        if (index > log.lastIndex() || index < log.firstIndex() - 1 || log.term(index) != term)
+        {
+            throw new IllegalArgumentException("snapshot at " + index + " of term " + term + " is not of this log: " +
+                log.firstIndex() + ".." + log.lastIndex());
+        }
+        if (index > snapshotIndex)
+        {
+            snapshotIndex = index;
+            snapshotTerm = term;
+        }
+        maybeCommitTo(index); // only committed state is snapshotted: after a restart this is news
+    }
+
+    /** The newest snapshot the runtime holds (0: none). */
+    public long snapshotIndex()
+    {
+        return snapshotIndex;
+    }
+
+    /**
+     * The runtime fetched the snapshot at {@code index} of {@code term}, whose configuration is
+     * {@code configuration}, and holds it durably: it replaces the log (Raft §7), unless it is no longer needed
+     * (this node committed that far meanwhile, or holds that entry), in which case nothing changes. Returns whether
+     * it was installed; then {@link Ready#snapshotInstalled()} says so and the runtime restores its state from it.
+     */
+    public boolean installSnapshot(final long index, final long term, final Configuration configuration)
+    {
+        if (snapshotFetch != null && snapshotFetch.index() <= index)
+        {
+            snapshotFetch = null;
+        }
+        if (index <= commitIndex || role == Role.LEADER)
+        {
+            return false; // a leader holds every committed entry (§5.4.1): it never needs one
+        }
+        if (index <= log.lastIndex() && log.term(index) == term)
+        {
+            maybeCommitTo(index); // the log holds it: by Log Matching, everything before too
+            return false;
+        }
+        log.reset(index, term);
+        configurations.reset(configuration);
+        applyConfiguration();
+        commitIndex = index;
+        durableIndex = index;
+        snapshotInstalled = index;
+        snapshotTaken(index, term);
+        if (leaderId != NONE)
+        {
+            send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, leaderId).index = index;
+        }
+        return true;
+    }
+
+    /** The runtime could not fetch the snapshot at {@code index}: the leader will offer one again. */
+    public void snapshotFetchFailed(final long index)
+    {
+        if (snapshotFetch != null && snapshotFetch.index() == index)
+        {
+            snapshotFetch = null;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Outputs
 
     public boolean hasReady()
     {
         return broadcastPending || heartbeatPending || hardStateChanged || configurationChanged ||
+            snapshotInstalled != 0 || snapshotFetch != reportedSnapshotFetch ||
             durableIndex < log.lastIndex() ||
             !ready.logWrites.isEmpty() || ready.messages.size() > 0 || ready.messagesAfterPersist.size() > 0 || ready.readStates.size() > 0 ||
             commitIndex != reportedCommitIndex || role() != reportedRole || leaderId != reportedLeaderId;
@@ -467,6 +543,8 @@ public final class RaftNode
         ready.leaderId = leaderId;
         ready.configurationChanged = configurationChanged;
         ready.configuration = configurations.latest();
+        ready.snapshotToFetch = snapshotFetch;
+        ready.snapshotInstalled = snapshotInstalled;
         return ready;
     }
 
@@ -506,6 +584,8 @@ public final class RaftNode
         }
         hardStateChanged = false;
         configurationChanged = false;
+        snapshotInstalled = 0;
+        reportedSnapshotFetch = ready.snapshotToFetch;
         reportedCommitIndex = ready.commitIndex;
         reportedRole = ready.role;
         reportedLeaderId = ready.leaderId;
@@ -630,6 +710,7 @@ public final class RaftNode
         role = Role.LEADER;
         leaderId = id;
         leadTransferee = NONE;
+        snapshotFetch = null; // it holds every committed entry (§5.4.1)
         campaignTransfer = false;
         committedInTerm = false;
         timeoutNowSent = false;
@@ -792,7 +873,8 @@ public final class RaftNode
         {
             return true; // a pre-vote's term is hypothetical: nobody adopts it
         }
-        final boolean fromLeader = message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT;
+        final boolean fromLeader = message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT ||
+            message.type == MessageType.INSTALL_SNAPSHOT;
         becomeFollower(message.term, fromLeader ? message.from : NONE);
         return true;
     }
@@ -805,7 +887,7 @@ public final class RaftNode
     private static boolean isFromLeader(final RaftMessage message)
     {
         return message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT ||
-            message.type == MessageType.TIMEOUT_NOW;
+            message.type == MessageType.TIMEOUT_NOW || message.type == MessageType.INSTALL_SNAPSHOT;
     }
 
     /**
@@ -820,8 +902,8 @@ public final class RaftNode
 
     private void onLowerTerm(final RaftMessage message)
     {
-        if ((checkQuorum || preVote) &&
-            (message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT))
+        if ((checkQuorum || preVote) && (message.type == MessageType.APPEND ||
+            message.type == MessageType.HEARTBEAT || message.type == MessageType.INSTALL_SNAPSHOT))
         {
             // a stale leader: tell it our term. With pre-vote it would otherwise never learn that it was replaced
             send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from);
@@ -1032,6 +1114,33 @@ public final class RaftNode
         response.context = message.context;
     }
 
+    /**
+     * §7: the leader no longer holds the entries this follower needs. A snapshot at or below the commit index, or
+     * one whose entry this log holds, changes nothing but the commit index; otherwise the runtime fetches it.
+     */
+    private void onInstallSnapshot(final RaftMessage message)
+    {
+        hearFromLeader(message.from);
+        final long index = message.index;
+        if (index <= commitIndex)
+        {
+            send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from).index = commitIndex;
+            return;
+        }
+        if (index <= log.lastIndex() && log.term(index) == message.logTerm)
+        {
+            maybeCommitTo(index);
+            send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from).index = index;
+            return;
+        }
+        final int source = (int)message.context;
+        if (snapshotFetch == null || snapshotFetch.index() != index || snapshotFetch.term() != message.logTerm ||
+            snapshotFetch.source() != source || snapshotFetch.leader() != message.from)
+        {
+            snapshotFetch = new SnapshotFetch(index, message.logTerm, source, message.from);
+        }
+    }
+
     private void hearFromLeader(final int leader)
     {
         if (role != Role.FOLLOWER)
@@ -1064,6 +1173,7 @@ public final class RaftNode
         onIdentity(progress, message.identity);
         progress.setRecentActive(true);
         progress.heardAt(ticks);
+        progress.snapshotHeld(message.snapshotIndex);
         if (message.reject)
         {
             if (progress.maybeDecrease(message.index, hintedNextIndex(message)))
@@ -1075,6 +1185,10 @@ public final class RaftNode
         if (!progress.maybeUpdate(message.index))
         {
             return;
+        }
+        if (progress.state() == Progress.State.SNAPSHOT && progress.matchIndex() >= log.firstIndex() - 1)
+        {
+            progress.becomeProbe(); // it installed an older snapshot, or caught up otherwise: entries reach it now
         }
         if (progress.state() == Progress.State.PROBE)
         {
@@ -1117,6 +1231,12 @@ public final class RaftNode
         onIdentity(progress, message.identity);
         progress.setRecentActive(true);
         progress.heardAt(ticks);
+        progress.snapshotHeld(message.snapshotIndex);
+        if (progress.state() == Progress.State.SNAPSHOT &&
+            ticks - progress.snapshotSentTick() >= electionTimeoutTicks)
+        {
+            sendSnapshot(progress); // lost, or the follower restarted: tell it again, with the newest snapshot
+        }
         if (progress.matchIndex() < log.lastIndex())
         {
             // the follower may have lost an AppendEntries: send one, even empty, so that a gap shows as a rejection
@@ -1213,6 +1333,10 @@ public final class RaftNode
         {
             return false;
         }
+        if (progress.nextIndex() < log.firstIndex())
+        {
+            return sendSnapshot(progress);
+        }
         final long prevLogIndex = progress.nextIndex() - 1;
         final long lastIndex = log.lastIndex();
         int entryCount = 0;
@@ -1241,6 +1365,40 @@ public final class RaftNode
         append.batchBytes = (int)bytes;
         progress.onSent(prevLogIndex + entryCount, bytes, entryCount, commitIndex);
         return true;
+    }
+
+    /**
+     * §7: the follower needs entries compacted away; it is told to install the newest snapshot, fetched from a
+     * follower that holds the same one (so the leader's bandwidth stays with replication), else from the leader.
+     */
+    private boolean sendSnapshot(final Progress progress)
+    {
+        if (snapshotIndex < log.firstIndex() - 1)
+        {
+            return false; // the runtime compacts only below a snapshot it holds: it is on its way
+        }
+        progress.becomeSnapshot(snapshotIndex, ticks);
+        final RaftMessage install = send(ready.messages, MessageType.INSTALL_SNAPSHOT, progress.nodeId());
+        install.index = snapshotIndex;
+        install.logTerm = snapshotTerm;
+        install.commitIndex = commitIndex;
+        install.context = snapshotSource(progress.nodeId());
+        return true;
+    }
+
+    /** A recently active follower other than {@code target} that holds the newest snapshot, else this leader. */
+    private int snapshotSource(final int target)
+    {
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress candidate = tracker.at(i);
+            if (candidate.nodeId() != id && candidate.nodeId() != target && candidate.isRecentActive() &&
+                candidate.snapshotHeld() == snapshotIndex)
+            {
+                return candidate.nodeId();
+            }
+        }
+        return id;
     }
 
     private void broadcastHeartbeat()
@@ -1612,6 +1770,7 @@ public final class RaftNode
         message.identity = identity;
         message.to = to;
         message.term = term;
+        message.snapshotIndex = snapshotIndex;
         return message;
     }
 

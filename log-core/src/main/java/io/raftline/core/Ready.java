@@ -12,10 +12,13 @@ import io.raftline.core.quorum.Configuration;
  * AppendEntries names a range of the log, which the transport reads from the runtime's log;</li>
  * <li>persist: force {@link #term()} and {@link #votedFor()} when {@link #hardStateChanged()}, and make the log
  * durable up to {@link #lastIndex()} (entries from {@link #persistFromIndex()} on are not yet);</li>
+ * <li>when {@link #snapshotInstalled()}, restore the state machines from that snapshot, before applying more;</li>
  * <li>send {@link #messagesAfterPersist()}: votes and acknowledgements, which promise what was just persisted;</li>
  * <li>call {@link RaftNode#advance(long)} with the durable index.</li>
  * </ol>
- * Entries up to {@link #commitIndex()} are committed and may be applied and delivered to consumers.
+ * Entries up to {@link #commitIndex()} are committed and may be applied and delivered to consumers. While
+ * {@link #snapshotToFetch()} names a snapshot, the runtime fetches it and hands it to
+ * {@link RaftNode#installSnapshot}.
  * The object is reused: it is valid until {@code advance}.
  */
 public final class Ready
@@ -34,6 +37,8 @@ public final class Ready
     int leaderId;
     boolean configurationChanged;
     Configuration configuration;
+    SnapshotFetch snapshotToFetch;
+    long snapshotInstalled;
 
     public LogWrites logWrites()
     {
@@ -107,6 +112,21 @@ public final class Ready
     public Configuration configuration()
     {
         return configuration;
+    }
+
+    /** The snapshot this follower needs and should be fetching now, or null. */
+    public SnapshotFetch snapshotToFetch()
+    {
+        return snapshotToFetch;
+    }
+
+    /**
+     * The index of the snapshot installed in place of the log since the last Ready (the log writes reset the log to
+     * it), or 0: the state machines must be restored from it before anything after it is applied.
+     */
+    public long snapshotInstalled()
+    {
+        return snapshotInstalled;
     }
 
     /** The leader as this node knows it, or 0. */

@@ -125,4 +125,32 @@ class LogWritesTest
         assertEquals(payload, writes.buffer(0));
         assertEquals(203, log.lastIndex());
     }
+
+    @Test
+    void aResetToAnInstalledSnapshotReplacesTheWholeLogThenEntriesFollowIt()
+    {
+        append(3, "dropped");
+        log.truncateFrom(3);
+        log.reset(10, 4);
+        assertEquals(11, log.firstIndex());
+        assertEquals(10, log.lastIndex());
+        assertEquals(4, log.term(10), "the snapshot's entry is known by its term");
+        assertEquals(10, writes.resetIndex());
+        assertEquals(LogWrites.NO_TRUNCATION, writes.truncateFrom(), "a reset is no truncation");
+        assertEquals(0, writes.count(), "queued entries went with it");
+        append(4, "after");
+        append(5, "more");
+        log.truncateFrom(12);
+        assertEquals(11, log.lastIndex(), "a truncation after a reset only drops queued entries");
+        assertEquals(10, writes.resetIndex());
+        assertFalse(writes.isEmpty());
+
+        writes.writeTo(storage);
+        assertTrue(writes.isEmpty());
+        assertEquals(11, storage.firstIndex());
+        assertEquals(11, storage.lastIndex());
+        assertEquals(4, storage.term(10));
+        assertEquals("after", storage.entry(11).payloadText());
+        assertEquals(11, log.firstIndex(), "the core's view is storage's again");
+    }
 }

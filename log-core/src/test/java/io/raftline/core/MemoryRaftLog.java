@@ -10,7 +10,9 @@ import java.util.random.RandomGenerator;
 /**
  * The log in memory, for tests and the simulator. It remembers what was last made durable by {@link #sync()}, so
  * a simulated crash can lose the rest. Each entry carries a chain hash over itself and every entry before it:
- * two logs with the same chain hash at an index hold the same entries up to there (Log Matching, §5.3).
+ * two logs with the same chain hash at an index hold the same entries up to there (Log Matching, §5.3). A prefix
+ * may be compacted away, or the whole log reset to follow a snapshot; both are durable at once, and the entry
+ * before the first held is still known by its term and chain hash.
  */
 public final class MemoryRaftLog implements RaftLog
 {
@@ -23,8 +25,12 @@ public final class MemoryRaftLog implements RaftLog
         }
     }
 
-    private final List<Entry> entries = new ArrayList<>();     // entries.get(i) has index i + 1
-    private final List<Entry> durable = new ArrayList<>();
+    private final List<Entry> entries = new ArrayList<>();     // entries.get(i) has index base + i + 1
+    private final List<Entry> durable = new ArrayList<>();     // the same positions
+    private long base;                                          // the index before the first held
+    private long baseTerm;
+    private long baseChain;
+    private Installing installing = new Installing(-1, 0);
     private int changedFrom;                                    // list position of the first change since sync()
     private long lowestTruncation = Long.MAX_VALUE;             // since the last takeLowestTruncation()
 
@@ -50,23 +56,23 @@ public final class MemoryRaftLog implements RaftLog
     @Override
     public long firstIndex()
     {
-        return 1;
+        return base + 1;
     }
 
     @Override
     public long lastIndex()
     {
-        return entries.size();
+        return base + entries.size();
     }
 
     @Override
     public long term(final long index)
     {
-        if (index < 0 || index > entries.size())
+        if (index < base || index > lastIndex())
         {
-            throw new IndexOutOfBoundsException("index " + index + " outside [0, " + entries.size() + "]");
+            throw new IndexOutOfBoundsException("index " + index + " outside [" + base + ", " + lastIndex() + "]");
         }
-        return index == 0 ? 0 : entries.get((int)index - 1).term();
+        return index == base ? baseTerm : entries.get((int)(index - base) - 1).term();
     }
 
     @Override
@@ -83,17 +89,18 @@ public final class MemoryRaftLog implements RaftLog
 
     public Entry entry(final long index)
     {
-        if (index < 1 || index > entries.size())
+        if (index <= base || index > lastIndex())
         {
-            throw new IndexOutOfBoundsException("index " + index + " outside [1, " + entries.size() + "]");
+            throw new IndexOutOfBoundsException("index " + index + " outside [" + firstIndex() + ", " + lastIndex() +
+                "]");
         }
-        return entries.get((int)index - 1);
+        return entries.get((int)(index - base) - 1);
     }
 
-    /** The chain hash at {@code index}; 0 for index 0. */
+    /** The chain hash at {@code index}, from the entry before the first held on; 0 for index 0. */
     public long chain(final long index)
     {
-        return index == 0 ? 0 : entry(index).chain();
+        return index == base ? baseChain : entry(index).chain();
     }
 
     @Override
@@ -124,28 +131,78 @@ public final class MemoryRaftLog implements RaftLog
     @Override
     public void truncateFrom(final long index)
     {
-        if (index < 1 || index > entries.size() + 1)
+        if (index <= base || index > lastIndex() + 1)
         {
-            throw new IndexOutOfBoundsException("truncate from " + index + " of [1, " + entries.size() + "]");
+            throw new IndexOutOfBoundsException("truncate from " + index + " of [" + firstIndex() + ", " +
+                lastIndex() + "]");
         }
-        entries.subList((int)index - 1, entries.size()).clear();
+        entries.subList((int)(index - base) - 1, entries.size()).clear();
         changedFrom = Math.min(changedFrom, entries.size());
         lowestTruncation = Math.min(lowestTruncation, index);
+    }
+
+    @Override
+    public void reset(final long index, final long term)
+    {
+        reset(index, term, index == installing.index() ? installing.chain() : 0);
+    }
+
+    /** The chain hash at a snapshot about to be installed, which {@link #reset(long, long)} will keep. */
+    public void installing(final long index, final long chain)
+    {
+        installing = new Installing(index, chain);
+    }
+
+    private record Installing(long index, long chain)
+    {
+    }
+
+    /** As {@link #reset(long, long)}, keeping the chain hash of the snapshot's entry (the simulator knows it). */
+    public void reset(final long index, final long term, final long chain)
+    {
+        lowestTruncation = Math.min(lowestTruncation, Math.min(index, firstIndex()));
+        entries.clear();
+        durable.clear();
+        changedFrom = 0;
+        base = index;
+        baseTerm = term;
+        baseChain = chain;
+    }
+
+    /** Discards the entries below {@code index}, which must be durable: a snapshot holds them. */
+    public void compactTo(final long index)
+    {
+        if (index <= firstIndex())
+        {
+            return;
+        }
+        if (index > base + durable.size() + 1)
+        {
+            throw new IllegalArgumentException("compacting to " + index + " past the durable log " +
+                (base + durable.size()));
+        }
+        final int dropped = (int)(index - 1 - base);
+        baseTerm = term(index - 1);
+        baseChain = chain(index - 1);
+        entries.subList(0, dropped).clear();
+        durable.subList(0, dropped).clear();
+        changedFrom = Math.max(0, changedFrom - dropped);
+        base = index - 1;
     }
 
     /** The last index that survives a crash now. */
     public long durableLastIndex()
     {
-        return durable.size();
+        return base + durable.size();
     }
 
-    /** The chain hash at {@code index} of what survives a crash now; 0 for index 0. */
+    /** The chain hash at {@code index} of what survives a crash now (from the entry before the first held). */
     public long durableChain(final long index)
     {
-        return index == 0 ? 0 : durable.get((int)index - 1).chain();
+        return index == base ? baseChain : durable.get((int)(index - base) - 1).chain();
     }
 
-    /** Makes everything durable. */
+    /** Makes everything durable (a reset and a compaction are at once). */
     public void sync()
     {
         final int keep = Math.min(changedFrom, durable.size());
@@ -165,7 +222,7 @@ public final class MemoryRaftLog implements RaftLog
         final int survivors = onlyAppended && unsynced > 0 ? random.nextInt(unsynced + 1) : 0;
         final List<Entry> survivingAppends = onlyAppended ?
             new ArrayList<>(entries.subList(durable.size(), durable.size() + survivors)) : List.of();
-        lowestTruncation = Math.min(lowestTruncation, Math.min(changedFrom, durable.size()) + 1L);
+        lowestTruncation = Math.min(lowestTruncation, base + Math.min(changedFrom, durable.size()) + 1L);
         entries.clear();
         entries.addAll(durable);
         entries.addAll(survivingAppends);

@@ -20,7 +20,7 @@ public final class Outbox
         final RaftMessage copy = new RaftMessage().copyFrom(message);
         if (message.type == MessageType.APPEND && message.entryCount > 0)
         {
-            final int from = (int)message.index;
+            final int from = (int)(message.index - (senderLog.firstIndex() - 1));
             copy.entries = new ListEntryBatch(senderLog.entries().subList(from, from + message.entryCount));
         }
         return copy;

@@ -105,6 +105,10 @@ final class RaftFixture
         final List<RaftMessage> beforePersist = new ArrayList<>();
         final List<RaftMessage> afterPersist = new ArrayList<>();
         final List<long[]> readStates = new ArrayList<>();
+        /** The snapshot to fetch, as the last Ready named it. */
+        SnapshotFetch snapshotToFetch;
+        /** A snapshot installed in place of the log, as a Ready reported it (0: none). */
+        long snapshotInstalled;
 
         List<RaftMessage> all()
         {
@@ -144,6 +148,8 @@ final class RaftFixture
             output.term = ready.term();
             output.votedFor = ready.votedFor();
             log.sync();
+            output.snapshotToFetch = ready.snapshotToFetch();
+            output.snapshotInstalled = Math.max(output.snapshotInstalled, ready.snapshotInstalled());
             copy(ready.messagesAfterPersist(), output.afterPersist);
             for (int i = 0; i < ready.readStates().size(); i++)
             {

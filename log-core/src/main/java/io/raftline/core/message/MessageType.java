@@ -21,9 +21,15 @@ public enum MessageType
     /** Follower → leader: what is committed as of now? context identifies the request (Raft thesis §6.4). */
     READ_INDEX(10),
     /** Leader → follower: index answers the request in context; reject when the leader could not serve it. */
-    READ_INDEX_RESPONSE(11);
+    READ_INDEX_RESPONSE(11),
+    /**
+     * Leader → follower: the entries you need are compacted; install my snapshot at (index, logTerm), fetching it
+     * from node context (one that holds the same snapshot; the leader itself if none). Answered by an
+     * APPEND_RESPONSE once installed (Raft §7).
+     */
+    INSTALL_SNAPSHOT(12);
 
-    private static final MessageType[] BY_CODE = new MessageType[12];
+    private static final MessageType[] BY_CODE = new MessageType[13];
 
     static
     {

@@ -18,11 +18,14 @@ public final class RaftMessage
     /** The identity of the data directory the sender speaks from (a voter counts only from its own). */
     public long identity;
     public long term;
-    /** APPEND: prevLogIndex. VOTE, PRE_VOTE: lastLogIndex. APPEND_RESPONSE: match index, or the rejected index. */
+    /**
+     * APPEND: prevLogIndex. VOTE, PRE_VOTE: lastLogIndex. APPEND_RESPONSE: match index, or the rejected index.
+     * INSTALL_SNAPSHOT: the snapshot's index.
+     */
     public long index;
-    /** APPEND: prevLogTerm. VOTE, PRE_VOTE: lastLogTerm. */
+    /** APPEND: prevLogTerm. VOTE, PRE_VOTE: lastLogTerm. INSTALL_SNAPSHOT: the term at the snapshot's index. */
     public long logTerm;
-    /** APPEND, HEARTBEAT: the leader's commit index. READ_INDEX_RESPONSE: the read index. */
+    /** APPEND, HEARTBEAT, INSTALL_SNAPSHOT: the leader's commit index. READ_INDEX_RESPONSE: the read index. */
     public long commitIndex;
     /** Responses: the request was refused. */
     public boolean reject;
@@ -30,8 +33,13 @@ public final class RaftMessage
     public long rejectHintTerm;
     /** APPEND_RESPONSE reject: where the leader should look next (first index of rejectHintTerm, or lastIndex+1). */
     public long rejectHintIndex;
-    /** HEARTBEAT(_RESPONSE): the ReadIndex round. READ_INDEX(_RESPONSE): the request id. */
+    /**
+     * HEARTBEAT(_RESPONSE): the ReadIndex round. READ_INDEX(_RESPONSE): the request id. INSTALL_SNAPSHOT: the node
+     * to fetch the snapshot from.
+     */
     public long context;
+    /** Every message: the index of the sender's newest snapshot (0: none), so a leader knows who can serve one. */
+    public long snapshotIndex;
     /** VOTE, PRE_VOTE: sent on a leadership transfer, so a recently heard-from leader does not block it. */
     public boolean transfer;
     /** APPEND: the number of entries. */
@@ -58,6 +66,7 @@ public final class RaftMessage
         rejectHintTerm = 0;
         rejectHintIndex = 0;
         context = 0;
+        snapshotIndex = 0;
         transfer = false;
         entryCount = 0;
         batchBytes = 0;
@@ -80,6 +89,7 @@ public final class RaftMessage
         rejectHintTerm = other.rejectHintTerm;
         rejectHintIndex = other.rejectHintIndex;
         context = other.context;
+        snapshotIndex = other.snapshotIndex;
         transfer = other.transfer;
         entryCount = other.entryCount;
         batchBytes = other.batchBytes;
@@ -92,7 +102,8 @@ public final class RaftMessage
     {
         return type + " " + from + "->" + to + " term=" + term + " index=" + index + " logTerm=" + logTerm +
             " commit=" + commitIndex + (reject ? " REJECT hint=" + rejectHintIndex + "/" + rejectHintTerm : "") +
-            (context != 0 ? " ctx=" + context : "") + (transfer ? " transfer" : "") +
+            (context != 0 ? " ctx=" + context : "") + (snapshotIndex != 0 ? " snapshot=" + snapshotIndex : "") +
+            (transfer ? " transfer" : "") +
             (entryCount != 0 ? " entries=" + entryCount : "");
     }
 }

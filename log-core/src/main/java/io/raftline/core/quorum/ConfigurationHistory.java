@@ -46,6 +46,13 @@ public final class ConfigurationHistory
         return changed;
     }
 
+    /** Forgets every entry: {@code base} (an installed snapshot's configuration) is in force from now on. */
+    public void reset(final Configuration base)
+    {
+        entries.clear();
+        entries.add(new Entry(0, 0, base));
+    }
+
     /** Forgets entries that a newer one at or below {@code commitIndex} supersedes for good. */
     public void compact(final long commitIndex)
     {

@@ -36,6 +36,8 @@ public final class Progress
     private long commitSent;         // the highest commit index sent in an AppendEntries
     private boolean resendRequested; // send an AppendEntries next time even if it carries nothing new
     private long pendingSnapshot;    // SNAPSHOT only: the index of the snapshot being sent
+    private long snapshotSentTick;   // SNAPSHOT only: when the follower was last told to install it
+    private long snapshotHeld;       // the follower's newest snapshot, as it last said
     private long identity;           // the data-directory identity the follower last reported
 
     public Progress(final int nodeId, final long nextIndex, final int maxInflightAppends, final long maxInflightBytes)
@@ -190,9 +192,30 @@ public final class Progress
         inflights.reset();
     }
 
-    /** Sends the follower the snapshot at {@code snapshotIndex}; AppendEntries wait until it is installed. */
-    public void becomeSnapshot(final long snapshotIndex)
+    /** When the follower was last told to install {@link #pendingSnapshot()}. */
+    public long snapshotSentTick()
     {
+        return snapshotSentTick;
+    }
+
+    /** The follower's newest snapshot index, as it last said (0: none). */
+    public long snapshotHeld()
+    {
+        return snapshotHeld;
+    }
+
+    public void snapshotHeld(final long index)
+    {
+        snapshotHeld = index;
+    }
+
+    /**
+     * Sends the follower the snapshot at {@code snapshotIndex} (told so at {@code tick}); AppendEntries wait until
+     * it is installed.
+     */
+    public void becomeSnapshot(final long snapshotIndex, final long tick)
+    {
+        snapshotSentTick = tick;
         state = State.SNAPSHOT;
         probeSent = false;
         pendingSnapshot = snapshotIndex;

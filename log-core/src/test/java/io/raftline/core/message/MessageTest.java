@@ -46,9 +46,10 @@ class MessageTest
         }
         assertEquals(1, MessageType.APPEND.code());
         assertEquals(11, MessageType.READ_INDEX_RESPONSE.code());
+        assertEquals(12, MessageType.INSTALL_SNAPSHOT.code());
         assertNull(MessageType.fromCode(0));
         assertNull(MessageType.fromCode(-1));
-        assertNull(MessageType.fromCode(12));
+        assertNull(MessageType.fromCode(13));
     }
 
     @Test

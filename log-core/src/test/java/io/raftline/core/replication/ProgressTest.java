@@ -232,7 +232,7 @@ class ProgressTest
         final Progress progress = replicating(5, 4);
         progress.onSent(7, 10, 2, 0);
         assertEquals(1, progress.inflights().count());
-        progress.becomeSnapshot(100);
+        progress.becomeSnapshot(100, 7);
         assertEquals(0, progress.inflights().count(), "what was in flight is moot");
         assertEquals(Progress.State.SNAPSHOT, progress.state());
         assertEquals(100, progress.pendingSnapshot());
@@ -250,7 +250,7 @@ class ProgressTest
     void aFailedSnapshotIsFollowedByProbingFromWhereTheLogsMatched()
     {
         final Progress progress = replicating(5, 4);
-        progress.becomeSnapshot(100);
+        progress.becomeSnapshot(100, 7);
         progress.onSnapshotFailed();
         assertEquals(Progress.State.PROBE, progress.state());
         assertEquals(6, progress.nextIndex());
@@ -263,7 +263,7 @@ class ProgressTest
     void probingAfterAnInstalledSnapshotStartsPastIt()
     {
         final Progress progress = replicating(5, 4);
-        progress.becomeSnapshot(100);
+        progress.becomeSnapshot(100, 7);
         progress.becomeProbe();
         assertEquals(101, progress.nextIndex(), "the follower holds the snapshot's entries in effect");
     }

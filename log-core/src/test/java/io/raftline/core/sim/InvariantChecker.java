@@ -27,8 +27,7 @@ final class InvariantChecker
     }
 
     private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
-    private final Map<Integer, MemoryRaftLog> lostLogs = new HashMap<>();
-    private final Map<Integer, Long> lostIdentities = new HashMap<>();
+    private final Map<Integer, List<LostDisk>> lostDisks = new HashMap<>();
     private final Map<Long, Long> chainOfEntry = new HashMap<>();   // key: index * 2^20 + term
     private final Map<Long, Long> leaderChain = new HashMap<>();    // key: term * 2^32 + index: the leader's log
     private final Map<Long, Long> leaderRecordedTo = new HashMap<>(); // term -> last index recorded of its leader
@@ -55,14 +54,19 @@ final class InvariantChecker
         return committedIndex;
     }
 
+    /** A disk a machine lost, with the identity it had. */
+    private record LostDisk(MemoryRaftLog log, long identity)
+    {
+    }
+
     /**
      * A machine lost its disk: it starts again from term 0 with an empty log, as a new server. What the lost disk
-     * held still counts for commits made on its acknowledgements, sent before it was lost.
+     * held still counts for commits made on its acknowledgements, sent before it was lost (a leader may count an
+     * acknowledgement of a disk lost since, even of one lost before the last).
      */
     void onWipe(final int id, final MemoryRaftLog lostLog, final long lostIdentity)
     {
-        lostLogs.put(id, lostLog);
-        lostIdentities.put(id, lostIdentity);
+        lostDisks.computeIfAbsent(id, ignored -> new java.util.ArrayList<>()).add(new LostDisk(lostLog, lostIdentity));
         lastTerm[id] = 0;
         checkedUpTo[id] = 0;
         onRestart(id);
@@ -108,12 +112,12 @@ final class InvariantChecker
         int holding = 0;
         for (final int voter : voters)
         {
-            final MemoryRaftLog lost = lostLogs.get(voter);
-            if (holds(configuration, voter, identities[voter], logs[voter], index, chain) ||
-                lost != null && holds(configuration, voter, lostIdentities.get(voter), lost, index, chain))
+            boolean held = holds(configuration, voter, identities[voter], logs[voter], index, chain);
+            for (final LostDisk lost : lostDisks.getOrDefault(voter, List.of()))
             {
-                holding++;
+                held |= holds(configuration, voter, lost.identity(), lost.log(), index, chain);
             }
+            holding += held ? 1 : 0;
         }
         return holding > voters.length / 2 ? null :
             holding + " of voters " + java.util.Arrays.toString(voters) + " (" + configuration + ")";
@@ -127,8 +131,34 @@ final class InvariantChecker
         final long index,
         final long chain)
     {
-        return configuration.identityMatches(voter, identity) && log.durableLastIndex() >= index &&
-            log.durableChain(index) == chain;
+        if (!configuration.identityMatches(voter, identity) || log.durableLastIndex() < index)
+        {
+            return false;
+        }
+        // below the log's start the voter's snapshot holds the entry: equal states are checked elsewhere
+        return index < log.firstIndex() - 1 || log.durableChain(index) == chain;
+    }
+
+    /**
+     * No committed entry is ever lost: the newest one is on some disk still in use, in its durable log or below
+     * the start of it (then its snapshot holds it).
+     */
+    void checkCommittedKept(final MemoryRaftLog[] logs)
+    {
+        if (committedIndex == 0)
+        {
+            return;
+        }
+        for (int id = 1; id < logs.length; id++)
+        {
+            final MemoryRaftLog log = logs[id];
+            if (committedIndex < log.firstIndex() - 1 || (committedIndex <= log.durableLastIndex() &&
+                log.durableChain(committedIndex) == committedChain[(int)committedIndex]))
+            {
+                return;
+            }
+        }
+        throw new Violation("committed entry " + committedIndex + " is on no disk any more");
     }
 
     /** A node restarted: its commit index may start again from zero, its term may not go back. */
@@ -188,7 +218,7 @@ final class InvariantChecker
     private void recordLeaderLog(final long term, final MemoryRaftLog log)
     {
         final long from = leaderRecordedTo.getOrDefault(term, 0L);
-        for (long index = from + 1; index <= log.lastIndex(); index++)
+        for (long index = Math.max(from + 1, log.firstIndex()); index <= log.lastIndex(); index++)
         {
             leaderChain.put((term << 32) + index, log.chain(index));
         }
@@ -203,7 +233,7 @@ final class InvariantChecker
     void checkAcknowledgement(final int id, final long term, final long index, final MemoryRaftLog durableLog)
     {
         final Long chain = leaderChain.get((term << 32) + index);
-        if (chain == null || index == 0)
+        if (chain == null || index == 0 || index < durableLog.firstIndex() - 1)
         {
             return; // the leader's log there was never seen (it lost leadership in the step that sent it)
         }
@@ -218,7 +248,7 @@ final class InvariantChecker
     private void checkLogMatching(final int id, final MemoryRaftLog log)
     {
         checkedUpTo[id] = Math.min(checkedUpTo[id], Math.min(log.takeLowestTruncation() - 1, log.lastIndex()));
-        for (long index = checkedUpTo[id] + 1; index <= log.lastIndex(); index++)
+        for (long index = Math.max(checkedUpTo[id] + 1, log.firstIndex()); index <= log.lastIndex(); index++)
         {
             final long term = log.term(index);
             final long chain = log.chain(index);
@@ -239,7 +269,9 @@ final class InvariantChecker
         {
             if (committedLeaderTerm[(int)index] < node.term())
             {
-                if (index > log.lastIndex() || log.chain(index) != committedChain[(int)index])
+                // a compacted prefix is checked where the log starts: its chain hash covers what came before
+                final long at = Math.max(index, log.firstIndex() - 1);
+                if (at > log.lastIndex() || log.chain(at) != committedChain[(int)at])
                 {
                     throw new Violation("leader completeness: node " + id + " leads term " + node.term() +
                         " without committed entry " + index);
@@ -267,12 +299,17 @@ final class InvariantChecker
                 log.lastIndex());
         }
         final long known = Math.min(commit, committedIndex);
-        if (known > 0 && log.chain(known) != committedChain[(int)known])
+        if (known > 0 && known >= log.firstIndex() - 1 && log.chain(known) != committedChain[(int)known])
         {
             throw new Violation("state machine safety: node " + id + " committed a different entry " + known);
         }
         // a follower's term bounds that of the leader that committed the entry: the check stays sound
         final long leaderTerm = node.term();
+        if (committedIndex + 1 < log.firstIndex())
+        {
+            throw new Violation("node " + id + " committed to " + commit + " from a snapshot at " +
+                (log.firstIndex() - 1) + " that no node had committed (highest " + committedIndex + ")");
+        }
         for (long index = committedIndex + 1; index <= commit; index++)
         {
             ensureCapacity(index);

@@ -47,6 +47,8 @@ final class SeedSweep
         final AtomicLong wipes = new AtomicLong();
         final AtomicLong crashes = new AtomicLong();
         final AtomicLong messages = new AtomicLong();
+        final AtomicLong snapshots = new AtomicLong();
+        final AtomicLong installs = new AtomicLong();
         final AtomicLong worstLiveness = new AtomicLong();
         try
         {
@@ -64,6 +66,8 @@ final class SeedSweep
                     wipes.addAndGet(stats.wipes());
                     crashes.addAndGet(stats.crashes());
                     messages.addAndGet(stats.messages());
+                    snapshots.addAndGet(stats.snapshots());
+                    installs.addAndGet(stats.installs());
                     worstLiveness.accumulateAndGet(stats.livenessTicks(), Math::max);
                 }));
             }
@@ -88,9 +92,10 @@ final class SeedSweep
         }
         System.out.printf("simulation: %d seeds x %d steps (seeds %d..%d) in %.1f s: %d elections, %d entries " +
             "committed, %d applied across nodes, %d configurations committed, %d crashes (%d of them disks " +
-            "lost), %d messages; worst recovery after healing %d ticks%n",
+            "lost), %d snapshots taken, %d installed on laggards, %d messages; worst recovery after healing %d " +
+            "ticks%n",
             seedCount, steps, firstSeed, firstSeed + seedCount - 1, (System.nanoTime() - startNs) / 1e9,
             elections.get(), commits.get(), applied.get(), configurations.get(), crashes.get(), wipes.get(),
-            messages.get(), worstLiveness.get());
+            snapshots.get(), installs.get(), messages.get(), worstLiveness.get());
     }
 }

@@ -158,6 +158,12 @@ final class SimNetwork
         blocked[from][to] = true;
     }
 
+    /** Whether {@code from} can reach {@code to} now (nothing cut; loss aside). */
+    boolean isConnected(final int from, final int to)
+    {
+        return !blocked[from][to];
+    }
+
     void heal()
     {
         for (final boolean[] row : blocked)

@@ -7,6 +7,7 @@ import io.raftline.core.RaftOptions;
 import io.raftline.core.ReadStates;
 import io.raftline.core.Ready;
 import io.raftline.core.Role;
+import io.raftline.core.SnapshotFetch;
 import io.raftline.core.message.MessageQueue;
 import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
@@ -28,8 +29,10 @@ import java.util.SplittableRandom;
 
 /**
  * A seeded, deterministic simulation of a Raft group on one thread (after TigerBeetle's VOPR): random ticks,
- * proposals and producers' appends, reads, leadership transfers, message loss, delay, reordering and duplication,
- * partitions, and crashes that lose whatever was not reported durable. Each step feeds a node several inputs before
+ * proposals and producers' appends, reads, leadership transfers, membership changes, snapshots with log compaction
+ * and their installation on laggards (fetched from the source the leader names, else the leader; the fetch may
+ * fail, and a crash may strike between the snapshot reaching the disk and the log being reset), message loss,
+ * delay, reordering and duplication, partitions, and crashes that lose whatever was not reported durable. Each step feeds a node several inputs before
  * its Ready is handled, as the node's agent does. Every node applies what commits to its {@link ReplicatedState}.
  * Raft's invariants, exactly-once and equal replicated states are checked after every step; then the network heals
  * and the group must elect a leader and commit within a bounded number of ticks. The same seed replays the same run
@@ -45,7 +48,7 @@ public final class Simulator
 
     /** Counts of what happened in a run, for the summary. */
     public record Stats(long steps, long elections, long commits, long applied, long configurations, long wipes,
-        long crashes, long messages, long dropped, int livenessTicks)
+        long crashes, long messages, long dropped, long snapshots, long installs, int livenessTicks)
     {
     }
 
@@ -61,8 +64,10 @@ public final class Simulator
     private final long[] identities;       // of each machine's data directory; a new one when its disk is wiped
     private final boolean[] wiped;
     private final long[] lastCommit;
-    private final long[] configurationIndexBefore;   // each node's newest configuration entry when the step began
+    private final Configuration[] configurationBefore;   // each node's configuration in force when the step began
     private final ReplicatedState[] states;
+    private final SimSnapshot[] snapshots;       // each machine's newest snapshot, on its disk
+    private final SnapshotFetch[] fetching;      // what each node's last Ready asked it to fetch
     private final AppendAdmission[] admissions;
     private final Role[] lastRole;
     private final SimProducers producers;
@@ -79,6 +84,9 @@ public final class Simulator
     private final double proposeRate;
     private final double membershipRate;
     private final double wipeRate;
+    private final double snapshotRate;
+    private final int retainedEntries;
+    private final double fetchRate;
     private final int maxInputsPerReady;
     private final boolean writeWhileInHand;
     private long nextRequestId = 1;
@@ -87,6 +95,8 @@ public final class Simulator
     private long elections;
     private long crashes;
     private long wipes;
+    private long snapshotsTaken;
+    private long installs;
     private int livenessTicks;
 
     public Simulator(final long seed, final int nodeCount)
@@ -113,13 +123,15 @@ public final class Simulator
         this.identities = new long[machines + 1];
         this.wiped = new boolean[machines + 1];
         this.states = new ReplicatedState[machines + 1];
+        this.snapshots = new SimSnapshot[machines + 1];
+        this.fetching = new SnapshotFetch[machines + 1];
         this.admissions = new AppendAdmission[machines + 1];
         this.lastRole = new Role[machines + 1];
         this.persistedTerm = new long[machines + 1];
         this.persistedVote = new int[machines + 1];
         this.leaderTerm = new long[machines + 1];
         this.lastCommit = new long[machines + 1];
-        this.configurationIndexBefore = new long[machines + 1];
+        this.configurationBefore = new Configuration[machines + 1];
         this.crashDuringNextPersist = new boolean[machines + 1];
         // each seed draws its own weather, from calm to hostile
         network.setFaults(random.nextDouble() * 0.2, random.nextDouble() * 0.05, random.nextDouble() * 0.5);
@@ -132,6 +144,9 @@ public final class Simulator
         this.writeWhileInHand = random.nextBoolean();
         this.membershipRate = random.nextDouble() * 0.01;
         this.wipeRate = random.nextDouble() < 0.5 ? 0 : random.nextDouble() * 0.001;
+        this.snapshotRate = random.nextDouble() < 0.3 ? 0 : random.nextDouble() * 0.01;
+        this.retainedEntries = random.nextInt(30);
+        this.fetchRate = 0.05 + random.nextDouble() * 0.5;
         this.producers = new SimProducers(random.split(), 1 + random.nextInt(3));
         this.stateChecker = new StateChecker(producers);
         for (int id = 1; id <= machines; id++)
@@ -165,7 +180,8 @@ public final class Simulator
                 describeTrace(), failure);
         }
         return new Stats(steps, elections, checker.committedIndex(), stateChecker.applied(),
-            stateChecker.configurationsCommitted(), wipes, crashes, network.sent(), network.dropped(), livenessTicks);
+            stateChecker.configurationsCommitted(), wipes, crashes, network.sent(), network.dropped(), snapshotsTaken,
+            installs, livenessTicks);
     }
 
     /** Feeds a burst of inputs, then does what each node's Ready asks, applies what committed, and checks. */
@@ -184,6 +200,7 @@ public final class Simulator
         }
         processAll();
         applyAll();
+        fetchSnapshots(fetchRate, true);
         checkAll();
     }
 
@@ -237,6 +254,10 @@ public final class Simulator
         {
             changeMembership();
         }
+        else if (roll < 0.372 + proposeRate + membershipRate + snapshotRate)
+        {
+            takeSnapshot(id);
+        }
         else
         {
             // often several messages for one node in a row: a truncation, a step-down and a new term in one Ready
@@ -249,7 +270,7 @@ public final class Simulator
     {
         for (int id = 1; id <= machines; id++)
         {
-            configurationIndexBefore[id] = nodes[id] == null ? -1 : nodes[id].configurationIndex();
+            configurationBefore[id] = nodes[id] == null ? null : nodes[id].configuration();
         }
     }
 
@@ -284,15 +305,9 @@ public final class Simulator
      */
     private java.util.List<Configuration> configurationsInForce(final int id)
     {
-        final long before = configurationIndexBefore[id];
-        if (before <= 0 || before == nodes[id].configurationIndex() || before > logs[id].lastIndex() ||
-            logs[id].entry(before).type() != EntryType.CONFIG)
-        {
-            return java.util.List.of(nodes[id].configuration());
-        }
-        final MemoryRaftLog.Entry entry = logs[id].entry(before);
-        return java.util.List.of(nodes[id].configuration(),
-            ConfigurationCodec.decode(new UnsafeBuffer(entry.payload()), 0, entry.payload().length));
+        final Configuration before = configurationBefore[id];
+        return before == null || before.equals(nodes[id].configuration()) ? java.util.List.of(nodes[id].configuration()) :
+            java.util.List.of(nodes[id].configuration(), before);
     }
 
     private void start(final int id)
@@ -308,9 +323,22 @@ public final class Simulator
             .random(random.split());
         // the first voters' disks were made with the cluster; spares and replaced disks were made later
         options.identity(identities[id]).firstMember(id <= nodeCount && !wiped[id]);
-        nodes[id] = new RaftNode(options, logs[id], persistedTerm[id], persistedVote[id], configurationsIn(logs[id]));
-        // the replicated state is not persisted: a restarted node applies its log again from the start
-        states[id] = new ReplicatedState(64, 16, Configuration.NONE, 0);
+        final SimSnapshot snapshot = snapshots[id];
+        final MemoryRaftLog log = logs[id];
+        if (snapshot != null && (snapshot.index() > log.lastIndex() || log.term(snapshot.index()) != snapshot.term()))
+        {
+            // a crash after the fetched snapshot reached the disk and before the log was reset: finish the install
+            log.reset(snapshot.index(), snapshot.term(), snapshot.chain());
+        }
+        nodes[id] = new RaftNode(options, log, persistedTerm[id], persistedVote[id], configurationsIn(log,
+            snapshot == null ? Configuration.NONE : snapshot.configuration()));
+        // the replicated state is not persisted: a restarted node applies its log again from its snapshot on
+        states[id] = snapshot == null ? new ReplicatedState(64, 16, Configuration.NONE, 0) : snapshot.restore();
+        if (snapshot != null)
+        {
+            nodes[id].snapshotTaken(snapshot.index(), snapshot.term());
+        }
+        fetching[id] = null;
         admissions[id] = new AppendAdmission(states[id]);
         lastRole[id] = null;
         checker.onRestart(id);
@@ -331,11 +359,14 @@ public final class Simulator
         persistedTerm[id] = 1;
     }
 
-    /** The configuration entries of a log, as a runtime keeps them beside it; none: the server waits to be added. */
-    private static ConfigurationHistory configurationsIn(final MemoryRaftLog log)
+    /**
+     * The configuration entries of a log, as a runtime keeps them beside it, after the configuration of the snapshot
+     * it starts from ({@link Configuration#NONE} for none: the server waits to be added).
+     */
+    private static ConfigurationHistory configurationsIn(final MemoryRaftLog log, final Configuration base)
     {
-        final ConfigurationHistory history = new ConfigurationHistory(Configuration.NONE);
-        for (long index = 1; index <= log.lastIndex(); index++)
+        final ConfigurationHistory history = new ConfigurationHistory(base);
+        for (long index = log.firstIndex(); index <= log.lastIndex(); index++)
         {
             final MemoryRaftLog.Entry entry = log.entry(index);
             if (entry.type() == EntryType.CONFIG)
@@ -354,14 +385,16 @@ public final class Simulator
      */
     private void wipe(final int id)
     {
-        if (anyLeader() == 0 || nodes[id] == null)
+        final int leader = anyLeader();
+        if (leader == 0 || nodes[id] == null || !isQuiescent(nodes[leader]))
         {
             return;
         }
         for (int other = 1; other <= machines; other++)
         {
-            // whichever configuration a node acts on, it must keep a majority of voters on their own disks
-            if (nodes[other] != null && !canLose(nodes[other].configuration(), id))
+            // whichever configuration a node acts on, it must keep a majority of voters on their own disks; a
+            // learner about to be promoted counts as a voter (its promotion may name the disk it loses)
+            if (nodes[other] != null && (!canLose(nodes[other].configuration(), id) || nodes[other].isCatchingUp(id)))
             {
                 return;
             }
@@ -371,6 +404,7 @@ public final class Simulator
         network.dropFrom(id);
         checker.onWipe(id, logs[id], identities[id]);
         logs[id] = new MemoryRaftLog();
+        snapshots[id] = null;
         identities[id] = random.nextLong(1, Long.MAX_VALUE);
         wiped[id] = true;
         wipes++;
@@ -379,6 +413,31 @@ public final class Simulator
         crashes++;
         record("wipe " + id + " (new identity)");
         start(id);
+    }
+
+    /**
+     * Whether the leader's configuration is committed and is the newest on every disk, down machines' included.
+     * Otherwise a voter holding an uncommitted configuration of an older term may need a vote that only the lost
+     * disk would give, and the cluster would stay without a leader: Raft tolerates a minority of failures, not
+     * every loss of a disk at any moment.
+     */
+    private boolean isQuiescent(final RaftNode leader)
+    {
+        final Configuration configuration = leader.configuration();
+        if (leader.configurationIndex() > leader.commitIndex())
+        {
+            return false;
+        }
+        for (int id = 1; id <= machines; id++)
+        {
+            final Configuration onDisk = nodes[id] != null ? nodes[id].configuration() : configurationsIn(logs[id],
+                snapshots[id] == null ? Configuration.NONE : snapshots[id].configuration()).latest();
+            if (!onDisk.isEmpty() && !onDisk.equals(configuration))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether every voter set keeps a majority of voters on their own disks without machine {@code id}'s. */
@@ -425,8 +484,10 @@ public final class Simulator
         }
         else if (configuration.isLearner(id) && roll < 0.7)
         {
-            what = "promote " + id;
-            result = voters < 5 ? node.promote(id) : node.removeMember(id);
+            // an operator takes out voters whose disks were lost before adding one
+            final boolean intact = allVotersOnTheirDisks(configuration);
+            what = "promote " + id + (intact ? "" : " declined: a voter lost its disk");
+            result = !intact ? null : voters < 5 ? node.promote(id) : node.removeMember(id);
         }
         else if (configuration.isVoter(id) && configuration.identity(id) != Configuration.UNBOUND &&
             configuration.identity(id) != identities[id])
@@ -446,10 +507,23 @@ public final class Simulator
         }
         else
         {
-            what = "replace " + id;
-            result = replace(node, configuration, id);
+            final boolean intact = allVotersOnTheirDisks(configuration);
+            what = "replace " + id + (intact ? "" : " declined: a voter lost its disk");
+            result = intact ? replace(node, configuration, id) : null;
         }
         record(what + " on " + leader + ": " + result);
+    }
+
+    private boolean allVotersOnTheirDisks(final Configuration configuration)
+    {
+        for (final int voter : configuration.voters())
+        {
+            if (!configuration.identityMatches(voter, identities[voter]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Swaps voter {@code id} for a learner, in one joint change. */
@@ -463,6 +537,84 @@ public final class Simulator
             return node.changeVoters(voters);
         }
         return ChangeResult.NOT_A_LEARNER;
+    }
+
+    /**
+     * The machine snapshots its replicated state at its applied index and compacts its log below, keeping a few
+     * entries (a retention) for followers that are only a little behind.
+     */
+    private void takeSnapshot(final int id)
+    {
+        final RaftNode node = nodes[id];
+        final long applied = states[id] == null ? 0 : states[id].appliedIndex();
+        if (node == null || applied == 0 || (snapshots[id] != null && snapshots[id].index() >= applied))
+        {
+            return;
+        }
+        final MemoryRaftLog log = logs[id];
+        snapshots[id] = SimSnapshot.of(states[id], log.term(applied), log.chain(applied));
+        node.snapshotTaken(applied, log.term(applied));
+        log.compactTo(Math.max(log.firstIndex(), applied + 1 - retainedEntries));
+        snapshotsTaken++;
+        record("snapshot " + id + " at " + applied + ", log from " + log.firstIndex());
+    }
+
+    /**
+     * Nodes fetching a snapshot get it now and then: from the source their leader named if it is up, reachable
+     * and holds that snapshot, else from the leader; failing both the fetch fails. Between the snapshot reaching
+     * the disk and the install, a crash may strike.
+     */
+    private void fetchSnapshots(final double rate, final boolean mayCrash)
+    {
+        for (int id = 1; id <= machines; id++)
+        {
+            final SnapshotFetch fetch = fetching[id];
+            if (fetch == null || nodes[id] == null || random.nextDouble() >= rate)
+            {
+                continue;
+            }
+            SimSnapshot fetched = servedBy(fetch.source(), id, fetch);
+            if (fetched == null)
+            {
+                fetched = servedBy(fetch.leader(), id, fetch);
+            }
+            fetching[id] = null;
+            if (fetched == null)
+            {
+                record("fetch of snapshot " + fetch.index() + " by " + id + " failed");
+                nodes[id].snapshotFetchFailed(fetch.index());
+                continue;
+            }
+            snapshots[id] = fetched;
+            if (mayCrash && random.nextDouble() < 0.05)
+            {
+                crash(id, "crash before installing snapshot " + fetched.index() + " on");
+                continue;
+            }
+            final long commitBefore = nodes[id].commitIndex();
+            logs[id].installing(fetched.index(), fetched.chain());
+            final boolean installed = nodes[id].installSnapshot(fetched.index(), fetched.term(),
+                fetched.configuration());
+            record("install snapshot " + fetched.index() + " on " + id + ": " + installed);
+            if (installed)
+            {
+                installs++;
+                if (fetched.index() <= commitBefore)
+                {
+                    throw new InvariantChecker.Violation("node " + id + " installed snapshot " + fetched.index() +
+                        " at or below its commit index " + commitBefore);
+                }
+            }
+            process(id, false);
+        }
+    }
+
+    /** The snapshot {@code fetch} names, if machine {@code source} is up, reachable and holds it. */
+    private SimSnapshot servedBy(final int source, final int to, final SnapshotFetch fetch)
+    {
+        final SimSnapshot held = source > 0 && source <= machines && nodes[source] != null &&
+            network.isConnected(source, to) ? snapshots[source] : null;
+        return held != null && held.index() == fetch.index() && held.term() == fetch.term() ? held : null;
     }
 
     private void crash(final int id, final String why)
@@ -618,6 +770,12 @@ public final class Simulator
                 persistedVote[id] = ready.votedFor();
             }
             logs[id].sync();
+            if (ready.snapshotInstalled() != 0)
+            {
+                states[id] = snapshots[id].restore();
+                stateChecker.checkRestored(id, states[id]);
+            }
+            fetching[id] = ready.snapshotToFetch();
             checkAcknowledgements(id, ready.messagesAfterPersist());
             send(ready.messagesAfterPersist(), logs[id]);
             checkReads(id, ready.readStates());
@@ -680,6 +838,7 @@ public final class Simulator
 
     private void checkAll()
     {
+        checker.checkCommittedKept(logs);
         for (int id = 1; id <= machines; id++)
         {
             if (nodes[id] != null)
@@ -781,6 +940,7 @@ public final class Simulator
         {
             processAllWithoutCrash();
             applyAll();
+            fetchSnapshots(1, false);
             checkAll();
             markConfigurations();
             final RaftMessage message = network.nextInOrder();

@@ -110,6 +110,15 @@ final class StateChecker
         }
     }
 
+    /** A state restored from a snapshot is the state every node had at its index. */
+    void checkRestored(final int id, final ReplicatedState state)
+    {
+        if (state.appliedIndex() % COMPARE_EVERY == 0)
+        {
+            compare(id, state.appliedIndex(), state);
+        }
+    }
+
     /** The state after applying {@code index} is the same on every node. */
     private void compare(final int id, final long index, final ReplicatedState state)
     {

@@ -241,7 +241,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
      */
     public boolean isRecent(final long index)
     {
-        return recent.contains(index) && index <= lastIndex;
+        return recent.contains(index) && index <= lastIndex && index >= terms.knownFrom();
     }
 
     /** The producer session of entry {@code index}; only while {@link #isRecent} says so. */
@@ -363,6 +363,36 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     }
 
     /**
+     * The log starts again after an installed snapshot at {@code index} of {@code term}: one segment header that
+     * supersedes every earlier segment (so the switch is crash-atomic), durable when this returns; the superseded
+     * segment files are deleted after.
+     */
+    @Override
+    public void reset(final long index, final long term)
+    {
+        checkOpen();
+        if (metadata.durableWatermark() > index)
+        {
+            metadata.storeDurableWatermark(index); // lowered first: the old log may reach past the snapshot
+        }
+        startSegment(index + 1, term, EntryLayout.REASON_SNAPSHOT);
+        if (durability != Durability.FSYNC)
+        {
+            forceSegment(); // the header must outlive a power loss as the snapshot file does: it replaces the log
+            MetadataStore.forceDirectory(queueDir);
+        }
+        terms.reset(index + 1);
+        lastIndex = index;
+        durableIndex = index;
+        unforced = false;
+        metadata.durableIndexHint(index);
+        metadata.storeDurableWatermark(index);
+        configurationEntries = new ConfigurationEntries(); // the snapshot holds the configuration in force
+        metadata.storeConfiguration(configurationEntries.encode());
+        deleteSegmentsBefore(segments.cycle(0));
+    }
+
+    /**
      * Makes everything appended so far durable according to the mode (one force per call in FSYNC, nothing to do in
      * PAGE_CACHE) and returns the durable index (lastIndex).
      */
@@ -395,6 +425,12 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         final int keepCycle = segments.cycle(drop);
         segments.dropFirst(drop);
         terms.forgetBefore(firstIndex());
+        deleteSegmentsBefore(keepCycle);
+    }
+
+    /** Deletes the segment files of cycles below {@code keepCycle}: none is in effect any more. */
+    private void deleteSegmentsBefore(final int keepCycle)
+    {
         for (final int cycle : QueueFiles.cycles(queue))
         {
             if (cycle < keepCycle)
@@ -405,7 +441,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 }
                 catch (final IOException ex)
                 {
-                    throw new StorageException("cannot delete compacted segment " +
+                    throw new StorageException("cannot delete segment " +
                         queueDir.resolve(QueueFiles.fileName(cycle)) + ": " + ex.getMessage(), ex);
                 }
             }
@@ -486,7 +522,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             {
                 if (QueueFiles.readSegmentHeader(tailer, cycle, header))
                 {
-                    segments.push(cycle, header.firstIndex, header.prevTerm);
+                    segments.push(cycle, header.firstIndex, header.prevTerm,
+                        header.reason == EntryLayout.REASON_SNAPSHOT);
                 }
                 else
                 {
@@ -495,6 +532,10 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 }
             }
             checkNoHoles(tailer);
+            if (segments.count() > 0 && segments.cycle(0) > cycles[0])
+            {
+                deleteSegmentsBefore(segments.cycle(0)); // superseded by a snapshot's restart, or compacted
+            }
             final long watermark = metadata.durableWatermark();
             if (segments.count() == 0)
             {
@@ -656,7 +697,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         }
         highestCycle = cycle;
         final boolean rolled = segmentOpen;
-        segments.push(cycle, firstIndex, prevTerm);
+        segments.push(cycle, firstIndex, prevTerm, reason == EntryLayout.REASON_SNAPSHOT);
         segmentOpen = true;
         segmentBytes = EntryLayout.SEGMENT_HEADER_LENGTH;
         openSegmentChannel(cycle);

@@ -17,7 +17,8 @@ import org.agrona.DirectBuffer;
  *   +---------------------------------------+
  *   | term of (first index - 1)             |   0 when first index is 1
  *   +-------------------+-------------------+
- *   | format version    | reason            |   reason: 1 new/roll, 2 truncation, 3 recovery cut
+ *   | format version    | reason            |   reason: 1 new/roll, 2 truncation, 3 recovery cut,
+ *                                                     4 the log restarts after an installed snapshot
  *   +-------------------+-------------------+  32 bytes
  *
  * Entry: Chronicle seq s >= 1 of a cycle holds Raft index (first index + s - 1).
@@ -67,6 +68,8 @@ final class EntryLayout
     static final int REASON_NEW = 1;
     static final int REASON_TRUNCATION = 2;
     static final int REASON_RECOVERY = 3;
+    /** The log starts again after an installed snapshot: this segment supersedes every earlier one. */
+    static final int REASON_SNAPSHOT = 4;
 
     private EntryLayout()
     {

@@ -265,7 +265,8 @@ public final class LogInspector implements AutoCloseable
                 {
                     firsts[i] = header.firstIndex;
                     entries[i] = tailer.excerptsInCycle(cycles[i]) - 1;
-                    segments.push(cycles[i], header.firstIndex, header.prevTerm);
+                    segments.push(cycles[i], header.firstIndex, header.prevTerm,
+                        header.reason == EntryLayout.REASON_SNAPSHOT);
                 }
             }
             if (segments.count() > 0)

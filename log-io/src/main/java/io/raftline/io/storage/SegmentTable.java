@@ -49,14 +49,17 @@ final class SegmentTable
         return segment + 1 < count ? firstIndexes[segment + 1] - 1 : logLastIndex;
     }
 
-    /** Adds a newer segment; it supersedes (drops) segments starting at or above its first index. */
-    void push(final int cycle, final long firstIndex, final long prevTerm)
+    /**
+     * Adds a newer segment; it supersedes (drops) segments starting at or above its first index, or every segment
+     * when {@code restartsLog} (the log starts again after a snapshot).
+     */
+    void push(final int cycle, final long firstIndex, final long prevTerm, final boolean restartsLog)
     {
         if (count > 0 && cycle <= cycles[count - 1])
         {
             throw new IllegalStateException("segment cycle " + cycle + " not after " + cycles[count - 1]);
         }
-        while (count > 0 && firstIndexes[count - 1] >= firstIndex)
+        while (count > 0 && (restartsLog || firstIndexes[count - 1] >= firstIndex))
         {
             count--;
         }

@@ -272,6 +272,57 @@ class ChronicleLogTest
     }
 
     @Test
+    void aResetToAnInstalledSnapshotReplacesTheLogForGoodEvenIfOldSegmentsReappear() throws IOException
+    {
+        final Path saved = Files.createTempDirectory(dir.getParent(), "old-segments");
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            for (int i = 1; i <= 120; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+            log.sync();
+            for (final Path file : TestEntries.segmentFiles(dir))
+            {
+                Files.copy(file, saved.resolve(file.getFileName()));
+            }
+            // a snapshot below the log's end: what the log holds above it conflicts with it
+            log.reset(100, 7);
+            assertEquals(101, log.firstIndex());
+            assertEquals(100, log.lastIndex());
+            assertEquals(7, log.term(100));
+            assertEquals(100, log.durableIndex());
+            assertEquals(1, TestEntries.segmentFiles(dir).size(), "the old segments are deleted");
+            for (int i = 101; i <= 130; i++)
+            {
+                TestEntries.append(log, 7);
+            }
+            checkLog(log, 101, 130, index -> 7);
+        }
+        // a crash between the new segment and the deletion of the old ones leaves them behind
+        for (final Path file : Files.newDirectoryStream(saved))
+        {
+            Files.copy(file, TestEntries.segmentFiles(dir).get(0).resolveSibling(file.getFileName()));
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            assertEquals(101, log.firstIndex(), "the restart supersedes every earlier segment");
+            assertEquals(130, log.lastIndex());
+            assertEquals(7, log.term(100));
+            checkLog(log, 101, 130, index -> 7);
+            for (final Path file : Files.newDirectoryStream(saved))
+            {
+                assertFalse(Files.exists(TestEntries.segmentFiles(dir).get(0).resolveSibling(file.getFileName())),
+                    "recovery deletes " + file.getFileName());
+            }
+        }
+        try (LogInspector inspector = LogInspector.open(dir))
+        {
+            assertEquals(101, inspector.firstIndex());
+        }
+    }
+
+    @Test
     void secondOpenerIsRefusedNamingTheHolder()
     {
         try (ChronicleLog held = ChronicleLog.open(dir, Durability.PAGE_CACHE))

@@ -27,8 +27,9 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  *
  * Type codes: {@link #RAFT_TYPE_MIN}..{@link #RAFT_TYPE_MAX} are the Raft
- * {@link io.raftline.core.message.MessageType} codes, {@link #CLIENT_TYPE_MIN}..{@link #CLIENT_TYPE_MAX} belong to
- * the client protocol; any other code is refused. The frame length must equal the received length: a frame is
+ * {@link io.raftline.core.message.MessageType} codes, {@link #SNAPSHOT_TYPE_MIN}..{@link #SNAPSHOT_TYPE_MAX} carry
+ * snapshots between peers, {@link #CLIENT_TYPE_MIN}..{@link #CLIENT_TYPE_MAX} belong to the client protocol; any
+ * other code is refused. The frame length must equal the received length: a frame is
  * never a prefix of a datagram, nor split by the receiver (Aeron reassembles fragmented frames). Flags and the
  * reserved word must be zero, so that a later version can give them a meaning that old nodes refuse rather than
  * misread.
@@ -50,7 +51,9 @@ public final class FrameHeader
     public static final int RESERVED_OFFSET = 20;
 
     public static final int RAFT_TYPE_MIN = 1;
-    public static final int RAFT_TYPE_MAX = 11;
+    public static final int RAFT_TYPE_MAX = 12;
+    public static final int SNAPSHOT_TYPE_MIN = 13;
+    public static final int SNAPSHOT_TYPE_MAX = 14;
     public static final int CLIENT_TYPE_MIN = 32;
     public static final int CLIENT_TYPE_MAX = 63;
 
@@ -78,7 +81,8 @@ public final class FrameHeader
     /** Whether any protocol of this version defines the type code. */
     public static boolean isKnownType(final int type)
     {
-        return (type >= RAFT_TYPE_MIN && type <= RAFT_TYPE_MAX) || (type >= CLIENT_TYPE_MIN && type <= CLIENT_TYPE_MAX);
+        return (type >= RAFT_TYPE_MIN && type <= SNAPSHOT_TYPE_MAX) ||
+            (type >= CLIENT_TYPE_MIN && type <= CLIENT_TYPE_MAX);
     }
 
     /** Puts a header; {@code frameLength} may be patched later with {@link #patchLength}. */

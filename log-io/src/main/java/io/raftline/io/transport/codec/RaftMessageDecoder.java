@@ -92,6 +92,7 @@ public final class RaftMessageDecoder
         into.transfer = buffer.getByte(offset + TRANSFER_OFFSET) == 1;
         into.entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, ORDER);
         into.identity = buffer.getLong(offset + IDENTITY_OFFSET, ORDER);
+        into.snapshotIndex = buffer.getLong(offset + SNAPSHOT_INDEX_OFFSET, ORDER);
         into.entries = type == MessageType.APPEND ? entries : null;
         return DecodeResult.OK;
     }
@@ -120,9 +121,15 @@ public final class RaftMessageDecoder
         {
             return DecodeResult.BAD_FIELD;
         }
-        if (term < 0 || index < 0 || logTerm < 0 || hintTerm < 0 || hintIndex < 0)
+        if (term < 0 || index < 0 || logTerm < 0 || hintTerm < 0 || hintIndex < 0 ||
+            buffer.getLong(offset + SNAPSHOT_INDEX_OFFSET, ORDER) < 0)
         {
             return DecodeResult.BAD_FIELD;
+        }
+        final long context = buffer.getLong(offset + CONTEXT_OFFSET, ORDER);
+        if (type == MessageType.INSTALL_SNAPSHOT && (context <= 0 || context > Integer.MAX_VALUE))
+        {
+            return DecodeResult.BAD_FIELD; // the node to fetch the snapshot from
         }
         // a leader that could not serve a read answers ReadStates.FAILED (-1), always with reject set
         final boolean failedRead = type == MessageType.READ_INDEX_RESPONSE && commitIndex == -1 && reject == 1;

@@ -168,5 +168,6 @@ public final class RaftMessageEncoder
         buffer.putShort(offset + PADDING_SHORT_OFFSET, (short)0, ORDER);
         buffer.putInt(offset + PADDING_INT_OFFSET, 0, ORDER);
         buffer.putLong(offset + IDENTITY_OFFSET, message.identity, ORDER);
+        buffer.putLong(offset + SNAPSHOT_INDEX_OFFSET, message.snapshotIndex, ORDER);
     }
 }

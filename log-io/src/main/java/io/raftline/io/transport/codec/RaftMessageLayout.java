@@ -34,9 +34,12 @@ package io.raftline.io.transport.codec;
  *   |reject |transf.| zero (u16)    | zero (u32)                    | 88   reject, transfer: 0 or 1
  *   +-------+-------+---------------+-------------------------------+
  *   | identity of the sender's data directory                       | 96   a voter counts only from its own
- *   +---------------------------------------------------------------+ 104  = MESSAGE_LENGTH = APPEND_HEADER_LENGTH
+ *   +---------------------------------------------------------------+
+ *   | snapshotIndex: the sender's newest snapshot (0: none)         | 104  a laggard may fetch it there
+ *   +---------------------------------------------------------------+ 112  = MESSAGE_LENGTH = APPEND_HEADER_LENGTH
  *
- *   APPEND: entryCount entries follow at 104, back to back:
+ *   INSTALL_SNAPSHOT: index and logTerm are the snapshot's, context the node to fetch it from.
+ *   APPEND: entryCount entries follow at 112, back to back:
  *   +---------------------------------------------------------------+
  *   | term                                                          | +0
  *   +---------------------------------------------------------------+
@@ -75,7 +78,9 @@ public final class RaftMessageLayout
     /** The identity of the data directory the sender speaks from. */
     public static final int IDENTITY_OFFSET = PADDING_INT_OFFSET + 4;
     /** The whole frame of every message but APPEND; APPEND's entries start here. */
-    public static final int MESSAGE_LENGTH = IDENTITY_OFFSET + 8;
+    /** The sender's newest snapshot index. */
+    public static final int SNAPSHOT_INDEX_OFFSET = IDENTITY_OFFSET + 8;
+    public static final int MESSAGE_LENGTH = SNAPSHOT_INDEX_OFFSET + 8;
 
     public static final int ENTRY_TERM_OFFSET = 0;
     public static final int ENTRY_SESSION_OFFSET = 8;

@@ -39,6 +39,7 @@ final class CodecFixtures
         message.from = from;
         message.to = to;
         message.term = term;
+        message.context = type == MessageType.INSTALL_SNAPSHOT ? 1 : 0; // the node to fetch from: always one
         return message;
     }
 
@@ -228,8 +229,9 @@ final class CodecFixtures
         m.index = randomNonNegative(random);
         m.logTerm = random.nextInt(4) == 0 ? 0 : randomNonNegative(random) % (m.term + 1);
         m.commitIndex = randomNonNegative(random);
-        m.context = random.nextLong();
+        m.context = type == MessageType.INSTALL_SNAPSHOT ? 1 + random.nextInt(Integer.MAX_VALUE) : random.nextLong();
         m.identity = random.nextLong();
+        m.snapshotIndex = randomNonNegative(random);
         if (type.isResponse())
         {
             m.reject = random.nextBoolean();

@@ -62,7 +62,7 @@ class FrameHeaderTest
     }
 
     @Test
-    void typeRangesAreRaftThenClient()
+    void typeRangesAreRaftThenSnapshotsThenClient()
     {
         for (final MessageType type : MessageType.values())
         {
@@ -73,7 +73,9 @@ class FrameHeaderTest
             assertTrue(FrameHeader.isKnownType(type));
         }
         assertTrue(FrameHeader.isKnownType(FrameHeader.CLIENT_TYPE_MAX));
-        for (final int unknown : new int[] {0, FrameHeader.RAFT_TYPE_MAX + 1, FrameHeader.CLIENT_TYPE_MIN - 1,
+        assertTrue(FrameHeader.isKnownType(FrameHeader.RAFT_TYPE_MAX + 1), "snapshot transfer follows Raft");
+        assertTrue(FrameHeader.isKnownType(FrameHeader.SNAPSHOT_TYPE_MAX));
+        for (final int unknown : new int[] {0, FrameHeader.SNAPSHOT_TYPE_MAX + 1, FrameHeader.CLIENT_TYPE_MIN - 1,
             FrameHeader.CLIENT_TYPE_MAX + 1, 255})
         {
             assertFalse(FrameHeader.isKnownType(unknown), Integer.toString(unknown));
@@ -95,7 +97,8 @@ class FrameHeaderTest
         assertEquals(DecodeResult.BAD_VERSION, mutated(buffer, FrameHeader.VERSION_OFFSET, 0));
         assertEquals(DecodeResult.UNKNOWN_TYPE, mutated(buffer, FrameHeader.TYPE_OFFSET, 0));
         assertEquals(DecodeResult.UNKNOWN_TYPE, mutated(buffer, FrameHeader.TYPE_OFFSET, 64));
-        assertEquals(DecodeResult.UNKNOWN_TYPE, mutated(buffer, FrameHeader.TYPE_OFFSET, 12));
+        assertEquals(DecodeResult.UNKNOWN_TYPE, mutated(buffer, FrameHeader.TYPE_OFFSET, 15));
+        assertEquals(FrameHeader.VALID, mutated(buffer, FrameHeader.TYPE_OFFSET, 14), "a snapshot chunk");
         assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.FLAGS_OFFSET, 1));
         assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.FLAGS_OFFSET + 1, 0x80));
         assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.RESERVED_OFFSET + 3, 1));

@@ -40,12 +40,12 @@ class RaftMessageCodecTest
     void constantsMatchTheLayout()
     {
         assertEquals(24, RaftMessageEncoder.HEADER_LENGTH);
-        assertEquals(104, RaftMessageEncoder.MESSAGE_LENGTH);
-        assertEquals(104, RaftMessageEncoder.APPEND_HEADER_LENGTH);
+        assertEquals(112, RaftMessageEncoder.MESSAGE_LENGTH);
+        assertEquals(112, RaftMessageEncoder.APPEND_HEADER_LENGTH);
         assertEquals(32, RaftMessageEncoder.ENTRY_OVERHEAD);
         assertEquals(0, RaftMessageEncoder.APPEND_HEADER_LENGTH % 8, "entries start 8-byte aligned");
-        assertEquals(104, RaftMessageEncoder.appendFrameLength(0, 0));
-        assertEquals(104 + 16 * 32 + 1600, RaftMessageEncoder.appendFrameLength(16, 1600));
+        assertEquals(112, RaftMessageEncoder.appendFrameLength(0, 0));
+        assertEquals(112 + 16 * 32 + 1600, RaftMessageEncoder.appendFrameLength(16, 1600));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(-1, 0));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(0, -1));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(1, Integer.MAX_VALUE));
@@ -75,8 +75,9 @@ class RaftMessageCodecTest
         message.commitIndex = Long.MAX_VALUE;
         message.rejectHintTerm = Long.MAX_VALUE;
         message.rejectHintIndex = Long.MAX_VALUE;
-        message.context = Long.MIN_VALUE;
+        message.context = type == MessageType.INSTALL_SNAPSHOT ? Integer.MAX_VALUE : Long.MIN_VALUE;
         message.identity = Long.MIN_VALUE;
+        message.snapshotIndex = Long.MAX_VALUE;
         message.reject = type.isResponse();
         message.transfer = type == MessageType.VOTE || type == MessageType.PRE_VOTE;
         assertRoundTrip(message, List.of());
@@ -87,7 +88,7 @@ class RaftMessageCodecTest
     void roundTripWithSmallestValues(final MessageType type)
     {
         final RaftMessage message = message(type, 1, 2, type == MessageType.APPEND ? 1 : 0);
-        message.context = type == MessageType.READ_INDEX ? -1 : 0;
+        message.context = type == MessageType.READ_INDEX ? -1 : type == MessageType.INSTALL_SNAPSHOT ? 1 : 0;
         assertRoundTrip(message, List.of());
     }
 
@@ -225,7 +226,7 @@ class RaftMessageCodecTest
             new RaftMessageDecoder().decode(wrap(frame), 0, frame.length, CLUSTER ^ 1, decoded));
         assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, FrameHeader.FLAGS_OFFSET, 1, 1));
         assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, FrameHeader.RESERVED_OFFSET, 1, 1));
-        for (final int type : new int[] {0, 12, 31, 32, 46, 63, 64, 255})
+        for (final int type : new int[] {0, 13, 14, 15, 31, 32, 46, 63, 64, 255})
         {
             assertEquals(DecodeResult.UNKNOWN_TYPE, decodeMutated(frame, FrameHeader.TYPE_OFFSET, 1, type),
                 "type " + type);
@@ -251,13 +252,23 @@ class RaftMessageCodecTest
             final RaftMessage message = message(type, 1, 2, 3);
             final byte[] frame = encode(message, List.of());
             for (final int at : new int[] {TERM_OFFSET, INDEX_OFFSET, LOG_TERM_OFFSET, COMMIT_INDEX_OFFSET,
-                HINT_TERM_OFFSET, HINT_INDEX_OFFSET})
+                HINT_TERM_OFFSET, HINT_INDEX_OFFSET, SNAPSHOT_INDEX_OFFSET})
             {
                 assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, at, 8, -1), type + " at " + at);
                 assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, at, 8, Long.MIN_VALUE), type + " at " + at);
             }
-            assertEquals(DecodeResult.OK, decodeMutated(frame, CONTEXT_OFFSET, 8, -1), "context is opaque");
+            assertEquals(type == MessageType.INSTALL_SNAPSHOT ? DecodeResult.BAD_FIELD : DecodeResult.OK,
+                decodeMutated(frame, CONTEXT_OFFSET, 8, -1), "context is opaque, but for the node a snapshot is at");
         }
+    }
+
+    @Test
+    void anInstallSnapshotNamesANodeToFetchFrom()
+    {
+        final byte[] frame = encode(message(MessageType.INSTALL_SNAPSHOT, 1, 2, 3), List.of());
+        assertEquals(DecodeResult.OK, decodeMutated(frame, CONTEXT_OFFSET, 8, Integer.MAX_VALUE));
+        assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, CONTEXT_OFFSET, 8, 0));
+        assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, CONTEXT_OFFSET, 8, Integer.MAX_VALUE + 1L));
     }
 
     @Test
