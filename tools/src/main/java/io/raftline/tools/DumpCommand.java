@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code raftline dump DIR}: entries of a data directory, one a line. Read-only; safe while the node runs. */
@@ -53,6 +54,14 @@ final class DumpCommand implements Callable<Integer>
         try (LogInspector inspector = LogInspector.open(dir))
         {
             final long first = Math.max(inspector.firstIndex(), from == null ? Long.MIN_VALUE : from);
+            if (inspector.firstIndex() > 1 && (from == null || from < inspector.firstIndex()))
+            {
+                // said on stderr: stdout stays one entry a line
+                final List<SnapshotListing.Entry> snapshots = SnapshotListing.of(dir);
+                spec.commandLine().getErr().println("dump: the log starts at index " + inspector.firstIndex() +
+                    (snapshots.isEmpty() ? "" : "; snapshot " + snapshots.get(snapshots.size() - 1).file()
+                    .getFileName() + " holds the state before"));
+            }
             final long last = Math.min(inspector.lastIndex(), to == null ? Long.MAX_VALUE : to);
             final PrintWriter out = spec.commandLine().getOut();
             if (first <= last)

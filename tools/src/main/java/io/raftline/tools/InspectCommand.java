@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code raftline inspect DIR}: what a node's data directory holds. Read-only; safe while the node runs. */
@@ -35,7 +36,8 @@ final class InspectCommand implements Callable<Integer>
         {
             final long lastTerm = lastTerm(inspector);
             final PrintWriter out = spec.commandLine().getOut();
-            out.println(json ? toJson(inspector, lastTerm) : toText(inspector, lastTerm));
+            final List<SnapshotListing.Entry> snapshots = SnapshotListing.of(dir);
+            out.println(json ? toJson(inspector, lastTerm, snapshots) : toText(inspector, lastTerm, snapshots));
             out.flush();
         }
         return 0;
@@ -55,7 +57,8 @@ final class InspectCommand implements Callable<Integer>
         }
     }
 
-    private static String toJson(final LogInspector inspector, final long lastTerm)
+    private static String toJson(
+        final LogInspector inspector, final long lastTerm, final List<SnapshotListing.Entry> snapshots)
     {
         final MetadataStore metadata = inspector.metadata();
         final String holder = inspector.lockHolder();
@@ -72,7 +75,9 @@ final class InspectCommand implements Callable<Integer>
             .append(",\"configurationBytes\":").append(metadata.configuration().length)
             .append(",\"lockHolderPid\":").append(holder == null ? "null" : '"' + escape(holder) + '"')
             .append(",\"lockHolderAlive\":").append(isAlive(holder))
-            .append(",\"snapshot\":null")
+            .append(",\"snapshot\":").append(snapshots.isEmpty() ? "null" : snapshots.get(snapshots.size() - 1).json())
+            .append(",\"snapshots\":[").append(String.join(",", snapshots.stream().map(SnapshotListing.Entry::json)
+                .toList())).append(']')
             .append(",\"segments\":[");
         boolean first = true;
         for (final LogInspector.Segment segment : inspector.segments())
@@ -91,7 +96,8 @@ final class InspectCommand implements Callable<Integer>
         return json.append("]}").toString();
     }
 
-    private static String toText(final LogInspector inspector, final long lastTerm)
+    private static String toText(
+        final LogInspector inspector, final long lastTerm, final List<SnapshotListing.Entry> snapshots)
     {
         final MetadataStore metadata = inspector.metadata();
         final String holder = inspector.lockHolder();
@@ -105,7 +111,9 @@ final class InspectCommand implements Callable<Integer>
                 metadata.configuration().length))
             .append(String.format("writer           %s%n", holder == null ? "never opened for writing" :
                 "pid " + holder + (isAlive(holder) ? " (running)" : " (not running)")))
-            .append(String.format("snapshot         none%n"))
+            .append(snapshots.isEmpty() ? String.format("snapshots        none%n") :
+                String.format("snapshots        %d%n%s%n", snapshots.size(), String.join(String.format("%n"),
+                    snapshots.stream().map(SnapshotListing.Entry::text).toList())))
             .append(String.format("segments         %d%n", inspector.segments().size()))
             .append(String.format("  %-16s %-10s %12s %12s %10s %12s", "file", "state", "first", "last", "entries",
                 "bytes"));

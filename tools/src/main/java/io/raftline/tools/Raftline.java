@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
         StatusCommand.class,
         MemberCommand.class,
         LeaderCommand.class,
+        SnapshotCommand.class,
         InspectCommand.class,
         VerifyCommand.class,
         DumpCommand.class,
@@ -59,6 +60,13 @@ public final class Raftline implements Callable<Integer>
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
         {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            if (args.length > 0 && args[0].equals("node"))
+            {
+                // a node's log is for its operator: elections, members, snapshots
+                System.setProperty("org.slf4j.simpleLogger.log.io.raftline", "info");
+                System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+                System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+            }
         }
         System.exit(commandLine().execute(args));
     }

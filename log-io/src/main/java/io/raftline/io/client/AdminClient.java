@@ -23,13 +23,14 @@ public final class AdminClient implements AutoCloseable
     /** How long past its deadline a request waits for the leader's answer (a promotion fails at the deadline). */
     private static final long ANSWER_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
 
-    /** How a request ended, and the configuration in force as the answering node knew it. */
+    /** How a request ended, its value if it has one, and the configuration in force as the answering node knew it. */
     public record Result(
         AdminStatus status,
         String message,
         Configuration configuration,
         long configurationIndex,
         long commitIndex,
+        long value,
         int leaderId,
         int answeredBy)
     {
@@ -156,6 +157,52 @@ public final class AdminClient implements AutoCloseable
         }
     }
 
+    /**
+     * Asks node {@code nodeId} itself (any member, not only the leader) for a snapshot now and waits for it to be
+     * on disk; the result's value is its index.
+     *
+     * @throws RaftlineClientException when the node does not answer in time
+     */
+    public Result snapshot(final int nodeId, final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final long correlationId = transport.nextCorrelationId();
+        awaited = correlationId;
+        result = null;
+        boolean underWay = false;
+        long nextSendNs = 0;
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            if (result != null && result.status() != AdminStatus.IN_PROGRESS)
+            {
+                return result;
+            }
+            if (result != null)
+            {
+                underWay = true;
+                result = null;
+            }
+            if (nowNs - deadlineNs > 0)
+            {
+                throw new RaftlineClientException(underWay ? "node " + nodeId + " did not finish its snapshot within " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" : "node " + nodeId + " did not answer within " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (is it running?)");
+            }
+            if (nowNs - nextSendNs >= 0 && transport.isConnected(nodeId))
+            {
+                transport.send(nodeId, AdminRequestFrame.encode(transport.frame(), 0, transport.clusterHash(),
+                    transport.clientId(), correlationId, AdminOperation.SNAPSHOT, nodeId, 0, ""));
+                nextSendNs = nowNs + RESEND_NS;
+            }
+            if (transport.poll(nowNs, 16) == 0)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
     private void onFrame(final int nodeId, final int type, final DirectBuffer buffer, final int offset, final int length)
     {
         if (type == ClientMessageType.CONNECTED && connected.wrap(buffer, offset, length))
@@ -170,7 +217,8 @@ public final class AdminClient implements AutoCloseable
             resultFrame.correlationId() == awaited)
         {
             result = new Result(resultFrame.status(), resultFrame.message(), resultFrame.configuration(),
-                resultFrame.configurationIndex(), resultFrame.commitIndex(), resultFrame.leaderId(), nodeId);
+                resultFrame.configurationIndex(), resultFrame.commitIndex(), resultFrame.value(),
+                resultFrame.leaderId(), nodeId);
         }
     }
 

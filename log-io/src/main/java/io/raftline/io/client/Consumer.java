@@ -3,6 +3,8 @@ package io.raftline.io.client;
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.transport.client.ClientMessageType;
 import io.raftline.io.transport.client.ConnectedFrame;
+import io.raftline.io.transport.client.RejectFrame;
+import io.raftline.io.transport.client.RejectReason;
 import io.raftline.io.transport.client.SessionNameFrame;
 import io.raftline.io.transport.client.TailCreditFrame;
 import io.raftline.io.transport.client.TailEntriesFrame;
@@ -40,6 +42,8 @@ public final class Consumer implements AutoCloseable
     private final ConnectedFrame connected = new ConnectedFrame();
     private final SessionNameFrame sessionName = new SessionNameFrame();
     private final TailEntriesFrame entries = new TailEntriesFrame();
+    private final RejectFrame reject = new RejectFrame();
+    private String gone;
     private long requestedFrom;
     private long lastDelivered;
     private long lastScanned;
@@ -89,8 +93,18 @@ public final class Consumer implements AutoCloseable
         return lastDelivered;
     }
 
+    /**
+     * Does the I/O: asks for the stream, grants credit, delivers entries to the handler.
+     *
+     * @throws RaftlineClientException when the node no longer holds the entries asked for (a snapshot holds the
+     *                                 state before its log's start)
+     */
     public int poll()
     {
+        if (gone != null)
+        {
+            throw new RaftlineClientException(gone);
+        }
         final long nowNs = System.nanoTime();
         int work = transport.poll(nowNs, 16);
         if (!transport.isConnected(nodeId))
@@ -150,6 +164,14 @@ public final class Consumer implements AutoCloseable
                 if (sessionName.wrap(buffer, offset, length))
                 {
                     names.put(sessionName.sessionId(), sessionName.name());
+                }
+            }
+            case ClientMessageType.REJECT ->
+            {
+                if (reject.wrap(buffer, offset, length) && reject.reason() == RejectReason.COMPACTED)
+                {
+                    gone = "node " + nodeId + " no longer holds entry " + reject.sequence() + ": its log starts at " +
+                        reject.expectedSequence() + " and a snapshot holds the state before (tail from there)";
                 }
             }
             case ClientMessageType.TAIL_ENTRIES ->

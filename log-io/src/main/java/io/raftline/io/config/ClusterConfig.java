@@ -49,6 +49,11 @@ public final class ClusterConfig
     public static final String IDLE_SPINS = "node.idle.spins";
     public static final String IDLE_YIELDS = "node.idle.yields";
     public static final String IDLE_MAX_PARK_US = "node.idle.max.park.us";
+    public static final String SNAPSHOT_INTERVAL_ENTRIES = "snapshot.interval.entries";
+    public static final String SNAPSHOT_INTERVAL_BYTES = "snapshot.interval.bytes";
+    public static final String LOG_RETAIN_ENTRIES = "log.retain.entries";
+    public static final String STATE_MACHINE = "state.machine";
+    public static final String SEGMENT_BYTES = "storage.segment.bytes";
 
     /** The length of the core's tick unless the file says otherwise; the core's defaults are in these ticks. */
     public static final int DEFAULT_TICK_MS = 10;
@@ -56,7 +61,7 @@ public final class ClusterConfig
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
         AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
-        IDLE_MAX_PARK_US);
+        IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
 
@@ -108,6 +113,11 @@ public final class ClusterConfig
     private final int idleSpins;
     private final int idleYields;
     private final int idleMaxParkUs;
+    private final long snapshotIntervalEntries;
+    private final long snapshotIntervalBytes;
+    private final long logRetainEntries;
+    private final String stateMachine;
+    private final long segmentBytes;
 
     private static boolean allOnLoopback(final Map<Integer, Member> members)
     {
@@ -179,6 +189,15 @@ public final class ClusterConfig
         idleSpins = intValue(properties, IDLE_SPINS, 0, 0, 1_000_000);
         idleYields = intValue(properties, IDLE_YIELDS, 8, 0, 1_000_000);
         idleMaxParkUs = intValue(properties, IDLE_MAX_PARK_US, 100, 1, 1_000_000);
+        snapshotIntervalEntries = longValue(properties, SNAPSHOT_INTERVAL_ENTRIES, 1_000_000, 0, Long.MAX_VALUE);
+        snapshotIntervalBytes = longValue(properties, SNAPSHOT_INTERVAL_BYTES, 0, 0, Long.MAX_VALUE);
+        logRetainEntries = longValue(properties, LOG_RETAIN_ENTRIES, 100_000, 0, Long.MAX_VALUE);
+        stateMachine = properties.getProperty(STATE_MACHINE, "").trim();
+        segmentBytes = longValue(properties, SEGMENT_BYTES, 64L << 20, 64 << 10, 1L << 40);
+        if (!stateMachine.isEmpty() && !stateMachine.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*"))
+        {
+            throw new ConfigException(STATE_MACHINE, "must be a class name: " + stateMachine);
+        }
     }
 
     /** Reads and validates a cluster file. */
@@ -279,18 +298,18 @@ public final class ClusterConfig
         return value.trim();
     }
 
-    private static int intValue(
-        final Properties properties, final String key, final int defaultValue, final int min, final int max)
+    private static long longValue(
+        final Properties properties, final String key, final long defaultValue, final long min, final long max)
     {
         final String text = properties.getProperty(key);
         if (text == null)
         {
             return defaultValue;
         }
-        final int value;
+        final long value;
         try
         {
-            value = Integer.parseInt(text.trim());
+            value = Long.parseLong(text.trim());
         }
         catch (final NumberFormatException e)
         {
@@ -301,6 +320,12 @@ public final class ClusterConfig
             throw new ConfigException(key, "must be in " + min + ".." + max + ", got " + value);
         }
         return value;
+    }
+
+    private static int intValue(
+        final Properties properties, final String key, final int defaultValue, final int min, final int max)
+    {
+        return (int)longValue(properties, key, defaultValue, min, max);
     }
 
     private static String oneOf(
@@ -461,6 +486,36 @@ public final class ClusterConfig
     public int maxSessions()
     {
         return maxSessions;
+    }
+
+    /** A snapshot when the applied index reaches a multiple of this (0: only on demand). */
+    public long snapshotIntervalEntries()
+    {
+        return snapshotIntervalEntries;
+    }
+
+    /** A snapshot once this many payload bytes were applied since the last one (0: no such rule). */
+    public long snapshotIntervalBytes()
+    {
+        return snapshotIntervalBytes;
+    }
+
+    /** Entries kept below the newest snapshot for followers a little behind (whole segments go). */
+    public long logRetainEntries()
+    {
+        return logRetainEntries;
+    }
+
+    /** The size at which a log segment rolls (compaction deletes whole segments). */
+    public long segmentBytes()
+    {
+        return segmentBytes;
+    }
+
+    /** The class of the application's state machine, or empty for none. */
+    public String stateMachine()
+    {
+        return stateMachine;
     }
 
     public int termLengthBytes()

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Operators' requests (membership changes, leadership transfer, the member list). The leader starts a change in
- * the core and answers once the outcome is known: the change committed, a promotion that could not catch up, a
+ * Operators' requests (membership changes, leadership transfer, the member list, a snapshot now). The leader starts
+ * a change in the core and answers once the outcome is known: the change committed, a promotion that could not catch up, a
  * transfer abandoned, or the leadership lost before the change completed. A request repeated with the same
  * correlation id is the same request, carried out once and answered again from what is remembered. Off the hot
  * path: a request's bookkeeping allocates.
@@ -37,7 +37,7 @@ final class AdminService
     }
 
     /** An answer given, for a repeated request. */
-    private record Answer(long clientId, long correlationId, AdminStatus status, String message)
+    private record Answer(long clientId, long correlationId, AdminStatus status, long value, String message)
     {
     }
 
@@ -47,6 +47,7 @@ final class AdminService
     private final int nodeId;
     private final long electionTimeoutNs;
     private final long tickNs;
+    private final SnapshotTaker snapshots;
     private final List<Pending> pending = new ArrayList<>();
     private final Deque<Answer> answered = new ArrayDeque<>();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[AdminResultFrame.maxLength()]);
@@ -57,9 +58,11 @@ final class AdminService
         final long clusterHash,
         final int nodeId,
         final long electionTimeoutNs,
-        final long tickNs)
+        final long tickNs,
+        final SnapshotTaker snapshots)
     {
         this.tickNs = tickNs;
+        this.snapshots = snapshots;
         this.node = node;
         this.clients = clients;
         this.clusterHash = clusterHash;
@@ -74,7 +77,7 @@ final class AdminService
         {
             if (answer.clientId() == client.clientId && answer.correlationId() == correlationId)
             {
-                reply(client.clientId, correlationId, answer.status(), answer.message());
+                reply(client.clientId, correlationId, answer.status(), answer.value(), answer.message());
                 return;
             }
         }
@@ -82,25 +85,30 @@ final class AdminService
         {
             if (under.clientId() == client.clientId && under.correlationId() == correlationId)
             {
-                reply(client.clientId, correlationId, AdminStatus.IN_PROGRESS, "");
+                reply(client.clientId, correlationId, AdminStatus.IN_PROGRESS, 0, "");
                 return;
             }
         }
         final AdminOperation operation = request.operation();
         if (operation == AdminOperation.LIST_MEMBERS)
         {
-            reply(client.clientId, correlationId, AdminStatus.DONE, "");
+            reply(client.clientId, correlationId, AdminStatus.DONE, 0, "");
+            return;
+        }
+        if (operation == AdminOperation.SNAPSHOT)
+        {
+            takeSnapshot(client.clientId, correlationId, nowNs);
             return;
         }
         if (node.role() != Role.LEADER)
         {
-            reply(client.clientId, correlationId, AdminStatus.NOT_LEADER, node.leaderId() == 0 ?
+            reply(client.clientId, correlationId, AdminStatus.NOT_LEADER, 0, node.leaderId() == 0 ?
                 "no leader is known" : "node " + node.leaderId() + " leads");
             return;
         }
         if (pending.size() == PENDING_MAX)
         {
-            finish(client.clientId, correlationId, AdminStatus.REFUSED, "too many requests under way");
+            finish(client.clientId, correlationId, AdminStatus.REFUSED, 0, "too many requests under way");
             return;
         }
         start(client.clientId, correlationId, operation, request.nodeId(), request.endpoint(), request.timeoutMs(),
@@ -127,18 +135,37 @@ final class AdminService
         };
         if (result == null)
         {
-            finish(clientId, correlationId, AdminStatus.REFUSED, "node " + target + " needs an endpoint");
+            finish(clientId, correlationId, AdminStatus.REFUSED, 0, "node " + target + " needs an endpoint");
         }
         else if (result != ChangeResult.STARTED)
         {
-            finish(clientId, correlationId, AdminStatus.REFUSED, refusal(operation, target, result));
+            finish(clientId, correlationId, AdminStatus.REFUSED, 0, refusal(operation, target, result));
         }
         else
         {
             final int transferTarget = operation == AdminOperation.TRANSFER_LEADERSHIP ? node.leadTransferee() : target;
             pending.add(new Pending(clientId, correlationId, operation, transferTarget, nowNs, electionTimeoutNs));
-            reply(clientId, correlationId, AdminStatus.IN_PROGRESS, "");
+            reply(clientId, correlationId, AdminStatus.IN_PROGRESS, 0, "");
         }
+    }
+
+    /** A snapshot of this node's state now, whatever its role; answered once it is on disk. */
+    private void takeSnapshot(final long clientId, final long correlationId, final long nowNs)
+    {
+        pending.add(new Pending(clientId, correlationId, AdminOperation.SNAPSHOT, nodeId, nowNs, 0));
+        reply(clientId, correlationId, AdminStatus.IN_PROGRESS, 0, "");
+        snapshots.request((index, failure) ->
+        {
+            pending.removeIf(under -> under.clientId() == clientId && under.correlationId() == correlationId);
+            if (failure == null)
+            {
+                finish(clientId, correlationId, AdminStatus.DONE, index, "");
+            }
+            else
+            {
+                finish(clientId, correlationId, AdminStatus.FAILED, 0, failure);
+            }
+        });
     }
 
     private String refusal(final AdminOperation operation, final int target, final ChangeResult result)
@@ -161,16 +188,20 @@ final class AdminService
         for (final Iterator<Pending> i = pending.iterator(); i.hasNext(); )
         {
             final Pending under = i.next();
+            if (under.operation() == AdminOperation.SNAPSHOT)
+            {
+                continue; // answered by the snapshot taker
+            }
             final String failure = failure(under, nowNs);
             if (isDone(under))
             {
                 i.remove();
-                finish(under.clientId(), under.correlationId(), AdminStatus.DONE, "");
+                finish(under.clientId(), under.correlationId(), AdminStatus.DONE, 0, "");
             }
             else if (failure != null)
             {
                 i.remove();
-                finish(under.clientId(), under.correlationId(), AdminStatus.FAILED, failure);
+                finish(under.clientId(), under.correlationId(), AdminStatus.FAILED, 0, failure);
             }
         }
     }
@@ -212,23 +243,25 @@ final class AdminService
         return nowNs - under.startedNs() > PENDING_TIMEOUT_NS ? "no outcome within 5 minutes" : null;
     }
 
-    private void finish(final long clientId, final long correlationId, final AdminStatus status, final String message)
+    private void finish(
+        final long clientId, final long correlationId, final AdminStatus status, final long value, final String message)
     {
-        answered.addLast(new Answer(clientId, correlationId, status, message));
+        answered.addLast(new Answer(clientId, correlationId, status, value, message));
         if (answered.size() > REMEMBERED)
         {
             answered.removeFirst();
         }
-        reply(clientId, correlationId, status, message);
+        reply(clientId, correlationId, status, value, message);
     }
 
-    private void reply(final long clientId, final long correlationId, final AdminStatus status, final String message)
+    private void reply(
+        final long clientId, final long correlationId, final AdminStatus status, final long value, final String message)
     {
         final ClientConnection client = clients.get(clientId);
         if (client != null)
         {
             clients.reply(client, frame, AdminResultFrame.encode(frame, 0, clusterHash, nodeId, correlationId, status,
-                node.leaderId(), node.configuration(), node.configurationIndex(), node.commitIndex(), message));
+                node.leaderId(), node.configuration(), node.configurationIndex(), node.commitIndex(), value, message));
         }
     }
 }

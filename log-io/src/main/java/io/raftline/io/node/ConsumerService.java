@@ -11,6 +11,8 @@ import io.raftline.io.transport.Offers;
 import io.raftline.io.transport.TransportCounters;
 import io.raftline.io.transport.client.SessionNameFrame;
 import io.raftline.io.transport.client.TailEntriesFrame;
+import io.raftline.io.transport.client.RejectReason;
+import io.raftline.io.transport.client.RejectFrame;
 import io.raftline.io.transport.client.TailFrame;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -101,7 +103,12 @@ final class ConsumerService implements AutoCloseable
         {
             if (tail.nextIndex < log.firstIndex())
             {
-                tail.nextIndex = log.firstIndex(); // compacted away: the stream resumes at what is held
+                // compacted away: said so, never skipped in silence
+                clients.reply(client, frame, RejectFrame.encode(frame, 0, clusterHash, nodeId, 0, tail.nextIndex,
+                    log.firstIndex(), RejectReason.COMPACTED, 0));
+                CloseHelper.quietClose(tail);
+                client.tail = null;
+                return;
             }
             if (!tail.positioned || tail.cursor.index() + 1 != tail.nextIndex)
             {

@@ -14,6 +14,7 @@ import io.raftline.io.transport.PeerPublisher;
 import io.raftline.io.transport.TransportCounters;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,16 +123,7 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     @Override
     public void send(final RaftMessage message)
     {
-        Peer peer = peers.get(message.to);
-        if (peer == null && message.to != selfId)
-        {
-            final String endpoint = endpointOf(configuration, message.to);
-            if (endpoint != null)
-            {
-                peer = add(message.to, endpoint, false);
-                peerArray = peers.values().toArray(new Peer[0]);
-            }
-        }
+        final Peer peer = peerFor(message.to);
         if (peer != null)
         {
             peer.publisher().send(message);
@@ -140,6 +132,35 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         {
             counters.transport().onDropped();
         }
+    }
+
+    /**
+     * Offers a frame that is not a Raft message (a snapshot chunk, a request for one) to node {@code to}; one lost
+     * to back-pressure or an unknown endpoint is dropped and counted: its sender asks again.
+     */
+    void sendFrame(final int to, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Peer peer = peerFor(to);
+        if (peer == null || !peer.publisher().offer(buffer, offset, length))
+        {
+            counters.transport().onDropped();
+        }
+    }
+
+    /** The peer {@code id}, connected on first use if not a member (a server being added, or one removed). */
+    private Peer peerFor(final int id)
+    {
+        Peer peer = peers.get(id);
+        if (peer == null && id != selfId)
+        {
+            final String endpoint = endpointOf(configuration, id);
+            if (endpoint != null)
+            {
+                peer = add(id, endpoint, false);
+                peerArray = peers.values().toArray(new Peer[0]);
+            }
+        }
+        return peer;
     }
 
     /** Sends what waited for back-pressure to clear; AppendEntries go only if the core still wants them. */

@@ -3,13 +3,18 @@ package io.raftline.io.node;
 import io.raftline.core.RaftNode;
 import io.raftline.core.ReadStates;
 import io.raftline.core.Role;
+import io.raftline.core.SnapshotFetch;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
 import io.raftline.core.state.ReplicatedState;
+import io.raftline.io.snapshot.SnapshotStore;
+import io.raftline.io.statemachine.StateMachine;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
 import io.raftline.io.transport.PeerPublisher;
+import io.raftline.io.transport.snapshot.SnapshotChunkFrame;
+import io.raftline.io.transport.snapshot.SnapshotReadFrame;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -50,6 +55,11 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private final ReadService reads;
     private final AdminService admin;
     private final CommitApplier applier;
+    private final SnapshotTaker snapshots;
+    private final SnapshotServer snapshotServer;
+    private final SnapshotFetcher snapshotFetcher;
+    private final SnapshotReadFrame readFrame = new SnapshotReadFrame();
+    private final SnapshotChunkFrame chunkFrame = new SnapshotChunkFrame();
     private final PeerPublisher.AppendValidity appendValidity;
     private final NanoClock clock;
     private final long tickNs;
@@ -75,6 +85,8 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         ConsumerService consumers,
         ReadService reads,
         AdminService admin,
+        StateMachine machine,
+        SnapshotTaker snapshots,
         long clusterHash)
     {
     }
@@ -94,12 +106,16 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         this.admin = parts.admin();
         this.driver = new RaftDriver(node, log, members, this);
         this.inbound = parts.inbound().create(this);
-        this.applier = new CommitApplier(state, log, producers);
+        this.snapshots = parts.snapshots();
+        this.applier = new CommitApplier(state, parts.machine(), log, producers, snapshots);
+        this.snapshotServer = new SnapshotServer(node.id(), parts.clusterHash(), snapshots.store(), members);
+        this.snapshotFetcher = new SnapshotFetcher(node.id(), parts.clusterHash(), snapshots.store(), members,
+            this::onSnapshotFetched, node::snapshotFetchFailed);
         this.clientAdapter = new ClientAdapter(node, log, clients, producers, consumers, reads, admin,
             parts.clusterHash(), node.id());
         this.appendValidity = node::isAppendCurrent;
-        this.resources = new AutoCloseable[]{ inbound, clients, applier, consumers, members, counters, aeron,
-            log };
+        this.resources = new AutoCloseable[]{ inbound, clients, applier, snapshotFetcher, snapshotServer, snapshots,
+            consumers, members, counters, aeron, log };
         this.clock = clock;
         this.tickNs = tickNs;
         this.roleName = "raftline-node-" + node.id();
@@ -138,6 +154,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private int doDutyCycle()
     {
         nowNs = clock.nanoTime();
+        snapshotServer.onCycle();
         int work = aeron.invoke();
         work += inbound.poll(FRAGMENT_LIMIT);
         work += tick();
@@ -147,6 +164,8 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
             work++;
         }
         work += applier.apply(node.commitIndex());
+        work += snapshots.poll();
+        work += snapshotFetcher.doWork(nowNs);
         work += consumers.doWork();
         producers.flushAcks();
         if (nowNs >= nextHousekeepingNs)
@@ -181,6 +200,54 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         final boolean wellFormed = clientAdapter.onFrame(type, buffer, offset, length, nowNs);
         driver.writeLog(); // proposals read in place from the frame: written while it is in hand
         return wellFormed;
+    }
+
+    @Override
+    public boolean onSnapshotFrame(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (type == SnapshotReadFrame.TYPE)
+        {
+            if (!readFrame.wrap(buffer, offset, length) || readFrame.to() != node.id())
+            {
+                return false;
+            }
+            snapshotServer.onRead(readFrame);
+            return true;
+        }
+        if (!chunkFrame.wrap(buffer, offset, length) || chunkFrame.to() != node.id())
+        {
+            return false;
+        }
+        snapshotFetcher.onChunk(chunkFrame, nowNs);
+        return true;
+    }
+
+    @Override
+    public void onSnapshotToFetch(final SnapshotFetch fetch)
+    {
+        snapshotFetcher.want(fetch, nowNs);
+    }
+
+    /** A fetched snapshot is in the store: installed in place of the log, unless the core no longer needs it. */
+    private void onSnapshotFetched(final SnapshotStore.Snapshot snapshot)
+    {
+        if (!node.installSnapshot(snapshot.index(), snapshot.term(), snapshot.footer().configuration()))
+        {
+            snapshots.adopt(snapshot); // kept all the same: a committed state, to serve and to restart from
+        }
+    }
+
+    @Override
+    public void onSnapshotInstalled(final long index)
+    {
+        final SnapshotStore.Snapshot snapshot = snapshots.store().latest();
+        if (snapshot == null || snapshot.index() != index)
+        {
+            throw new IllegalStateException("snapshot " + index + " was installed but the store holds " + snapshot);
+        }
+        applier.restore(snapshot);
+        snapshots.adopt(snapshot);
+        LOG.info("node {}: installed snapshot {}; the log starts again after it", node.id(), index);
     }
 
     @Override
@@ -236,7 +303,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         nextCountersNs = nowNs + COUNTER_INTERVAL_NS;
         counters.update(node.term(), node.leaderId(), node.commitIndex(), log.lastIndex(), node.durableIndex());
         counters.appliedIndex(state.appliedIndex());
-        counters.logStart(log.firstIndex(), 0);
+        counters.logStart(log.firstIndex(), snapshots.latestIndex());
         counters.heartbeat(nowNs);
         members.updateCounters(node);
     }

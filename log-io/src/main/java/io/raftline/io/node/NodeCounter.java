@@ -29,7 +29,8 @@ public enum NodeCounter
     HEARTBEAT_NS(4220, "agent heartbeat (ns)"),
     FIRST_INDEX(4221, "first index held"),
     SNAPSHOT_INDEX(4222, "snapshot index"),
-    FOREIGN_DISK(4223, "voter on another disk (1: remove and add it again)");
+    FOREIGN_DISK(4223, "voter on another disk (1: remove and add it again)"),
+    SNAPSHOT_FAILURES(4224, "snapshots that failed");
 
     /** Key layout: node id (int), peer id (int, 0 when the counter is not per peer). */
     public static final int KEY_LENGTH = 8;

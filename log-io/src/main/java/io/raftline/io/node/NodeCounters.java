@@ -26,6 +26,7 @@ final class NodeCounters implements AutoCloseable
     private final Counter firstIndex;
     private final Counter snapshotIndex;
     private final Counter foreignDisk;
+    private final Counter snapshotFailures;
     private final Aeron aeron;
     private final int nodeId;
     private final TransportCounters transport;
@@ -46,6 +47,7 @@ final class NodeCounters implements AutoCloseable
         firstIndex = add(aeron, NodeCounter.FIRST_INDEX, nodeId, 0);
         snapshotIndex = add(aeron, NodeCounter.SNAPSHOT_INDEX, nodeId, 0);
         foreignDisk = add(aeron, NodeCounter.FOREIGN_DISK, nodeId, 0);
+        snapshotFailures = add(aeron, NodeCounter.SNAPSHOT_FAILURES, nodeId, 0);
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
             add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
@@ -122,6 +124,11 @@ final class NodeCounters implements AutoCloseable
     void foreignDisk(final boolean foreign)
     {
         foreignDisk.setRelease(foreign ? 1 : 0);
+    }
+
+    void snapshotFailures(final long failures)
+    {
+        snapshotFailures.setRelease(failures);
     }
 
     void heartbeat(final long nowNs)

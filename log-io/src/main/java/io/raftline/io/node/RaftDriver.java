@@ -5,6 +5,7 @@ import io.raftline.core.RaftNode;
 import io.raftline.core.ReadStates;
 import io.raftline.core.Ready;
 import io.raftline.core.Role;
+import io.raftline.core.SnapshotFetch;
 import io.raftline.core.message.MessageQueue;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
@@ -46,6 +47,12 @@ final class RaftDriver
 
         /** The leader this node knows changed (0: none known). */
         void onLeader(int leaderId);
+
+        /** The snapshot this node must fetch changed (null: none). */
+        void onSnapshotToFetch(SnapshotFetch fetch);
+
+        /** A snapshot at {@code index} replaced the log: the states must be restored from it before applying more. */
+        void onSnapshotInstalled(long index);
     }
 
     private final RaftNode node;
@@ -55,6 +62,7 @@ final class RaftDriver
     private final Listener listener;
     private Role lastRole;
     private int lastLeaderId = -1;
+    private SnapshotFetch lastFetch;
 
     RaftDriver(
         final RaftNode node, final ChronicleLog log, final PeerSender peers, final Listener listener)
@@ -112,6 +120,10 @@ final class RaftDriver
             metadata.store(ready.term(), ready.votedFor());
         }
         final long durableIndex = ready.mustPersistEntries() ? log.sync() : ready.lastIndex();
+        if (ready.snapshotInstalled() != 0)
+        {
+            listener.onSnapshotInstalled(ready.snapshotInstalled());
+        }
         send(ready.messagesAfterPersist());
         if (ready.readStates().size() > 0)
         {
@@ -126,6 +138,11 @@ final class RaftDriver
         {
             lastLeaderId = ready.leaderId();
             listener.onLeader(lastLeaderId);
+        }
+        if (ready.snapshotToFetch() != lastFetch)
+        {
+            lastFetch = ready.snapshotToFetch();
+            listener.onSnapshotToFetch(lastFetch);
         }
         node.advance(durableIndex);
         return true;

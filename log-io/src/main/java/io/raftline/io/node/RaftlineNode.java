@@ -12,7 +12,10 @@ import io.raftline.core.state.AppendAdmission;
 import io.raftline.core.state.ReplicatedState;
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.config.ConfigException;
+import io.raftline.io.snapshot.SnapshotStore;
+import io.raftline.io.statemachine.StateMachine;
 import io.raftline.io.storage.ChronicleLog;
+import io.raftline.io.storage.StorageException;
 import io.raftline.io.storage.ConfigurationEntries;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
@@ -66,26 +69,38 @@ public final class RaftlineNode implements AutoCloseable
         MemberRegistry members = null;
         try
         {
-            openedLog = ChronicleLog.open(self.dataDir(), config.durability());
+            openedLog = ChronicleLog.open(self.dataDir(), config.durability(), config.segmentBytes());
             if (bootstrap)
             {
                 bootstrap(openedLog, config);
             }
+            final SnapshotStore store = SnapshotStore.open(self.dataDir());
+            final SnapshotStore.Snapshot snapshot = store.latest();
+            if (snapshot != null)
+            {
+                startFrom(snapshot, openedLog);
+            }
+            final StateMachine machine = stateMachine(config);
             runtime = config.embeddedDriver() ?
                 AeronRuntime.embedded(aeronDirectory(config, self), config.mtuBytes(), config.socketBufferBytes()) :
                 AeronRuntime.external(config.aeronDir());
             final Aeron aeron = runtime.aeron();
             nodeCounters = new NodeCounters(aeron, nodeId);
             final long clusterHash = FrameHeader.clusterHash(config.clusterId());
-            final ConfigurationHistory configurations = configurationsOf(openedLog, config);
+            final ConfigurationHistory configurations = configurationsOf(openedLog, config,
+                snapshot == null ? null : snapshot.footer().configuration());
             final RaftNode node = new RaftNode(raftOptions(config, nodeId, random)
                 .identity(openedLog.metadata().identity())
                 .firstMember(openedLog.metadata().isFirstMember()),
                 openedLog, openedLog.metadata().currentTerm(), openedLog.metadata().votedFor(), configurations);
             logConfiguration(nodeId, node.configuration(), config);
-            // entries below the first held were compacted; a snapshot would carry their state
             final ReplicatedState state = new ReplicatedState(config.maxSessions(), SESSION_RING_CAPACITY,
                 Configuration.NONE, openedLog.firstIndex() - 1);
+            if (snapshot != null)
+            {
+                CommitApplier.restore(snapshot, state, machine); // then the entries after it are applied again
+                node.snapshotTaken(snapshot.index(), snapshot.term());
+            }
             members = new MemberRegistry(nodeId, aeron, config, clusterHash, openedLog, nodeCounters);
             clients = new ClientConnections(aeron, config.mtuBytes(), config.termLengthBytes(),
                 config.socketBufferBytes(), nodeCounters.transport());
@@ -100,10 +115,14 @@ public final class RaftlineNode implements AutoCloseable
             final NodeCounters counters = nodeCounters;
             final InboundAdapter.Factory inbound = listener ->
                 new InboundAdapter(nodeId, clusterHash, subscription, counters.transport(), listener);
+            final SnapshotTaker snapshots = new SnapshotTaker(nodeId, store, node, openedLog, state, machine,
+                config.snapshotIntervalEntries(), config.snapshotIntervalBytes(), config.logRetainEntries(),
+                counters::snapshotFailures);
             final AdminService admin = new AdminService(node, clients, clusterHash, nodeId, config.electionTimeoutNs(),
-                config.tickNs());
+                config.tickNs(), snapshots);
             this.agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound, members,
-                nodeCounters, clients, producers, consumers, reads, admin, clusterHash), clock, config.tickNs());
+                nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, clusterHash), clock,
+                config.tickNs());
             final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
             this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
         }
@@ -168,14 +187,61 @@ public final class RaftlineNode implements AutoCloseable
     }
 
     /**
-     * The configuration entries of the log, over what came before them: nothing for a new directory (it waits to
-     * be added), the cluster file's nodes for a log of a version that wrote no configuration entries.
+     * The newest snapshot and the log must agree: a log that does not hold the snapshot's entry is what a crash
+     * left between a fetched snapshot reaching the disk and the log being reset to it, so the reset is finished
+     * now (the snapshot is committed state; whatever of the log it replaces was not committed beyond it).
      */
-    private static ConfigurationHistory configurationsOf(final ChronicleLog log, final ClusterConfig config)
+    private static void startFrom(final SnapshotStore.Snapshot snapshot, final ChronicleLog log)
+    {
+        if (log.firstIndex() - 1 > snapshot.index())
+        {
+            throw new StorageException("the log in " + log.directory() + " starts at index " + log.firstIndex() +
+                " but the newest usable snapshot is at index " + snapshot.index() + ": the entries between are " +
+                "lost; remove the node from the cluster and add it again on an empty directory");
+        }
+        if (snapshot.index() > log.lastIndex() || log.term(snapshot.index()) != snapshot.term())
+        {
+            LOG.info("the log in {} does not hold snapshot {}'s entry: it starts again after the snapshot",
+                log.directory(), snapshot.index());
+            log.reset(snapshot.index(), snapshot.term());
+        }
+    }
+
+    /** The application's state machine the cluster file names, or none. */
+    private static StateMachine stateMachine(final ClusterConfig config)
+    {
+        if (config.stateMachine().isEmpty())
+        {
+            return StateMachine.NONE;
+        }
+        try
+        {
+            final Object made = Class.forName(config.stateMachine()).getConstructor().newInstance();
+            if (!(made instanceof StateMachine machine))
+            {
+                throw new ConfigException(ClusterConfig.STATE_MACHINE, config.stateMachine() + " is not a " +
+                    StateMachine.class.getName());
+            }
+            return machine;
+        }
+        catch (final ReflectiveOperationException | LinkageError ex)
+        {
+            throw new ConfigException(ClusterConfig.STATE_MACHINE, "cannot make a " + config.stateMachine() + ": " +
+                ex);
+        }
+    }
+
+    /**
+     * The configuration entries of the log, over what came before them: the newest snapshot's configuration,
+     * nothing for a new directory (it waits to be added), the cluster file's nodes for a log of a version that
+     * wrote no configuration entries.
+     */
+    private static ConfigurationHistory configurationsOf(
+        final ChronicleLog log, final ClusterConfig config, final Configuration inSnapshot)
     {
         final List<ConfigurationEntries.Entry> entries = log.configurationEntries();
         final boolean olderLog = entries.isEmpty() && log.lastIndex() > 0;
-        final ConfigurationHistory history = new ConfigurationHistory(olderLog ?
+        final ConfigurationHistory history = new ConfigurationHistory(inSnapshot != null ? inSnapshot : olderLog ?
             Configuration.of(config.memberIds()) : Configuration.NONE);
         for (final ConfigurationEntries.Entry entry : entries)
         {

@@ -35,6 +35,12 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
          * false when the body is malformed, and the frame is counted as such.
          */
         boolean onClientFrame(int type, DirectBuffer buffer, int offset, int length);
+
+        /**
+         * A snapshot transfer frame (a chunk, or a request for one) whose header is valid. Returns false when the
+         * body is malformed or not addressed to this node, and the frame is counted as such.
+         */
+        boolean onSnapshotFrame(int type, DirectBuffer buffer, int offset, int length);
     }
 
     /** Makes the adapter once its listener exists. */
@@ -80,7 +86,9 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
     @Override
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        if (length >= FrameHeader.LENGTH && ClientMessageType.isClientType(FrameHeader.type(buffer, offset)))
+        final int type = length >= FrameHeader.LENGTH ? FrameHeader.type(buffer, offset) : 0;
+        final boolean client = ClientMessageType.isClientType(type);
+        if (client || (type >= FrameHeader.SNAPSHOT_TYPE_MIN && type <= FrameHeader.SNAPSHOT_TYPE_MAX))
         {
             final int headerResult = FrameHeader.validate(buffer, offset, length, clusterHash);
             if (headerResult != FrameHeader.VALID)
@@ -88,9 +96,10 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
                 onMalformed(DecodeResult.describe(headerResult), length);
                 return;
             }
-            if (!listener.onClientFrame(FrameHeader.type(buffer, offset), buffer, offset, length))
+            if (client ? !listener.onClientFrame(type, buffer, offset, length) :
+                !listener.onSnapshotFrame(type, buffer, offset, length))
             {
-                onMalformed("malformed client frame of type " + FrameHeader.type(buffer, offset), length);
+                onMalformed("malformed " + (client ? "client" : "snapshot") + " frame of type " + type, length);
             }
             return;
         }

@@ -7,6 +7,7 @@ import io.raftline.core.message.RaftMessage;
 import io.raftline.io.storage.LogCursor;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -72,6 +73,12 @@ public final class PeerPublisher implements AutoCloseable
         {
             enqueue(message);
         }
+    }
+
+    /** Offers a frame as it is, after nothing that waits; returns whether the publication took it. */
+    public boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return pendingSize == 0 && publication.offer(buffer, offset, length) > 0;
     }
 
     /** Whether an AppendEntries that waited may still be sent: the core's judgement, not the transport's. */

@@ -5,6 +5,7 @@ import io.raftline.core.RaftNode;
 import io.raftline.core.RaftOptions;
 import io.raftline.core.ReadStates;
 import io.raftline.core.Role;
+import io.raftline.core.SnapshotFetch;
 import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
@@ -44,6 +45,7 @@ class RaftDriverTest
     private ChronicleLog log;
     private final List<String> violations = new ArrayList<>();
     private final List<RaftMessage> sent = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
 
     @AfterEach
     void close()
@@ -81,6 +83,19 @@ class RaftDriverTest
             public void onLeader(final int leaderId)
             {
             }
+
+            @Override
+            public void onSnapshotToFetch(final SnapshotFetch fetch)
+            {
+                events.add("fetch " + fetch);
+            }
+
+            @Override
+            public void onSnapshotInstalled(final long index)
+            {
+                events.add("installed " + index + " with the log durable to " + log.durableIndex() +
+                    " and starting at " + log.firstIndex());
+            }
         });
     }
 
@@ -102,6 +117,7 @@ class RaftDriverTest
                 log.durableIndex());
         }
         sent.add(new RaftMessage().copyFrom(message));
+        events.add("sent " + message.type + " " + message.index);
     }
 
     /** An AppendEntries from leader 1, decoded in place from {@code frame} as the transport does. */
@@ -197,6 +213,35 @@ class RaftDriverTest
         assertEquals(2, log.term(2));
         assertEquals(2, log.term(3));
         assertEquals(1, log.term(1));
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void anInstalledSnapshotReplacesTheLogDurablyAndTheStatesAreRestoredBeforeItIsAcknowledged()
+    {
+        final RaftDriver driver = follower();
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[1024]);
+        driver.step(append(frame, 1, 0, 0, "a", "b", "c"));
+        driver.flush();
+        final RaftMessage install = new RaftMessage();
+        install.type = MessageType.INSTALL_SNAPSHOT;
+        install.from = 1;
+        install.to = 2;
+        install.term = 2;
+        install.index = 50;
+        install.logTerm = 2;
+        install.context = 3;
+        driver.step(install);
+        driver.flush();
+        assertEquals("fetch " + new SnapshotFetch(50, 2, 3, 1), events.get(events.size() - 1));
+        events.clear();
+
+        assertTrue(driver.node().installSnapshot(50, 2, Configuration.of(1, 2, 3)));
+        driver.flush();
+        assertEquals(List.of("installed 50 with the log durable to 50 and starting at 51", "sent APPEND_RESPONSE 50",
+            "fetch null"), events);
+        assertEquals(50, log.lastIndex());
+        assertEquals(2, log.term(50));
         assertEquals(List.of(), violations);
     }
 }

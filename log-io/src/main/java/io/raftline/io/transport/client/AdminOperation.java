@@ -12,7 +12,9 @@ public enum AdminOperation
     /** Removes a voter or a learner, the leader included. */
     REMOVE(4),
     /** Hands leadership to the node given, or (node 0) to the most up-to-date voter. */
-    TRANSFER_LEADERSHIP(5);
+    TRANSFER_LEADERSHIP(5),
+    /** Takes a snapshot now on the node asked (any node); the result's value is the snapshot's index. */
+    SNAPSHOT(6);
 
     private final int code;
 

@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * ADMIN_RESULT, node → operator: how a request ended, and the configuration in force as the node knows it.
  * <pre>
- * | correlationId i64 | status i32 | leaderId i32 | configuration index i64 | commit index i64 |
+ * | correlationId i64 | status i32 | leaderId i32 | configuration index i64 | commit index i64 | value i64 |
  * | message length i32 | configuration length i32 | message (UTF-8), padded to 8 | configuration, padded to 8 |
  * </pre>
+ * The value is the operation's result where it has one (SNAPSHOT: the snapshot's index), else 0.
  * The configuration is a configuration entry's payload ({@link ConfigurationCodec}); it is committed when its index
  * is at or below the commit index.
  */
@@ -24,9 +25,10 @@ public final class AdminResultFrame extends ClientFrame
     private static final int LEADER_ID = BODY + 12;
     private static final int CONFIGURATION_INDEX = BODY + 16;
     private static final int COMMIT_INDEX = BODY + 24;
-    private static final int MESSAGE_LENGTH = BODY + 32;
-    private static final int CONFIGURATION_LENGTH = BODY + 36;
-    private static final int MESSAGE = BODY + 40;
+    private static final int VALUE = BODY + 32;
+    private static final int MESSAGE_LENGTH = BODY + 40;
+    private static final int CONFIGURATION_LENGTH = BODY + 44;
+    private static final int MESSAGE = BODY + 48;
 
     /** The longest frame: a message of the most bytes kept and the largest configuration. */
     public static int maxLength()
@@ -45,6 +47,7 @@ public final class AdminResultFrame extends ClientFrame
         final Configuration configuration,
         final long configurationIndex,
         final long commitIndex,
+        final long value,
         final String message)
     {
         byte[] text = message.getBytes(StandardCharsets.UTF_8);
@@ -57,6 +60,7 @@ public final class AdminResultFrame extends ClientFrame
         buffer.putInt(offset + LEADER_ID, leaderId, ORDER);
         buffer.putLong(offset + CONFIGURATION_INDEX, configurationIndex, ORDER);
         buffer.putLong(offset + COMMIT_INDEX, commitIndex, ORDER);
+        buffer.putLong(offset + VALUE, value, ORDER);
         buffer.putInt(offset + MESSAGE_LENGTH, text.length, ORDER);
         buffer.putBytes(offset + MESSAGE, text);
         zeroPad(buffer, offset + MESSAGE + text.length, padded(text.length) - text.length);
@@ -93,6 +97,12 @@ public final class AdminResultFrame extends ClientFrame
     public long commitIndex()
     {
         return longAt(COMMIT_INDEX);
+    }
+
+    /** The operation's result, where it has one. */
+    public long value()
+    {
+        return longAt(VALUE);
     }
 
     public String message()

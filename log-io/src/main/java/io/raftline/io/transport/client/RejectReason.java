@@ -16,9 +16,14 @@ public enum RejectReason
     /** Leadership is being handed over: retry shortly, at the new leader. */
     TRANSFERRING(6, "leadership transfer in progress"),
     /** A new leader that has not yet applied its log up to its own term: retry shortly. */
-    NOT_READY(7, "leader not ready yet");
+    NOT_READY(7, "leader not ready yet"),
+    /**
+     * A tail from an index the node no longer holds (a snapshot holds the state before its log's start): the
+     * frame's sequence is the index asked for, its expected sequence the first index held.
+     */
+    COMPACTED(8, "compacted");
 
-    private static final RejectReason[] BY_CODE = new RejectReason[8];
+    private static final RejectReason[] BY_CODE = new RejectReason[9];
 
     static
     {

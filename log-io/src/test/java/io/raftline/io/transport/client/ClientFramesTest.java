@@ -82,11 +82,12 @@ class ClientFramesTest
 
         final Configuration joint = Configuration.joint(new int[]{1, 4}, new int[]{1, 2}, new int[0]);
         final int resultLength = AdminResultFrame.encode(buffer, 0, CLUSTER, 1, 9, AdminStatus.FAILED, 1, joint, 40,
-            39, "node 4 did not catch up");
+            39, 777, "node 4 did not catch up");
         final AdminResultFrame result = new AdminResultFrame();
         assertTrue(result.wrap(buffer, 0, resultLength));
         assertEquals(AdminStatus.FAILED, result.status());
         assertEquals("node 4 did not catch up", result.message());
+        assertEquals(777, result.value());
         assertEquals(joint, result.configuration());
         assertEquals(40, result.configurationIndex());
         assertEquals(39, result.commitIndex());
