@@ -3,6 +3,7 @@ package io.raftline.core;
 import io.raftline.core.RaftFixture.Output;
 import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
+import io.raftline.core.quorum.Configuration;
 import io.raftline.core.replication.Progress;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -362,6 +363,23 @@ class LogReplicationTest
         assertFalse(leader.node.isAppendCurrent(stale), "built in an earlier leadership");
         leader.step(message(MessageType.HEARTBEAT, 2, 1, 5));
         assertFalse(leader.node.isAppendCurrent(append), "no longer the leader");
+    }
+
+    @Test
+    void anAppendAfterTheSnapshotIsCurrentButNotOneBeforeIt()
+    {
+        final RaftNode leader = new RaftNode(LocalCluster.options(1).preVote(false),
+            new SnapshotLog(5, 2), 2, 0, Configuration.of(1));
+        RaftFixture.tick(leader, 2 * T);
+        assertEquals(Role.LEADER, leader.role());
+        assertEquals(6, leader.log().firstIndex());
+        final RaftMessage append = message(MessageType.APPEND, 1, 2, leader.term());
+        append.index = 5;
+        append.logTerm = 2;
+        append.entryCount = 1;
+        assertTrue(leader.isAppendCurrent(append), "the entry before the first is still known by its term");
+        append.index = 4;
+        assertFalse(leader.isAppendCurrent(append), "compacted away: only a snapshot can bring it");
     }
 
     @Test

@@ -4,12 +4,16 @@ import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
 import io.raftline.core.quorum.ConfigurationCodec;
+import io.raftline.core.quorum.ConfigurationHistory;
 import io.raftline.core.replication.CatchUp;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 import static io.raftline.core.RaftFixture.T;
 import static io.raftline.core.RaftFixture.appendResponse;
@@ -19,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Membership change (Raft §6, thesis ch. 4): learners, joint consensus, removal of the leader, disk identity. */
@@ -327,5 +332,420 @@ class MembershipTest
         assertTrue(leader.node.transferLeadership(0));
         assertEquals(3, leader.node.leadTransferee());
         assertEquals(1, leader.drain().of(MessageType.TIMEOUT_NOW, 3).size(), "it is up to date: campaign now");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Asking for a change
+
+    @Test
+    void aChangeIsRefusedWithItsReasonWhicheverWayItIsAsked()
+    {
+        final LocalCluster cluster = cluster();
+        final RaftNode follower = cluster.node(2);
+        assertEquals(ChangeResult.NOT_LEADER, follower.changeVoters(new int[]{1, 2}));
+        assertEquals(ChangeResult.NOT_LEADER, follower.promote(3));
+        assertEquals(ChangeResult.NOT_LEADER, follower.promote(3, T));
+        assertEquals(ChangeResult.NOT_A_MEMBER, cluster.node(1).changeVoters(new int[]{1, 2, 9}),
+            "node 9 was never added");
+        assertFalse(cluster.node(1).isConfigurationChanging());
+        final Set<String> descriptions = new HashSet<>();
+        for (final ChangeResult result : ChangeResult.values())
+        {
+            assertFalse(result.description().isBlank(), result.name());
+            assertTrue(descriptions.add(result.description()), "said once: " + result.description());
+        }
+    }
+
+    @Test
+    void thesis4_2_1_aLearnerIsRemovedInOneStep()
+    {
+        final LocalCluster cluster = cluster();
+        final RaftNode leader = cluster.node(1);
+        leader.addLearner(4, "host:4");
+        run(cluster, 2, 1);
+        assertEquals(ChangeResult.STARTED, leader.removeMember(4));
+        assertFalse(leader.configuration().isMember(4), "no joint step: a learner counts for nothing");
+        assertFalse(leader.configuration().isJoint());
+        run(cluster, 2, 1);
+        assertFalse(leader.isConfigurationChanging());
+        assertFalse(cluster.node(2).configuration().isMember(4));
+        assertArrayEquals(new int[]{1, 2, 3}, cluster.node(2).configuration().voters());
+    }
+
+    @Test
+    void section6_severalLearnersArePromotedInOneJointStep()
+    {
+        final LocalCluster cluster = cluster();
+        final RaftNode leader = cluster.node(1);
+        leader.addLearner(4, "host:4");
+        run(cluster, 2, 1);
+        leader.addLearner(5, "host:5");
+        run(cluster, 2, 1);
+        assertEquals(ChangeResult.STARTED, leader.changeVoters(new int[]{1, 2, 3, 4, 5}));
+        assertTrue(leader.isCatchingUp(4));
+        assertTrue(leader.isCatchingUp(5));
+        assertFalse(leader.isCatchingUp(3), "a voter already");
+        run(cluster, 10, 1);
+        final Configuration promoted = leader.configuration();
+        assertArrayEquals(new int[]{1, 2, 3, 4, 5}, promoted.voters());
+        assertFalse(promoted.isJoint());
+        assertEquals(104, promoted.identity(4));
+        assertEquals(105, promoted.identity(5));
+        assertFalse(leader.isCatchingUp(4), "caught up and promoted");
+    }
+
+    /** Learner 4 kept behind while node 1 starts promoting it with {@code promotion}; returns the leader. */
+    private static RaftNode promoteWhileBehind(final LocalCluster cluster,
+        final Function<RaftNode, ChangeResult> promotion)
+    {
+        final RaftNode leader = cluster.node(1);
+        leader.addLearner(4, "host:4");
+        run(cluster, 2, 1);
+        cluster.isolate(4);
+        cluster.propose(1, "more than the learner has");
+        run(cluster, 1, 1);
+        assertEquals(ChangeResult.STARTED, promotion.apply(leader));
+        return leader;
+    }
+
+    @Test
+    void thesis4_2_1_aLearnerThatIsBehindIsPromotedOnceItCatchesUp()
+    {
+        for (final long catchUpTicks : new long[]{Long.MAX_VALUE, 10 * T})
+        {
+            final LocalCluster cluster = cluster();
+            final RaftNode leader = promoteWhileBehind(cluster, node -> catchUpTicks == Long.MAX_VALUE ?
+                node.promote(4) : node.promote(4, catchUpTicks));
+            run(cluster, 3, 1);
+            assertNull(leader.catchUpFailure(), "it has time: " + catchUpTicks);
+            assertTrue(leader.isCatchingUp(4));
+            cluster.heal();
+            run(cluster, 10, 1);
+            assertTrue(leader.configuration().isVoter(4), "promoted: " + leader.configuration());
+            assertFalse(leader.configuration().isJoint());
+        }
+    }
+
+    @Test
+    void thesis4_2_1_aPromotionFailsOnceTheLearnerMissesItsDeadline()
+    {
+        final LocalCluster cluster = cluster();
+        final RaftNode leader = promoteWhileBehind(cluster, node -> node.promote(4, 5));
+        run(cluster, 5, 1);
+        assertNull(leader.catchUpFailure(), "the deadline's own tick is still in time");
+        run(cluster, 1, 1);
+        assertNotNull(leader.catchUpFailure());
+        assertTrue(leader.catchUpFailure().contains("node 4 did not catch up in time"), leader.catchUpFailure());
+        assertTrue(leader.configuration().isLearner(4));
+        assertFalse(leader.isConfigurationChanging(), "long before it would have been given up as stalled");
+    }
+
+    @Test
+    void aPromotionEndsWithTheLeadershipThatStartedIt()
+    {
+        final LocalCluster cluster = cluster();
+        final RaftNode leader = promoteWhileBehind(cluster, node -> node.promote(4));
+        leader.step(message(MessageType.HEARTBEAT, 2, 1, leader.term() + 1));
+        assertEquals(Role.FOLLOWER, leader.role());
+        assertFalse(leader.isCatchingUp(4));
+        assertNotNull(leader.catchUpFailure());
+        assertTrue(leader.catchUpFailure().contains("leadership"), leader.catchUpFailure());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // A configuration in force
+
+    /** A leader of voters 1..3 whose no-op is committed, so that changes may start. */
+    private static RaftFixture committedLeader()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0);
+        leader.step(appendResponse(2, 1, leader.node.term(), 1));
+        leader.drain();
+        assertEquals(1, leader.node.commitIndex());
+        return leader;
+    }
+
+    @Test
+    void section5_3_aNewMemberIsProbedFromJustAfterTheLeadersLastEntry()
+    {
+        final RaftFixture leader = committedLeader();
+        assertEquals(0, leader.node.configurationIndex(), "the configuration it started with");
+        leader.node.addLearner(4, "host:4");
+        final long index = leader.node.log().lastIndex();
+        assertEquals(index, leader.node.configurationIndex());
+        final Ready ready = leader.node.ready();
+        assertTrue(ready.configurationChanged(), "the runtime connects to the new member");
+        assertTrue(ready.configuration().isLearner(4));
+        final RaftMessage probe = leader.drain().only(MessageType.APPEND, 4);
+        assertEquals(index, probe.index);
+        assertEquals(0, probe.entryCount);
+        assertFalse(leader.node.ready().configurationChanged(), "said once");
+    }
+
+    @Test
+    void thesis4_2_2_aRemovedLeaderStepsDownTheMomentItsRemovalCommits()
+    {
+        final RaftFixture leader = committedLeader();
+        final long term = leader.node.term();
+        assertEquals(ChangeResult.STARTED, leader.node.removeMember(1));
+        leader.drain();
+        final long joint = leader.node.log().lastIndex();
+        leader.step(appendResponse(2, 1, term, joint));
+        leader.step(appendResponse(3, 1, term, joint));
+        leader.drain();
+        final long removal = leader.node.log().lastIndex();
+        assertEquals(joint + 1, removal, "C_new follows C_old,new");
+        leader.step(appendResponse(2, 1, term, removal));
+        assertEquals(Role.LEADER, leader.node.role(), "C_new needs both of its voters");
+        leader.step(appendResponse(3, 1, term, removal));
+        assertEquals(removal, leader.node.commitIndex());
+        assertEquals(Role.LEARNER, leader.node.role(), "a follower outside its configuration");
+        assertEquals(term, leader.node.term());
+        assertEquals(1, leader.drain().of(MessageType.TIMEOUT_NOW).size(), "and a successor campaigns at once");
+    }
+
+    /** A leader of C_old,new with C_old = {1, 2, 4} and C_new = {1, 2, 3}; its no-op is not committed yet. */
+    private static RaftFixture jointLeader()
+    {
+        final Configuration joint = Configuration.joint(new int[]{1, 2, 3}, new int[]{1, 2, 4}, new int[0]);
+        final RaftFixture leader = new RaftFixture(LocalCluster.options(1), new MemoryRaftLog(), 0, 0, joint);
+        leader.elect();
+        return leader;
+    }
+
+    @Test
+    void thesis3_10_aTransferToAVoterThatTheChangeRemovesIsAbandoned()
+    {
+        final RaftFixture leader = jointLeader();
+        assertTrue(leader.node.transferLeadership(4));
+        leader.step(appendResponse(2, 1, leader.node.term(), 1)); // commits the no-op, and C_old,new with it
+        assertFalse(leader.node.configuration().isVoter(4), "C_new is in force");
+        assertEquals(0, leader.node.leadTransferee(), "node 4 can no longer be elected");
+        assertTrue(leader.propose("x") > 0, "proposals go on at once");
+    }
+
+    @Test
+    void thesis3_10_aTransferToAVoterThatTheChangeKeepsGoesOn()
+    {
+        final RaftFixture leader = jointLeader();
+        assertTrue(leader.node.transferLeadership(3));
+        leader.step(appendResponse(2, 1, leader.node.term(), 1));
+        assertFalse(leader.node.configuration().isJoint(), "C_new is in force");
+        assertEquals(3, leader.node.leadTransferee());
+        assertEquals(RaftNode.TRANSFERRING, leader.propose("x"));
+    }
+
+    @Test
+    void thesis4_2_3_aServerOutsideTheConfigurationCannotRaiseTheTermWithAnAnswer()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0);
+        final long term = leader.node.term();
+        leader.step(appendResponse(9, 1, term + 5, 1));
+        leader.step(message(MessageType.HEARTBEAT_RESPONSE, 9, 1, term + 5));
+        leader.step(message(MessageType.VOTE_RESPONSE, 9, 1, term + 5));
+        assertEquals(Role.LEADER, leader.node.role());
+        assertEquals(term, leader.node.term());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Disk identity, as the leader learns it
+
+    /** A leader of 1..3 (unbound) holding entry 2, which node 3 acknowledged from directory 103. */
+    private static RaftFixture leaderHeardFrom3()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0);
+        leader.propose("x");
+        leader.drain();
+        final RaftMessage ack = appendResponse(3, 1, leader.node.term(), 2);
+        ack.identity = 103;
+        leader.step(ack);
+        assertEquals(2, leader.node.progress(3).matchIndex());
+        return leader;
+    }
+
+    @Test
+    void aFollowerThatAnswersAHeartbeatFromAnotherDiskIsProbedFromScratch()
+    {
+        final RaftFixture leader = leaderHeardFrom3();
+        final RaftMessage fromNewDisk = message(MessageType.HEARTBEAT_RESPONSE, 3, 1, leader.node.term());
+        fromNewDisk.identity = 999;
+        leader.step(fromNewDisk);
+        assertEquals(0, leader.node.progress(3).matchIndex(), "what it acknowledged was on the disk it lost");
+        assertEquals(leader.node.log().lastIndex() + 1, leader.node.progress(3).nextIndex(),
+            "probed as a new leader probes (Raft §5.3)");
+    }
+
+    @Test
+    void aFollowerThatAnswersAnAppendFromAnotherDiskIsProbedFromScratch()
+    {
+        final RaftFixture leader = leaderHeardFrom3();
+        final RaftMessage fromNewDisk = appendResponse(3, 1, leader.node.term(), 0);
+        fromNewDisk.reject = true;
+        fromNewDisk.rejectHintIndex = 1;
+        fromNewDisk.identity = 999;
+        leader.step(fromNewDisk);
+        assertEquals(0, leader.node.progress(3).matchIndex(), "what it acknowledged was on the disk it lost");
+    }
+
+    @Test
+    void aLeaderBindsAVoterToTheDiskItVotedFrom()
+    {
+        final RaftFixture candidate = new RaftFixture(LocalCluster.options(1).identity(101).preVote(false),
+            new MemoryRaftLog(), 0, 0, Configuration.of(1, 2, 3));
+        RaftFixture.tick(candidate.node, 2 * T);
+        final long term = candidate.node.term();
+        final RaftMessage granted = message(MessageType.VOTE_RESPONSE, 2, 1, term);
+        granted.identity = 102;
+        candidate.step(granted);
+        assertEquals(Role.LEADER, candidate.node.role());
+        candidate.drain();
+        final RaftMessage ack = appendResponse(3, 1, term, 1);
+        ack.identity = 103;
+        candidate.step(ack);
+        final Configuration bound = candidate.node.configuration();
+        assertEquals(101, bound.identity(1));
+        assertEquals(102, bound.identity(2), "node 2 has only voted so far");
+        assertEquals(103, bound.identity(3));
+    }
+
+    @Test
+    void aDirectoryMadeLaterDoesNotActAsAnUnboundVoter()
+    {
+        final RaftFixture later = new RaftFixture(LocalCluster.options(3).identity(103).firstMember(false),
+            new MemoryRaftLog(), 0, 0, Configuration.of(1, 2, 3));
+        RaftFixture.tick(later.node, 4 * T);
+        assertEquals(Role.FOLLOWER, later.node.role(), "it waits for a configuration that records its directory");
+        final RaftMessage request = vote(1, 3, 1, 0, 0);
+        later.step(request);
+        assertTrue(later.drain().only(MessageType.VOTE_RESPONSE, 1).reject);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Configuration entries in the log
+
+    private static void appendConfiguration(final MemoryRaftLog log, final long term,
+        final Configuration configuration)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[ConfigurationCodec.encodedLength(configuration)]);
+        final int length = ConfigurationCodec.encode(configuration, payload, 0);
+        log.append(term, EntryType.CONFIG, 0, 0, payload, 0, length);
+        log.sync();
+    }
+
+    @Test
+    void theHistoryKeepsNoEntryThatACommittedOneSupersedes()
+    {
+        final Configuration base = Configuration.of(1, 2, 3);
+        final ConfigurationHistory leaderHistory = new ConfigurationHistory(base);
+        final RaftFixture leader = new RaftFixture(LocalCluster.options(1), new MemoryRaftLog(), 0, 0, leaderHistory);
+        leader.elect();
+        leader.step(appendResponse(2, 1, leader.node.term(), 1));
+        assertEquals(ChangeResult.STARTED, leader.node.addLearner(4, "host:4"));
+        leader.drain();
+        final long index = leader.node.log().lastIndex();
+        leader.step(appendResponse(2, 1, leader.node.term(), index));
+        assertEquals(index, leader.node.commitIndex());
+        assertEquals(1, leaderHistory.entries().size(), leaderHistory.entries().toString());
+        assertEquals(index, leaderHistory.entries().get(0).index());
+
+        final ConfigurationHistory followerHistory = new ConfigurationHistory(base);
+        final RaftFixture follower = new RaftFixture(LocalCluster.options(2), new MemoryRaftLog(), 0, 0,
+            followerHistory);
+        final MemoryRaftLog leaderLog = new MemoryRaftLog();
+        appendConfiguration(leaderLog, 1, base.addLearner(4, "host:4"));
+        follower.step(RaftFixture.append(1, 2, 1, leaderLog, 0, 1, 1));
+        assertEquals(1, follower.node.commitIndex());
+        assertEquals(1, followerHistory.entries().size(), followerHistory.entries().toString());
+        assertEquals(1, followerHistory.entries().get(0).index());
+    }
+
+    @Test
+    void thesis4_1_aRestartKeepsTheConfigurationEntriesItsLogStillHoldsAsRecorded()
+    {
+        final Configuration base = Configuration.of(1, 2, 3);
+        final Configuration one = base.addLearner(4, "host:4");
+        final Configuration two = one.addLearner(5, "host:5");
+        final MemoryRaftLog both = new MemoryRaftLog();
+        appendConfiguration(both, 1, one);
+        appendConfiguration(both, 1, two);
+        assertEquals(two, restarted(both, base, one, two).configuration(), "both held");
+
+        final MemoryRaftLog first = new MemoryRaftLog();
+        appendConfiguration(first, 1, one);
+        final RaftNode lostTail = restarted(first, base, one, two);
+        assertEquals(one, lostTail.configuration(), "entry 2 is no longer in the log");
+        assertEquals(1, lostTail.configurationIndex());
+
+        final MemoryRaftLog other = new MemoryRaftLog();
+        appendConfiguration(other, 2, one);
+        assertEquals(base, restarted(other, base, one).configuration(), "entry 1 is of another term now");
+    }
+
+    /** Node 3 restarting on {@code log} with configuration entries {@code entries} at indexes 1, 2..., of term 1. */
+    private static RaftNode restarted(final MemoryRaftLog log, final Configuration base,
+        final Configuration... entries)
+    {
+        final ConfigurationHistory history = new ConfigurationHistory(base);
+        for (int i = 0; i < entries.length; i++)
+        {
+            history.add(i + 1, 1, entries[i]);
+        }
+        return new RaftNode(LocalCluster.options(3), log, 1, 0, history);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Thesis §4.2.2: a voter that the newest configuration leaves out
+
+    /** C_old,new from {1, 2, 3} to {1, 2} at index 1, committed, then C_new at index 2, not yet committed. */
+    private static RaftMessage removalOf3(final Configuration old)
+    {
+        final Configuration joint = old.enterJoint(new int[]{1, 2});
+        final MemoryRaftLog leaderLog = new MemoryRaftLog();
+        appendConfiguration(leaderLog, 1, joint);
+        appendConfiguration(leaderLog, 1, joint.leaveJoint());
+        return RaftFixture.append(1, 3, 1, leaderLog, 0, 2, 1);
+    }
+
+    @Test
+    void thesis4_2_2_aVoterThatAnUncommittedConfigurationRemovesStillCampaigns()
+    {
+        final RaftFixture removed = RaftFixture.of(3, 3, new MemoryRaftLog(), 1);
+        removed.step(removalOf3(Configuration.of(1, 2, 3)));
+        assertFalse(removed.node.configuration().isMember(3));
+        RaftFixture.tick(removed.node, 2 * T);
+        assertEquals(Role.PRE_CANDIDATE, removed.node.role(), "C_old,new may need it to elect a leader");
+        final List<RaftMessage> requests = removed.drain().of(MessageType.PRE_VOTE);
+        assertEquals(2, requests.size(), "to the voters of its configuration: " + requests);
+
+        final RaftMessage committed = message(MessageType.HEARTBEAT, 1, 3, 1);
+        committed.commitIndex = 2;
+        removed.step(committed);
+        RaftFixture.tick(removed.node, 4 * T);
+        assertEquals(Role.LEARNER, removed.node.role(), "once it knows C_new committed it never campaigns");
+    }
+
+    @Test
+    void thesis4_2_2_aRemovedVoterOnAnotherDiskDoesNotCampaign()
+    {
+        final Configuration old = Configuration.of(1, 2, 3).withMember(3, 103, null);
+        final RaftFixture removed = new RaftFixture(LocalCluster.options(3).identity(555), new MemoryRaftLog(), 1, 0,
+            old);
+        removed.step(removalOf3(old));
+        RaftFixture.tick(removed.node, 4 * T);
+        assertEquals(Role.LEARNER, removed.node.role());
+    }
+
+    @Test
+    void thesis4_2_2_aVoterRestartedFromASnapshotThatHoldsItsRemovalDoesNotCampaign()
+    {
+        final Configuration old = Configuration.of(1, 2, 3);
+        final Configuration joint = old.enterJoint(new int[]{1, 2});
+        final ConfigurationHistory history = new ConfigurationHistory(old);
+        history.add(1, 1, joint);
+        history.add(2, 1, joint.leaveJoint());
+        final RaftNode removed = new RaftNode(LocalCluster.options(3), new SnapshotLog(2, 1), 1, 0, history);
+        assertEquals(2, removed.commitIndex(), "a snapshot holds only committed entries");
+        RaftFixture.tick(removed, 4 * T);
+        assertEquals(Role.LEARNER, removed.role());
     }
 }

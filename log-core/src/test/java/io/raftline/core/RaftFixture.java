@@ -4,6 +4,7 @@ import io.raftline.core.message.MessageQueue;
 import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
+import io.raftline.core.quorum.ConfigurationHistory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,14 @@ final class RaftFixture
     {
         this.log = log;
         this.node = new RaftNode(options, log, term, votedFor, configuration);
+    }
+
+    /** A node restarting with the configuration entries of its log (see {@link RaftNode}'s constructor). */
+    RaftFixture(final RaftOptions options, final MemoryRaftLog log, final long term, final int votedFor,
+        final ConfigurationHistory configurations)
+    {
+        this.log = log;
+        this.node = new RaftNode(options, log, term, votedFor, configurations);
     }
 
     /** Node {@code id} with default test options, the given log and term, among voters 1..voterCount. */

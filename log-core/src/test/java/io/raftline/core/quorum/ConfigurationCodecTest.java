@@ -63,4 +63,61 @@ class ConfigurationCodecTest
         learnerOnly[4 + 4] = 4; // node 1 a learner too: no voter left
         assertThrows(IllegalArgumentException.class, () -> decode(learnerOnly));
     }
+
+    @Test
+    void theLargestConfigurationRoundTripsAndOneMoreMemberOrEndpointByteIsRefused()
+    {
+        final String longest = "h".repeat(ConfigurationCodec.MAX_ENDPOINT_BYTES);
+        final int[] ids = new int[Configuration.MAX_MEMBERS];
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = i + 1;
+        }
+        Configuration largest = Configuration.of(ids);
+        for (final int id : ids)
+        {
+            largest = largest.withMember(id, 1000 + id, longest);
+        }
+        final Configuration decoded = decode(encode(largest));
+        assertEquals(largest, decoded);
+        assertEquals(longest, decoded.endpoint(Configuration.MAX_MEMBERS));
+
+        final Configuration tooLong = Configuration.of(1).withMember(1, 0, longest + "h");
+        assertThrows(IllegalArgumentException.class, () -> ConfigurationCodec.encodedLength(tooLong));
+        final byte[] atMost = encode(Configuration.of(1).withMember(1, 0, longest));
+        final byte[] oneByteMore = java.util.Arrays.copyOf(atMost, atMost.length + 1);
+        oneByteMore[4 + 6] = 0; // endpoint length 256, and the bytes are there
+        oneByteMore[4 + 7] = 1;
+        oneByteMore[atMost.length] = 'h';
+        assertThrows(IllegalArgumentException.class, () -> decode(oneByteMore));
+    }
+
+    @Test
+    void aConfigurationIsEncodedAtAnyOffsetOverWhateverTheBufferHeld()
+    {
+        final Configuration configuration = Configuration.joint(new int[]{1, 3}, new int[]{1, 2}, new int[]{4})
+            .withMember(3, 33, "h:3");
+        final int length = ConfigurationCodec.encodedLength(configuration);
+        final byte[] dirty = new byte[8 + length];
+        java.util.Arrays.fill(dirty, (byte)0xFF);
+        final UnsafeBuffer buffer = new UnsafeBuffer(dirty);
+        assertEquals(length, ConfigurationCodec.encode(configuration, buffer, 8));
+        assertEquals(configuration, ConfigurationCodec.decode(buffer, 8, length));
+        assertArrayEquals(encode(configuration), java.util.Arrays.copyOfRange(dirty, 8, 8 + length),
+            "equal configurations, equal bytes, whatever was there before");
+    }
+
+    @Test
+    void aRefusedPayloadIsNamedForWhatIsWrongWithIt()
+    {
+        final byte[] one = encode(Configuration.of(1));
+        final byte[] twoAnnounced = one.clone();
+        twoAnnounced[2] = 2;
+        final IllegalArgumentException cut = assertThrows(IllegalArgumentException.class,
+            () -> decode(twoAnnounced));
+        assertEquals("member 2 of 2 is cut short", cut.getMessage());
+        final IllegalArgumentException after = assertThrows(IllegalArgumentException.class,
+            () -> decode(java.util.Arrays.copyOf(one, one.length + 3)));
+        assertEquals("3 bytes after the last member", after.getMessage());
+    }
 }

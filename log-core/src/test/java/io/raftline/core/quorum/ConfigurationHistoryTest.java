@@ -21,6 +21,7 @@ class ConfigurationHistoryTest
         assertEquals(base, history.latest());
         assertNull(history.previous());
         history.add(5, 1, withLearner);
+        assertEquals(base, history.previous());
         history.add(9, 2, joint);
         assertEquals(joint, history.latest());
         assertEquals(withLearner, history.previous());

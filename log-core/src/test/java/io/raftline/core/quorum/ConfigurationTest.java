@@ -131,4 +131,42 @@ class ConfigurationTest
         assertEquals("voters=[1] learners=[3]", Configuration.withLearners(new int[]{1}, new int[]{3}).toString());
         assertEquals("voters=[1] outgoing=[2]", Configuration.joint(new int[]{1}, new int[]{2}, new int[0]).toString());
     }
+
+    @Test
+    void aConfigurationHasAtMostMaxMembers()
+    {
+        final int[] ids = new int[Configuration.MAX_MEMBERS + 1];
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = i + 1;
+        }
+        final int[] most = java.util.Arrays.copyOf(ids, Configuration.MAX_MEMBERS);
+        assertEquals(Configuration.MAX_MEMBERS, Configuration.of(most).members().length);
+        assertThrows(IllegalArgumentException.class, () -> Configuration.of(ids));
+        assertThrows(IllegalArgumentException.class,
+            () -> Configuration.of(most).addLearner(Configuration.MAX_MEMBERS + 1, null));
+    }
+
+    @Test
+    void removingALearnerKeepsEveryOtherMember()
+    {
+        final Configuration configuration = Configuration.withLearners(new int[]{1, 2}, new int[]{4, 5, 6})
+            .withMember(5, 55, "h:5");
+        final Configuration without = configuration.removeLearner(5);
+        assertArrayEquals(new int[]{4, 6}, without.learners());
+        assertArrayEquals(new int[]{1, 2}, without.voters());
+        assertFalse(without.isMember(5));
+        assertEquals(Configuration.withLearners(new int[]{1, 2}, new int[]{4, 6}), without);
+        assertThrows(IllegalArgumentException.class, () -> configuration.removeLearner(1), "a voter");
+        assertThrows(IllegalArgumentException.class, () -> configuration.removeLearner(9));
+    }
+
+    @Test
+    void toStringShowsTheStartOfEachBoundIdentity()
+    {
+        final Configuration bound = Configuration.withLearners(new int[]{1, 2}, new int[]{3})
+            .withMember(1, 0x6f1c_0000_0000_0001L, null).withMember(3, 0x09ab_ffff_0000_0000L, "h:3");
+        assertEquals("voters=[1, 2] learners=[3] disks={1:6f1c.., 3:09ab..}", bound.toString());
+        assertEquals("no members", Configuration.NONE.toString());
+    }
 }

@@ -57,4 +57,26 @@ class CatchUpTest
         assertEquals(CatchUp.Status.FAILED, catchUp.check(3, 10, (long)CatchUp.STALL_TIMEOUTS * T + 1));
         assertTrue(catchUp.failure().contains("received nothing"), catchUp.failure());
     }
+
+    @Test
+    void aLearnerHasUntilItsDeadlineTickAndFailsAfterSayingHowFarBehindItWas()
+    {
+        final CatchUp catchUp = new CatchUp(4, 100, 0, T, 50);
+        assertEquals(CatchUp.Status.CATCHING_UP, catchUp.check(40, 100, 10));
+        assertEquals(CatchUp.Status.CATCHING_UP, catchUp.check(55, 100, 50), "the deadline's own tick");
+        assertEquals(CatchUp.Status.FAILED, catchUp.check(60, 100, 51));
+        assertEquals("node 4 did not catch up in time (it was 40 entries behind in round 1)", catchUp.failure());
+    }
+
+    @Test
+    void aStallIsCountedFromTheLastProgressEvenTheFirstFromAnEmptyLog()
+    {
+        final CatchUp catchUp = new CatchUp(4, 100, 0, T);
+        final long stall = (long)CatchUp.STALL_TIMEOUTS * T;
+        assertEquals(CatchUp.Status.CATCHING_UP, catchUp.check(0, 100, 0), "where it stood: an empty log");
+        assertEquals(CatchUp.Status.CATCHING_UP, catchUp.check(5, 100, 150));
+        assertEquals(CatchUp.Status.CATCHING_UP, catchUp.check(5, 100, 150 + stall), "progress at tick 150");
+        assertEquals(CatchUp.Status.FAILED, catchUp.check(5, 100, 150 + stall + 1));
+        assertTrue(catchUp.failure().contains("received nothing"), catchUp.failure());
+    }
 }

@@ -99,6 +99,45 @@ class ReplicatedStateTest
     }
 
     @Test
+    void aStateThatHasAppliedNothingIsRestoredToo() throws IOException
+    {
+        final ReplicatedState nothing = fresh();
+        final ReplicatedState restored = busy();
+        restored.readFrom(in(bytesOf(nothing)));
+        assertEquals(0, restored.appliedIndex());
+        assertEquals(0, restored.appliedTerm());
+        assertEquals(0, restored.sessions().size());
+        assertArrayEquals(bytesOf(nothing), bytesOf(restored));
+    }
+
+    @Test
+    void aSessionThatHasCommittedNothingYetIsRestored() throws IOException
+    {
+        final ReplicatedState state = fresh();
+        open(state, 1, "idle");
+        final ReplicatedState restored = fresh();
+        restored.readFrom(in(bytesOf(state)));
+        assertEquals("idle", restored.sessions().session(1).name());
+        assertEquals(0, restored.sessions().session(1).lastCommittedSequence());
+        assertEquals(SessionTable.ACCEPT, restored.sessions().check(1, 1));
+    }
+
+    @Test
+    void aSnapshotSessionWithoutAnIdIsRefused() throws IOException
+    {
+        final ReplicatedState state = fresh();
+        open(state, 1, "a");
+        final byte[] written = bytesOf(state);
+        final DataInputStream in = in(written);
+        in.skipBytes(4 + 4 + 8 + 8);
+        final int sessionAt = 4 + 4 + 8 + 8 + 4 + in.readInt() + 4;
+        assertEquals(1, java.nio.ByteBuffer.wrap(written, sessionAt, 8).getLong(), "the id of the session");
+        written[sessionAt + 7] = 0; // id 0: the session of entries that belong to none
+        final ReplicatedState restored = fresh();
+        assertThrows(IOException.class, () -> restored.readFrom(in(written)));
+    }
+
+    @Test
     void sessionsAreWrittenInIdOrderSoEqualStatesWriteEqualBytes() throws IOException
     {
         final ReplicatedState state = fresh();
