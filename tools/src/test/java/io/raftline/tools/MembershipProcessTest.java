@@ -164,7 +164,7 @@ class MembershipProcessTest
                 s -> s.get(wiped - 1).value(NodeCounter.FOREIGN_DISK) == 1);
             final String status = raftline("status", "--cluster", cluster.clusterFile().toString(), "--json").out();
             assertTrue(status.contains("\"voterOnAnotherDisk\":true"), status);
-            assertTrue(cluster.logs().contains("on another data directory"), cluster::logs);
+            assertTrue(cluster.logsContain("on another data directory"), cluster::logs);
             assertEquals(Role.FOLLOWER.name(), foreign.get(wiped - 1).role(), "it never campaigns");
 
             member(cluster, "remove", "--id", Integer.toString(wiped));
@@ -201,7 +201,7 @@ class MembershipProcessTest
     }
 
     /** Stops the producer and checks node {@code nodeId}'s log against every acknowledgement it had. */
-    private static void assertExactlyOnce(
+    static void assertExactlyOnce(
         final ProcessCluster cluster, final BackgroundProducer producer, final int nodeId) throws Exception
     {
         final ProduceRun run = producer.stop();
@@ -210,13 +210,23 @@ class MembershipProcessTest
         assertEquals(0, run.unknown(), "entries of unknown outcome: " + run.lastError());
         cluster.await("node " + nodeId + " committed the last acknowledgement", 30,
             s -> s.get(nodeId - 1).value(NodeCounter.COMMIT_INDEX) >= run.lastIndex());
+        Thread.sleep(1_000); // a snapshot still being written compacts the log when done: not while it is read
         final LogCheck check = LogCheck.read(cluster.config(), null, nodeId, producer.name(),
             TimeUnit.SECONDS.toNanos(30));
         assertEquals(0, check.problemCount(), () -> String.join("\n", check.problems()));
         final Map<Long, Long> acknowledged = producer.acknowledgedIndexes();
         assertEquals(run.acknowledged(), acknowledged.size());
-        acknowledged.forEach((sequence, index) -> assertEquals(index, check.indexOf(sequence),
-            "sequence " + sequence + " is where its acknowledgement said"));
-        assertEquals(run.acknowledged(), check.entries(), "nothing the producer was not told of");
+        long held = 0;
+        for (final Map.Entry<Long, Long> ack : acknowledged.entrySet())
+        {
+            if (ack.getValue() >= check.firstIndex())
+            {
+                assertEquals(ack.getValue(), check.indexOf(ack.getKey()),
+                    "sequence " + ack.getKey() + " is where its acknowledgement said (log from " + check.firstIndex() +
+                    ", " + check.entries() + " entries read)");
+                held++;
+            }
+        }
+        assertEquals(held, check.entries(), "nothing the producer was not told of");
     }
 }

@@ -101,7 +101,7 @@ class NodeProcessTest
             assertEquals(before.value(NodeCounter.TERM), after.value(NodeCounter.TERM),
                 "the term survives a restart and the cluster stays in it");
             assertEquals(leader.id(), after.value(NodeCounter.LEADER));
-            assertFalse(cluster.logs().contains("torn"), "a clean stop leaves no torn tail to cut: " + logBefore);
+            assertFalse(cluster.logsContain("torn"), "a clean stop leaves no torn tail to cut: " + logBefore);
         }
     }
 

@@ -80,7 +80,7 @@ final class ProcessCluster implements AutoCloseable
     NodeStatus status(final int id)
     {
         return handle(id).filter(ProcessHandle::isAlive).isEmpty() ? NodeStatus.unreachable(id) :
-            NodeStatusReader.read(config, id);
+            NodeStatusReader.read(config(), id);
     }
 
     /** Every node in the cluster file, in id order. */
@@ -126,6 +126,26 @@ final class ProcessCluster implements AutoCloseable
         return reachable.stream().allMatch(s ->
             s.value(io.raftline.io.node.NodeCounter.LEADER) == leader.id() &&
             s.value(io.raftline.io.node.NodeCounter.TERM) == leader.value(io.raftline.io.node.NodeCounter.TERM));
+    }
+
+    /** Whether some node's log (the whole of it) holds {@code text}. */
+    boolean logsContain(final String text)
+    {
+        for (final int id : config().memberIds())
+        {
+            try
+            {
+                if (Files.readString(dir.resolve("node-" + id + ".log")).contains(text))
+                {
+                    return true;
+                }
+            }
+            catch (final IOException ex)
+            {
+                // no log yet
+            }
+        }
+        return false;
     }
 
     String logs()

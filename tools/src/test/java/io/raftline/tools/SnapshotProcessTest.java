@@ -1,0 +1,196 @@
+package io.raftline.tools;
+
+import io.raftline.io.client.Producer;
+import io.raftline.io.client.ProducerListener;
+import io.raftline.io.node.NodeCounter;
+import io.raftline.io.node.NodeStatus;
+import io.raftline.io.snapshot.SnapshotFile;
+import io.raftline.io.snapshot.SnapshotStore;
+import io.raftline.io.statemachine.KeyValueStateMachine;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Snapshots on real node processes: the log compacted below them, a follower that fell behind the compaction and a
+ * node on an empty disk catching up from one, the key-value state equal on every node, and a producer at 10,000
+ * entries a second whose every acknowledged entry is in the log exactly once throughout.
+ */
+@Timeout(180)
+class SnapshotProcessTest
+{
+    private static final int RATE = 10_000;
+    private static final String[] COMPACTING = {
+        "snapshot.interval.entries=5000", "log.retain.entries=500", "storage.segment.bytes=262144",
+        "state.machine=" + KeyValueStateMachine.class.getName() };
+
+    private static NodeStatus leaderOf(final List<NodeStatus> statuses)
+    {
+        return statuses.stream().filter(NodeStatus::isLeader).findFirst().orElseThrow();
+    }
+
+    private static Cli raftline(final String... args)
+    {
+        final Cli result = Cli.run(args);
+        assertEquals(0, result.exitCode(), () -> String.join(" ", args) + ": " + result);
+        return result;
+    }
+
+    /** Appends {@code count} key-value puts ("k-i" = "v-i-round") and waits until each is acknowledged. */
+    private static void putKeys(final ProcessCluster cluster, final int count, final int round) throws Exception
+    {
+        final long[] acknowledged = new long[1];
+        try (Producer producer = Producer.open(cluster.config(), null, "kv-" + round, 64, new ProducerListener()
+        {
+            @Override
+            public void onCommitted(final long sequence, final long index, final long term)
+            {
+                acknowledged[0]++;
+            }
+
+            @Override
+            public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+            {
+                throw new AssertionError("put " + sequence + " failed: " + reason);
+            }
+        }, TimeUnit.SECONDS.toNanos(30)))
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
+            for (int i = 0; i < count; i++)
+            {
+                final int length = KeyValueStateMachine.encodePut(buffer, 0, "k-" + (i % 500),
+                    ("v-" + i + "-" + round).getBytes(StandardCharsets.US_ASCII));
+                while (producer.offer(buffer, 0, length) == Producer.BACK_PRESSURED)
+                {
+                    producer.poll();
+                }
+            }
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (acknowledged[0] < count && System.nanoTime() < deadlineNs)
+            {
+                producer.poll();
+            }
+        }
+        assertEquals(count, acknowledged[0]);
+    }
+
+    /** The footer of node {@code id}'s snapshot at {@code index}, or null if it holds none there. */
+    private static SnapshotFile.Footer snapshotAt(final ProcessCluster cluster, final int id, final long index)
+        throws Exception
+    {
+        for (final Path file : SnapshotStore.list(cluster.config().member(id).dataDir()))
+        {
+            final SnapshotFile.Footer footer = SnapshotFile.readFooter(file);
+            if (footer.index() == index)
+            {
+                return footer;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aFollowerStoppedWhileTheLeaderCompactsPastItCatchesUpFromASnapshotAndCanLead(@TempDir final Path dir)
+        throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22601, COMPACTING);
+            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+        {
+            final NodeStatus first = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            producer.awaitMore(3_000, 30);
+            final int laggard = first.id() % 3 + 1;
+            cluster.signal(laggard, "STOP");
+            final long stoppedAt = cluster.status(laggard).value(NodeCounter.LAST_INDEX);
+            producer.awaitMore(25_000, 60);
+            final long leaderFirst = cluster.status(first.id()).value(NodeCounter.FIRST_INDEX);
+            assertTrue(leaderFirst > stoppedAt + 1, "the leader compacted past the stopped follower: first " +
+                leaderFirst + ", follower at " + stoppedAt);
+            cluster.signal(laggard, "CONT");
+            final List<NodeStatus> caughtUp = cluster.await("the follower caught up from a snapshot", 60, s ->
+                s.get(laggard - 1).value(NodeCounter.FIRST_INDEX) > stoppedAt + 1 &&
+                s.get(laggard - 1).value(NodeCounter.COMMIT_INDEX) >= leaderFirst);
+            assertTrue(caughtUp.get(laggard - 1).value(NodeCounter.SNAPSHOT_INDEX) >= leaderFirst - 1);
+            producer.awaitMore(3_000, 30);
+
+            // the installed state holds the producer's session: its retries to the new leader are deduplicated
+            raftline("leader", "transfer", "--cluster", cluster.clusterFile().toString(), "--to",
+                Integer.toString(laggard));
+            producer.awaitMore(5_000, 30);
+            MembershipProcessTest.assertExactlyOnce(cluster, producer, laggard);
+        }
+    }
+
+    @Test
+    void aNodeOnAnEmptyDiskCatchesUpFromASnapshotToTheSameState(@TempDir final Path dir) throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22701, COMPACTING))
+        {
+            cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
+            putKeys(cluster, 12_000, 1);
+            raftline("cluster", "start-node", "--dir", dir.toString(), "--id", "4");
+            raftline("member", "add", "--cluster", cluster.clusterFile().toString(), "--id", "4", "--voter",
+                "--timeout", "60");
+            final NodeStatus joined = cluster.status(4);
+            assertTrue(joined.value(NodeCounter.SNAPSHOT_INDEX) >= 5_000, "it started from a snapshot");
+            assertTrue(joined.value(NodeCounter.FIRST_INDEX) > 1);
+            putKeys(cluster, 12_000, 2);
+
+            // every node snapshots at the same multiples of the interval: the same state writes the same bytes
+            final long index = cluster.status(1).value(NodeCounter.SNAPSHOT_INDEX);
+            cluster.await("every node's snapshot at " + index, 30, s -> s.stream().allMatch(n ->
+                n.value(NodeCounter.SNAPSHOT_INDEX) >= index));
+            final SnapshotFile.Footer reference = snapshotAt(cluster, 1, index);
+            assertTrue(reference.applicationLength() > 500 * 8, "the key-value state is in it");
+            for (int id = 2; id <= 4; id++)
+            {
+                final SnapshotFile.Footer footer = snapshotAt(cluster, id, index);
+                assertTrue(footer != null, "node " + id + " holds snapshot " + index);
+                assertEquals(reference.bodyCrc(), footer.bodyCrc(), "node " + id + " holds the same state at " + index);
+            }
+
+            final Cli gone = Cli.run("tail", "--cluster", cluster.clusterFile().toString(), "--node", "1",
+                "--from", "1", "--to", "10");
+            assertEquals(1, gone.exitCode(), gone::toString);
+            assertTrue(gone.err().contains("no longer holds entry 1") && gone.err().lines().count() == 1,
+                gone::toString);
+            final Cli inspect = raftline("inspect", cluster.config().member(4).dataDir().toString(), "--json");
+            assertTrue(inspect.out().contains("\"snapshots\":[{"), inspect::toString);
+            raftline("verify", cluster.config().member(4).dataDir().toString());
+            assertTrue(Files.exists(cluster.config().member(4).dataDir().resolve(SnapshotStore.DIRECTORY)));
+        }
+    }
+
+    @Test
+    void aStateMachineThatFailsToSnapshotLeavesThePreviousSnapshotAndTheNodeRunning(@TempDir final Path dir)
+        throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22801, "snapshot.interval.entries=2000",
+            "state.machine=" + FailingStateMachine.class.getName());
+            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+        {
+            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            producer.awaitMore(9_000, 30);
+            final List<NodeStatus> after = cluster.await("a snapshot at 8000 after two that failed", 30, s ->
+                s.stream().allMatch(n -> n.value(NodeCounter.SNAPSHOT_INDEX) >= 8_000));
+            for (final NodeStatus node : after)
+            {
+                assertEquals(2, node.value(NodeCounter.SNAPSHOT_FAILURES), "node " + node.id() + " counts them");
+                assertTrue(snapshotAt(cluster, node.id(), 2_000) != null || snapshotAt(cluster, node.id(), 8_000) != null);
+            }
+            assertEquals(leader.id(), leaderOf(after).id(), "nothing else was disturbed");
+            assertTrue(cluster.logsContain("no snapshot at index 4000") &&
+                cluster.logsContain("cannot capture its state now"), cluster::logs);
+            MembershipProcessTest.assertExactlyOnce(cluster, producer, leader.id());
+        }
+    }
+}
