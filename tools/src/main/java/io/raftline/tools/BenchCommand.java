@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
         BenchCommand.Throughput.class,
         BenchCommand.Latency.class,
         BenchCeilingCommand.class,
+        BenchSnapshotCommand.class,
         BenchPlotCommand.class,
     })
 final class BenchCommand implements Callable<Integer>

@@ -120,6 +120,11 @@ class SnapshotProcessTest
                 s.get(laggard - 1).value(NodeCounter.FIRST_INDEX) > stoppedAt + 1 &&
                 s.get(laggard - 1).value(NodeCounter.COMMIT_INDEX) >= leaderFirst);
             assertTrue(caughtUp.get(laggard - 1).value(NodeCounter.SNAPSHOT_INDEX) >= leaderFirst - 1);
+            final int other = 6 - first.id() - laggard;
+            assertTrue(caughtUp.get(laggard - 1).value(NodeCounter.SNAPSHOT_CHUNKS_FETCHED) > 0);
+            assertEquals(0, caughtUp.get(first.id() - 1).value(NodeCounter.SNAPSHOT_CHUNKS_SERVED),
+                "the follower that holds the same snapshot serves it, not the leader");
+            assertTrue(caughtUp.get(other - 1).value(NodeCounter.SNAPSHOT_CHUNKS_SERVED) > 0);
             producer.awaitMore(3_000, 30);
 
             // the installed state holds the producer's session: its retries to the new leader are deduplicated

@@ -304,6 +304,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         counters.update(node.term(), node.leaderId(), node.commitIndex(), log.lastIndex(), node.durableIndex());
         counters.appliedIndex(state.appliedIndex());
         counters.logStart(log.firstIndex(), snapshots.latestIndex());
+        counters.snapshotChunks(snapshotServer.chunksServed(), snapshotFetcher.chunksFetched());
         counters.heartbeat(nowNs);
         members.updateCounters(node);
     }

@@ -27,6 +27,8 @@ final class NodeCounters implements AutoCloseable
     private final Counter snapshotIndex;
     private final Counter foreignDisk;
     private final Counter snapshotFailures;
+    private final Counter chunksServed;
+    private final Counter chunksFetched;
     private final Aeron aeron;
     private final int nodeId;
     private final TransportCounters transport;
@@ -48,6 +50,8 @@ final class NodeCounters implements AutoCloseable
         snapshotIndex = add(aeron, NodeCounter.SNAPSHOT_INDEX, nodeId, 0);
         foreignDisk = add(aeron, NodeCounter.FOREIGN_DISK, nodeId, 0);
         snapshotFailures = add(aeron, NodeCounter.SNAPSHOT_FAILURES, nodeId, 0);
+        chunksServed = add(aeron, NodeCounter.SNAPSHOT_CHUNKS_SERVED, nodeId, 0);
+        chunksFetched = add(aeron, NodeCounter.SNAPSHOT_CHUNKS_FETCHED, nodeId, 0);
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
             add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
@@ -129,6 +133,13 @@ final class NodeCounters implements AutoCloseable
     void snapshotFailures(final long failures)
     {
         snapshotFailures.setRelease(failures);
+    }
+
+    /** Snapshot chunks this node served to others, and fetched from them. */
+    void snapshotChunks(final long served, final long fetched)
+    {
+        chunksServed.setRelease(served);
+        chunksFetched.setRelease(fetched);
     }
 
     void heartbeat(final long nowNs)
