@@ -115,12 +115,9 @@ final class BenchCeilingCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (payload < MIN_PAYLOAD_BYTES || payload > MAX_PAYLOAD_BYTES || !(durationSeconds > 0) ||
-            !(warmupSeconds >= 0) || durationSeconds + warmupSeconds > 3600)
-        {
-            throw new UsageFailure("out of range: 16 <= --payload <= 1 MiB, --duration > 0, --warmup >= 0, " +
-                "an hour at most");
-        }
+        Flags.within("--payload", payload, MIN_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES);
+        Flags.above("--duration", durationSeconds, 0, 3600);
+        Flags.within("--warmup", warmupSeconds, 0, 3600);
         final PrintWriter out = spec.commandLine().getOut();
         final AeronSettings settings = AeronSettings.defaults();
         final long warmupNs = (long)(warmupSeconds * 1e9);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /**
- * {@code raftline bench}: the standard workload (bench/WORKLOAD.md) as {@code bench throughput} and
+ * {@code raftline bench}: the standard workload (docs/WORKLOAD.md) as {@code bench throughput} and
  * {@code bench latency}, what the parts alone can do on this machine ({@code bench ceiling}, see
  * {@link BenchCeilingCommand}) and several runs on one latency plot ({@code bench plot}, see {@link BenchPlotCommand}).
  */
@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer>
 
     /** {@code bench throughput}: closed loop, at most a window of entries pending acknowledgement. */
     @Command(name = "throughput", mixinStandardHelpOptions = true,
-        description = "Closed loop: entries committed and acknowledged per second (bench/WORKLOAD.md).")
+        description = "Closed loop: entries committed and acknowledged per second (docs/WORKLOAD.md).")
     static final class Throughput extends BenchWorkload
     {
         Throughput()
@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer>
 
     /** {@code bench latency}: open loop at a fixed rate, latency from each entry's intended send time. */
     @Command(name = "latency", mixinStandardHelpOptions = true,
-        description = "Open loop at a fixed rate: latency from the intended send time (bench/WORKLOAD.md).")
+        description = "Open loop at a fixed rate: latency from the intended send time (docs/WORKLOAD.md).")
     static final class Latency extends BenchWorkload
     {
         Latency()

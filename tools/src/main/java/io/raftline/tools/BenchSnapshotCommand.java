@@ -72,10 +72,9 @@ final class BenchSnapshotCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (sizeMib < 1 || sizeMib > 64 * 1024 || rate < 1 || !(quietSeconds > 0))
-        {
-            throw new UsageFailure("out of range: 1 <= --size-mib <= 65536, --rate >= 1, --quiet > 0");
-        }
+        Flags.within("--size-mib", sizeMib, 1, 64 * 1024);
+        Flags.within("--rate", rate, 1, 10_000_000);
+        Flags.above("--quiet", quietSeconds, 0, 86_400);
         final Ceiling ceiling = ceilingJson != null ? Ceiling.read(ceilingJson) : null;
         final PrintWriter out = spec.commandLine().getOut();
         final long size = sizeMib << 20;

@@ -64,6 +64,10 @@ abstract class BenchWorkload implements Callable<Integer>
     @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where the client receives replies.")
     private String bind;
 
+    @Option(names = "--base-port", paramLabel = "P",
+        description = "UDP port of node 1; node i uses P+i-1 (default: three free ports).")
+    private Integer basePort;
+
     @Option(names = "--ceiling-json", paramLabel = "FILE",
         description = "The JSON line of 'bench ceiling': states the result as a fraction of what the parts can do.")
     private Path ceilingJson;
@@ -77,11 +81,14 @@ abstract class BenchWorkload implements Callable<Integer>
     public Integer call() throws Exception
     {
         final boolean latencyTest = test.equals("latency");
-        if (payload < 1 || payload > 1024 * 1024 || window < 1 || window > 65_536 || warmupSeconds < 0 ||
-            (durationSeconds != null && durationSeconds <= 0) || (latencyTest && rate < 1))
+        Flags.within("--payload", payload, 1, 1024 * 1024);
+        Flags.within("--window", window, 1, 65_536);
+        Flags.within("--warmup", warmupSeconds, 0, 3600);
+        if (durationSeconds != null)
         {
-            throw new UsageFailure("out of range: 1 <= --payload <= 1 MiB, 1 <= --window <= 65536, --rate >= 1");
+            Flags.above("--duration", durationSeconds, 0, 86_400);
         }
+        Flags.within("--rate", rate, 1, 100_000_000);
         final double measuredSeconds = durationSeconds != null ? durationSeconds : latencyTest ? 20 : 10;
         // read before the nodes start, so that a bad file fails at once
         final Ceiling ceiling = ceilingJson != null ? Ceiling.read(ceilingJson) : null;
@@ -93,7 +100,9 @@ abstract class BenchWorkload implements Callable<Integer>
         {
             lines.add(ClusterConfig.DURABILITY + "=page-cache");
         }
-        final Path clusterFile = NodeProcesses.writeClusterFile(dir, "bench", 3, LoopbackPorts.freeBase(3), lines);
+        final int base = basePort != null ? (int)Flags.within("--base-port", basePort, 1, 65533) :
+            LoopbackPorts.freeBase(3);
+        final Path clusterFile = NodeProcesses.writeClusterFile(dir, "bench", 3, base, lines);
         final ClusterConfig config = ClusterConfig.load(clusterFile);
         final Process[] nodes = new Process[4];
         final Thread cleanup = new Thread(() -> stopAndRemove(nodes, config, dir), "raftline-bench-cleanup");

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,7 +35,8 @@ final class ClusterCommand implements Callable<Integer>
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-        description = "Writes DIR/cluster.properties, starts N nodes in the background and waits for a leader.")
+        description = "Writes DIR/cluster.properties (a folder that holds one restarts its cluster as the file " +
+            "says), starts N nodes in the background and waits for a leader.")
     static final class Start implements Callable<Integer>
     {
         private static final long LEADER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
@@ -55,14 +57,8 @@ final class ClusterCommand implements Callable<Integer>
         @Override
         public Integer call() throws InterruptedException
         {
-            if (nodes < 1 || nodes > 9)
-            {
-                throw new UsageFailure("--nodes must be between 1 and 9: " + nodes);
-            }
-            if (basePort < 1 || basePort + nodes - 1 > 65535)
-            {
-                throw new UsageFailure("--base-port out of range: " + basePort);
-            }
+            Flags.within("--nodes", nodes, 1, 9);
+            Flags.within("--base-port", basePort, 1, 65536 - nodes);
             for (int id = 1; id <= nodes; id++)
             {
                 if (NodeProcesses.running(NodeProcesses.pidFile(dir, id)).isPresent())
@@ -70,15 +66,47 @@ final class ClusterCommand implements Callable<Integer>
                     throw new CommandFailure("node " + id + " of " + dir + " is already running");
                 }
             }
-            // a cluster begins once: nodes on an existing folder restart on their logs
-            final boolean newCluster = !Files.exists(dir.resolve("cluster.properties"));
-            final Path clusterFile = NodeProcesses.writeClusterFile(dir, "local", nodes, basePort, List.of());
-            final ClusterConfig config = ClusterConfig.load(clusterFile);
-            for (int id = 1; id <= nodes; id++)
+            // a cluster begins once: on a folder that holds one, its file is used as it is and the nodes restart on
+            // their logs; members change through the log (raftline member), never by rewriting the file
+            final Path existing = dir.resolve("cluster.properties");
+            final boolean newCluster = !Files.exists(existing);
+            for (int id = 1; newCluster && id <= nodes; id++)
             {
-                NodeProcesses.start(clusterFile, id, dir, newCluster);
+                if (!NodeProcesses.isPortFree(basePort + id - 1))
+                {
+                    throw new CommandFailure("UDP port " + (basePort + id - 1) + " of node " + id + " is taken by " +
+                        "another process; choose other ports with --base-port");
+                }
             }
-            final Optional<NodeStatus> leader = NodeProcesses.awaitLeader(config, LEADER_TIMEOUT_NS);
+            final Path clusterFile = newCluster ?
+                NodeProcesses.writeClusterFile(dir, "local", nodes, basePort, List.of()) : existing;
+            final ClusterConfig config = ClusterConfig.load(clusterFile);
+            if (!newCluster && config.memberIds().length != nodes)
+            {
+                throw new CommandFailure(existing + " holds a cluster of nodes " +
+                    Arrays.toString(config.memberIds()) + ": start it with --nodes " + config.memberIds().length +
+                    " (it is used as it is), or use a new folder");
+            }
+            for (final int id : config.memberIds())
+            {
+                if (!NodeProcesses.isPortFree(config.member(id).port()))
+                {
+                    throw new CommandFailure("UDP port " + config.member(id).port() + " of node " + id + " (" +
+                        clusterFile + ") is taken by another process");
+                }
+            }
+            final Process[] started = new Process[config.memberIds()[config.memberIds().length - 1] + 1];
+            for (final int id : config.memberIds())
+            {
+                started[id] = NodeProcesses.start(clusterFile, id, dir, newCluster);
+            }
+            final long deadlineNs = System.nanoTime() + LEADER_TIMEOUT_NS;
+            Optional<NodeStatus> leader = Optional.empty();
+            while (leader.isEmpty() && System.nanoTime() < deadlineNs)
+            {
+                NodeProcesses.checkAlive(started, dir);
+                leader = NodeProcesses.awaitLeader(config, TimeUnit.MILLISECONDS.toNanos(200));
+            }
             if (leader.isEmpty())
             {
                 throw new CommandFailure("no leader elected within 30 s; see " + dir.resolve("node-*.log"));
@@ -115,13 +143,10 @@ final class ClusterCommand implements Callable<Integer>
             {
                 throw new CommandFailure("no cluster file " + clusterFile + ": start a cluster there first");
             }
-            if (id < 1)
+            Flags.within("--id", id, 1, Integer.MAX_VALUE);
+            if (port != null)
             {
-                throw new UsageFailure("--id must be positive: " + id);
-            }
-            if (port != null && (port < 1 || port > 65535))
-            {
-                throw new UsageFailure("--port must be 1 to 65535: " + port);
+                Flags.within("--port", port, 1, 65535);
             }
             if (NodeProcesses.running(NodeProcesses.pidFile(dir, id)).isPresent())
             {

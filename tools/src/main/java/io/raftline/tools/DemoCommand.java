@@ -50,22 +50,25 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where the client receives replies.")
     private String bind;
 
+    @Option(names = "--base-port", paramLabel = "P",
+        description = "UDP port of node 1; node i uses P+i-1 (default: three free ports).")
+    private Integer basePort;
+
     @Override
     public Integer call() throws Exception
     {
-        if (count < 10 || rate < 1)
-        {
-            throw new UsageFailure("--count must be at least 10 and --rate positive");
-        }
+        Flags.within("--count", count, 10, 1_000_000_000);
+        Flags.within("--rate", rate, 1, 10_000_000);
         final PrintWriter out = spec.commandLine().getOut();
         final Path dir = Files.createTempDirectory("raftline-demo-");
-        final int basePort = LoopbackPorts.freeBase(3);
-        final Path clusterFile = NodeProcesses.writeClusterFile(dir, "demo", 3, basePort, List.of());
+        final int base = basePort != null ? (int)Flags.within("--base-port", basePort, 1, 65533) :
+            LoopbackPorts.freeBase(3);
+        final Path clusterFile = NodeProcesses.writeClusterFile(dir, "demo", 3, base, List.of());
         final ClusterConfig config = ClusterConfig.load(clusterFile);
         final Process[] nodes = new Process[4];
         try
         {
-            say(out, "starting 3 nodes on 127.0.0.1:" + basePort + ".." + (basePort + 2) + " in " + dir);
+            say(out, "starting 3 nodes on 127.0.0.1:" + base + ".." + (base + 2) + " in " + dir);
             for (int id = 1; id <= 3; id++)
             {
                 nodes[id] = NodeProcesses.start(clusterFile, id, dir, true);
@@ -82,6 +85,7 @@ final class DemoCommand implements Callable<Integer>
             final AtomicLong acknowledged = new AtomicLong();
             final long killAt = count / 3;
             final boolean[] killed = new boolean[1];
+            final org.HdrHistogram.Histogram[] steady = new org.HdrHistogram.Histogram[1];
             final long startNs = System.nanoTime();
             say(out, "producing " + count + " entries of 100 bytes at " + rate + "/s; node " + tailNode + " is tailed");
             run.run(config, bind, 256, offered ->
@@ -90,6 +94,7 @@ final class DemoCommand implements Callable<Integer>
                 if (!killed[0] && run.acknowledged() >= killAt)
                 {
                     killed[0] = true;
+                    steady[0] = run.latency().copy(); // the steady state, apart from the failover
                     nodes[first.id()].destroyForcibly();
                     say(out, "killed the leader, node " + first.id() + ", with SIGKILL after " +
                         run.acknowledged() + " acknowledgements");
@@ -104,6 +109,12 @@ final class DemoCommand implements Callable<Integer>
             consuming.set(false);
             consumerThread.join(5_000);
             run.printSummary(out, elapsedNs);
+            if (steady[0] != null)
+            {
+                ProduceRun.printLatency(out, "steady state before the kill, latency", steady[0]);
+                out.printf("the failover: no acknowledgement for %s after the SIGKILL%n",
+                    ProduceRun.human(run.longestGapNs()));
+            }
 
             final int checked = check(out, config, tailNode, run);
             say(out, checked == 0 ? "every acknowledged entry is in the log exactly once, in order" :

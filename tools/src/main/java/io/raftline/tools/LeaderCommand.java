@@ -35,10 +35,7 @@ final class LeaderCommand implements Callable<Integer>
         @Override
         public Integer call()
         {
-            if (to < 0)
-            {
-                throw new UsageFailure("--to must be a node id: " + to);
-            }
+            Flags.within("--to", to, 0, Integer.MAX_VALUE);
             try (AdminClient admin = AdminClient.open(ClusterConfig.load(clusterFile), bind))
             {
                 final AdminClient.Result result = change(admin, AdminOperation.TRANSFER_LEADERSHIP, to, "");

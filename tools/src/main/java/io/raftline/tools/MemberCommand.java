@@ -56,10 +56,7 @@ final class MemberCommand implements Callable<Integer>
 
         long timeoutNs()
         {
-            if (timeoutSeconds < 1 || timeoutSeconds > 86_400)
-            {
-                throw new UsageFailure("--timeout must be 1 to 86400 seconds: " + timeoutSeconds);
-            }
+            Flags.within("--timeout", timeoutSeconds, 1, 86_400);
             return TimeUnit.SECONDS.toNanos(timeoutSeconds);
         }
 

@@ -8,6 +8,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,5 +214,62 @@ final class NodeProcesses
             Thread.sleep(50);
         }
         return Optional.empty();
+    }
+
+    /** Whether UDP port {@code port} on loopback is free now. */
+    static boolean isPortFree(final int port)
+    {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port)))
+        {
+            return socket.isBound();
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Checks that the nodes just started are still running; if one died (a node fails at start within a second
+     * or two: a taken port, a bad directory), stops the others and fails naming it and the last line it logged.
+     */
+    static void checkAlive(final Process[] started, final Path dir)
+    {
+        for (int id = 0; id < started.length; id++)
+        {
+            final Process process = started[id];
+            if (process != null && !process.isAlive())
+            {
+                for (final Process other : started)
+                {
+                    if (other != null && other.isAlive())
+                    {
+                        stop(other.toHandle(), STOP_GRACE_NS);
+                    }
+                }
+                throw new CommandFailure("node " + id + " exited at start (code " + process.exitValue() + "): " +
+                    lastLine(dir.resolve("node-" + id + ".log")) + "; the other nodes were stopped");
+            }
+        }
+    }
+
+    private static String lastLine(final Path log)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(log);
+            for (int i = lines.size() - 1; i >= 0; i--)
+            {
+                if (!lines.get(i).isBlank())
+                {
+                    return lines.get(i).strip();
+                }
+            }
+            return "it logged nothing (see " + log + ")";
+        }
+        catch (final IOException ex)
+        {
+            return "see " + log;
+        }
     }
 }

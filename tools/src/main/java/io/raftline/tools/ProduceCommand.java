@@ -33,10 +33,10 @@ final class ProduceCommand implements Callable<Integer>
     static final class Amount
     {
         @Option(names = "--count", paramLabel = "N", description = "Append N entries.")
-        long count = -1;
+        Long count;
 
         @Option(names = "--duration", paramLabel = "SECONDS", description = "Append for this long.")
-        double durationSeconds = -1;
+        Double durationSeconds;
     }
 
     @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
@@ -44,7 +44,8 @@ final class ProduceCommand implements Callable<Integer>
     private long rate;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
-        description = "Payload size; the NAME-SEQ text is padded to it (default: ${DEFAULT-VALUE}).")
+        description = "Payload size, 1 B to 4 MiB: the NAME-SEQ text is padded to it, or is the whole payload " +
+            "when longer (default: ${DEFAULT-VALUE}).")
     private int size;
 
     @Option(names = "--producer", paramLabel = "NAME", defaultValue = "p1",
@@ -55,6 +56,10 @@ final class ProduceCommand implements Callable<Integer>
         description = "Entries in flight at most (default: ${DEFAULT-VALUE}).")
     private int window;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+        description = "How long to wait for a leader, and for each entry's outcome (default: ${DEFAULT-VALUE}).")
+    private double timeoutSeconds;
+
     @Option(names = "--history", paramLabel = "FILE", description = "Writes every invocation and outcome here.")
     private Path historyFile;
 
@@ -64,14 +69,18 @@ final class ProduceCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        if (amount.count == 0 || amount.count < -1 || (amount.durationSeconds != -1 && amount.durationSeconds <= 0))
+        if (amount.count != null)
         {
-            throw new UsageFailure("--count and --duration must be positive");
+            Flags.within("--count", amount.count, 1, Long.MAX_VALUE);
         }
-        if (rate < 0 || size < 0 || size > 4 * 1024 * 1024 || window < 1 || window > 65_536)
+        else
         {
-            throw new UsageFailure("out of range: --rate >= 0, 0 <= --size <= 4 MiB, 1 <= --window <= 65536");
+            Flags.above("--duration", amount.durationSeconds, 0, 365 * 86_400);
         }
+        Flags.within("--rate", rate, 0, 100_000_000);
+        Flags.within("--size", size, 1, 4 * 1024 * 1024);
+        Flags.within("--window", window, 1, 65_536);
+        Flags.above("--timeout", timeoutSeconds, 0, 86_400);
         final int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (nameBytes < 1 || nameBytes > 64 || !name.matches("[\\x21-\\x7e]+"))
         {
@@ -82,14 +91,20 @@ final class ProduceCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final boolean terminal = System.console() != null;
         final long startNs = System.nanoTime();
-        final long endNs = amount.durationSeconds > 0 ?
+        final long endNs = amount.durationSeconds != null ?
             startNs + (long)(amount.durationSeconds * TimeUnit.SECONDS.toNanos(1)) : Long.MAX_VALUE;
-        try (BufferedWriter history = historyFile == null ? null :
-            Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8))
+        try (BufferedWriter history = historyFile == null ? null : openHistory(historyFile))
         {
             final ProduceRun run = new ProduceRun(name, size, rate, history);
+            run.timeout((long)(timeoutSeconds * 1e9));
+            if (terminal)
+            {
+                err.println("waiting for a leader of " + clusterFile + " (nodes " +
+                    java.util.Arrays.toString(config.memberIds()) + ") to open session " + name + "...");
+                err.flush();
+            }
             run.run(config, bind, window,
-                offered -> amount.count > 0 ? offered < amount.count : System.nanoTime() < endNs,
+                offered -> amount.count != null ? offered < amount.count : System.nanoTime() < endNs,
                 () ->
                 {
                     if (terminal)
@@ -101,8 +116,20 @@ final class ProduceCommand implements Callable<Integer>
                 });
             run.printSummary(out, System.nanoTime() - startNs);
             final boolean complete = run.failed() == 0 && run.unknown() == 0 &&
-                (amount.count < 0 || run.acknowledged() == amount.count);
+                (amount.count == null || run.acknowledged() == amount.count);
             return complete ? 0 : 1;
+        }
+    }
+
+    private static BufferedWriter openHistory(final Path file)
+    {
+        try
+        {
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new CommandFailure("cannot write the history file " + file + ": " + Raftline.describe(ex));
         }
     }
 }

@@ -41,6 +41,7 @@ final class ProduceRun implements ProducerListener
     private String lastError;
     private boolean recording = true;
     private long acknowledgedAtStart;
+    private long timeoutNs = OPEN_TIMEOUT_NS;
     private long lastAcknowledgedNs;
     private long longestGapNs;
 
@@ -68,7 +69,7 @@ final class ProduceRun implements ProducerListener
         final Runnable progress)
     {
         sendTimeNs = new long[1 << 20];
-        try (Producer producer = Producer.open(config, bind, name, window, this, OPEN_TIMEOUT_NS))
+        try (Producer producer = Producer.open(config, bind, name, window, this, timeoutNs))
         {
             final IdleStrategy idle = new BackoffIdleStrategy(0, 8, 1_000, 100_000); // as the nodes: no spinning on 2 cores
             final long startNs = System.nanoTime();
@@ -186,6 +187,15 @@ final class ProduceRun implements ProducerListener
         }
     }
 
+    /**
+     * How long to wait for a leader to open the session, and for an entry's outcome before it is reported unknown
+     * (default 30 s).
+     */
+    void timeout(final long timeoutNs)
+    {
+        this.timeoutNs = timeoutNs;
+    }
+
     /** Stops or resumes recording latencies (for a warm-up); resuming starts a new measurement. */
     void recording(final boolean recording)
     {
@@ -246,16 +256,32 @@ final class ProduceRun implements ProducerListener
             acknowledged, failed, unknown, seconds, acknowledged / Math.max(seconds, 1e-9));
         if (latency.getTotalCount() > 0)
         {
-            out.printf("latency us: p50 %d, p90 %d, p99 %d, p99.9 %d, max %d%n",
-                latency.getValueAtPercentile(50) / 1000, latency.getValueAtPercentile(90) / 1000,
-                latency.getValueAtPercentile(99) / 1000, latency.getValueAtPercentile(99.9) / 1000,
-                latency.getMaxValue() / 1000);
-            out.printf("longest time without an acknowledgement: %.1f ms%n", longestGapNs / 1e6);
+            printLatency(out, "latency", latency);
+            out.printf("longest time without an acknowledgement: %s%n", human(longestGapNs));
         }
         if (lastError != null)
         {
             out.println("last error: " + lastError);
         }
         out.flush();
+    }
+
+    /** A histogram's percentiles in human units. */
+    static void printLatency(final PrintWriter out, final String what, final Histogram histogram)
+    {
+        out.printf("%s: p50 %s, p90 %s, p99 %s, p99.9 %s, max %s%n", what,
+            human(histogram.getValueAtPercentile(50)), human(histogram.getValueAtPercentile(90)),
+            human(histogram.getValueAtPercentile(99)), human(histogram.getValueAtPercentile(99.9)),
+            human(histogram.getMaxValue()));
+    }
+
+    /** A duration in the unit that reads best: us below a millisecond, ms below a second, else s. */
+    static String human(final long nanos)
+    {
+        if (nanos < 1_000_000)
+        {
+            return nanos / 1000 + " us";
+        }
+        return nanos < 1_000_000_000 ? String.format("%.1f ms", nanos / 1e6) : String.format("%.2f s", nanos / 1e9);
     }
 }

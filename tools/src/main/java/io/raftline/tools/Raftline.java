@@ -50,6 +50,7 @@ public final class Raftline implements Callable<Integer>
     {
         final CommandLine commandLine = new CommandLine(new Raftline());
         commandLine.setExecutionExceptionHandler(Raftline::onFailure);
+        commandLine.setExecutionStrategy(Raftline::runCatchingFaults);
         commandLine.setParameterExceptionHandler(Raftline::onBadUsage);
         return commandLine;
     }
@@ -72,6 +73,25 @@ public final class Raftline implements Callable<Integer>
     }
 
     /** An unknown command or flag, a missing or malformed value: the reason and the usage, on stderr. */
+    /**
+     * Runs the command; a fault reading a mapped file (a file cut short under a reader: the JVM reports the SIGBUS
+     * as an {@link InternalError}) becomes a failure in words, like any other.
+     */
+    private static int runCatchingFaults(final CommandLine.ParseResult parseResult)
+    {
+        try
+        {
+            return new CommandLine.RunLast().execute(parseResult);
+        }
+        catch (final InternalError fault)
+        {
+            final CommandLine command = parseResult.subcommand() != null ?
+                parseResult.subcommand().commandSpec().commandLine() : parseResult.commandSpec().commandLine();
+            throw new CommandLine.ExecutionException(command, "fault", new StorageException("reading a file " +
+                "failed: a segment file is cut short or damaged (run raftline verify on the data directory)"));
+        }
+    }
+
     private static int onBadUsage(final CommandLine.ParameterException ex, final String[] args)
     {
         final CommandLine commandLine = ex.getCommandLine();
@@ -94,11 +114,38 @@ public final class Raftline implements Callable<Integer>
             err.flush();
             return CommandLine.ExitCode.USAGE;
         }
-        final String message = ex instanceof CommandFailure || ex instanceof StorageException ||
-            ex instanceof RaftlineClientException || ex instanceof java.io.UncheckedIOException ?
-            ex.getMessage() : ex instanceof ConfigException ? ex.getMessage() : ex.toString();
-        err.println(commandLine.getCommandName() + ": " + message.replace('\n', ' '));
+        err.println(commandLine.getCommandName() + ": " + describe(ex).replace('\n', ' '));
         err.flush();
         return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /** A failure in words: our own exceptions say what happened; others are named by what they mean. */
+    static String describe(final Throwable ex)
+    {
+        final Throwable cause = ex instanceof java.io.UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+        if (cause instanceof java.nio.file.NoSuchFileException missing)
+        {
+            return "no such file or folder: " + missing.getFile();
+        }
+        if (cause instanceof java.nio.file.AccessDeniedException denied)
+        {
+            return "permission denied: " + denied.getFile();
+        }
+        if (cause instanceof java.nio.file.FileSystemException failed)
+        {
+            return failed.getFile() + ": " + (failed.getReason() != null ? failed.getReason() : "cannot be used");
+        }
+        if (cause instanceof io.aeron.exceptions.AeronException aeron)
+        {
+            return "the network layer refused: " + aeron.getMessage().replaceAll("^ERROR - ", "")
+                .replaceAll(",? ?errorCodeValue=\\d+", "");
+        }
+        if (ex instanceof CommandFailure || ex instanceof StorageException || ex instanceof RaftlineClientException ||
+            ex instanceof ConfigException || cause instanceof java.io.IOException)
+        {
+            return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        }
+        return cause.getMessage() != null ? cause.getMessage() + " (" + cause.getClass().getSimpleName() + ")" :
+            cause.getClass().getSimpleName();
     }
 }

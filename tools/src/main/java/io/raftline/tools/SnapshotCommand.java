@@ -31,9 +31,9 @@ final class SnapshotCommand extends MemberCommand.Common implements Callable<Int
     @Override
     public Integer call()
     {
-        if (node != null && node < 1)
+        if (node != null)
         {
-            throw new UsageFailure("--node must be a node id: " + node);
+            Flags.within("--node", node, 1, Integer.MAX_VALUE);
         }
         final ClusterConfig config = ClusterConfig.load(clusterFile);
         final long timeoutNs = timeoutNs();

@@ -69,6 +69,11 @@ final class StatusCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(configuration, all) : toTable(configuration, all));
         out.flush();
+        if (all.stream().noneMatch(NodeStatus::reachable))
+        {
+            spec.commandLine().getErr().println("status: no node of " + clusterFile + " is reachable");
+            return 1; // scripts test for a cluster that is down
+        }
         return 0;
     }
 

@@ -57,9 +57,10 @@ final class TailCommand implements Callable<Integer>
         {
             throw new UsageFailure("--format must be json or text: " + format);
         }
-        if (from < 0 || (to != null && to < Math.max(from, 1)))
+        Flags.within("--from", from, 0, Long.MAX_VALUE);
+        if (to != null)
         {
-            throw new UsageFailure("--from must be >= 0 and --to >= --from");
+            Flags.within("--to", to, Math.max(from, 1), Long.MAX_VALUE);
         }
         final ClusterConfig config = ClusterConfig.load(clusterFile);
         final int node = nodeId != null ? nodeId : config.memberIds()[0];
@@ -93,9 +94,20 @@ final class TailCommand implements Callable<Integer>
                         throw new CommandFailure("node " + node + " did not answer within 10 s");
                     }
                 }
-                else if (!follow && consumer.lastScanned() >= Math.min(last, consumer.commitIndexAtConnect()))
+                else if (!follow)
                 {
-                    break;
+                    final long target = Math.min(last, consumer.commitIndexAtConnect());
+                    if (from > target)
+                    {
+                        // nothing committed from there as of the call: stop at once, and say why
+                        spec.commandLine().getErr().println("tail: nothing from index " + from + ": node " + node +
+                            " had committed up to index " + consumer.commitIndexAtConnect());
+                        break;
+                    }
+                    if (consumer.lastScanned() >= target)
+                    {
+                        break;
+                    }
                 }
                 if (work == 0)
                 {
@@ -106,50 +118,5 @@ final class TailCommand implements Callable<Integer>
         }
         out.flush();
         return 0;
-    }
-
-    /** Prints one entry a line, as CLI.md fixes the JSON. */
-    static final class EntryPrinter
-    {
-        private final PrintWriter out;
-        private final boolean json;
-
-        EntryPrinter(final PrintWriter out, final boolean json)
-        {
-            this.out = out;
-            this.json = json;
-        }
-
-        void print(final long index, final long term, final int type, final String producer, final long sequence,
-            final DirectBuffer buffer, final int offset, final int length)
-        {
-            final byte[] payload = new byte[length];
-            buffer.getBytes(offset, payload);
-            if (type == EntryType.NORMAL)
-            {
-                if (json)
-                {
-                    out.println("{\"index\":" + index + ",\"term\":" + term + ",\"producer\":\"" +
-                        Json.escape(producer == null ? "" : producer) + "\",\"seq\":" + sequence +
-                        ",\"payload_b64\":\"" + java.util.Base64.getEncoder().encodeToString(payload) + "\"}");
-                }
-                else
-                {
-                    out.println(index + " " + term + " " + (producer == null ? "-" : producer) + " " + sequence + " " +
-                        Payloads.text(payload));
-                }
-            }
-            else if (json)
-            {
-                out.println("{\"index\":" + index + ",\"term\":" + term + ",\"type\":\"" + EntryType.name(type) + "\"" +
-                    (length > 0 ? ",\"content_b64\":\"" + java.util.Base64.getEncoder().encodeToString(payload) + "\"" :
-                    "") + "}");
-            }
-            else
-            {
-                out.println(index + " " + term + " " + EntryType.name(type) + (length > 0 ? " " +
-                    Payloads.text(payload) : ""));
-            }
-        }
     }
 }

@@ -70,6 +70,7 @@ public final class ClientTransport implements AutoCloseable
     private final ConnectedFrame connected = new ConnectedFrame();
     private final Listener listener;
     private final File aeronDir;
+    private final Thread cleanup;
     private long correlationIds;
 
     /** What arrives from nodes: valid client-protocol frames. */
@@ -84,8 +85,9 @@ public final class ClientTransport implements AutoCloseable
         this.clusterHash = FrameHeader.clusterHash(config.clusterId());
         this.clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         this.listener = listener;
-        this.aeronDir = new File(AeronRuntime.defaultDirectory(
-            "client", (int)ProcessHandle.current().pid(), (int)(clientId & 0xFFFF)));
+        this.aeronDir = ClientDirectories.forThisProcess(clientId);
+        ClientDirectories.deleteStale(aeronDir);
+        this.cleanup = ClientDirectories.deleteOnExit(aeronDir);
         this.runtime = AeronRuntime.embedded(aeronDir.getPath(), config.mtuBytes(), config.socketBufferBytes());
         try
         {
@@ -112,7 +114,9 @@ public final class ClientTransport implements AutoCloseable
     {
         if (bind != null && !bind.isBlank())
         {
-            return bind.contains(":") ? bind : bind + ":0";
+            final String endpoint = bind.contains(":") ? bind : bind + ":0";
+            checkBindable(endpoint);
+            return endpoint;
         }
         final ClusterConfig.Member first = config.member(config.memberIds()[0]);
         try (DatagramSocket probe = new DatagramSocket())
@@ -124,6 +128,39 @@ public final class ClientTransport implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot find a local address that reaches " + first.endpoint(), ex);
+        }
+    }
+
+    /** A reply endpoint given by hand must be an address of this machine, and a free port. */
+    private static void checkBindable(final String endpoint)
+    {
+        final int colon = endpoint.lastIndexOf(':');
+        final String host = endpoint.substring(0, colon);
+        final int port;
+        try
+        {
+            port = Integer.parseInt(endpoint.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": the port is not a number");
+        }
+        if (port < 0 || port > 65535 || host.isEmpty())
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": expected ADDR[:PORT]");
+        }
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), port)))
+        {
+            socket.getLocalPort();
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": unknown host " + host);
+        }
+        catch (final IOException ex)
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": cannot receive there (" + ex.getMessage() +
+                "): not an address of this machine, or the port is taken");
         }
     }
 
@@ -302,5 +339,6 @@ public final class ClientTransport implements AutoCloseable
         }
         CloseHelper.quietClose(runtime);
         IoUtil.delete(aeronDir, true);
+        ClientDirectories.forget(cleanup);
     }
 }

@@ -155,10 +155,25 @@ public final class RaftlineNode implements AutoCloseable
         {
             throw new ConfigException("node." + nodeId, "node " + nodeId + " is not in the cluster file");
         }
+        checkListenable(config.member(nodeId)); // before anything is made on disk
         final RaftlineNode node = new RaftlineNode(config, nodeId, bootstrap, clock, random);
         AgentRunner.startOnThread(node.runner);
         LOG.info("node {} of cluster {} started on {}", nodeId, config.clusterId(), config.member(nodeId).endpoint());
         return node;
+    }
+
+    /** The node's endpoint must be an address of this machine and a free port: said before its folder is made. */
+    private static void checkListenable(final ClusterConfig.Member self)
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(self.socketAddress()))
+        {
+            socket.getLocalPort();
+        }
+        catch (final java.io.IOException | IllegalArgumentException ex)
+        {
+            throw new ConfigException("node." + self.id(), "cannot listen on " + self.endpoint() + " (" +
+                ex.getMessage() + "): not an address of this machine, or the port is taken");
+        }
     }
 
     /**

@@ -518,12 +518,20 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         final ExcerptTailer tailer = queue.createTailer();
         try
         {
-            for (final int cycle : cycles)
+            QueueFiles.checkNoStrayFiles(queueDir, cycles);
+            for (int i = 0; i < cycles.length; i++)
             {
+                final int cycle = cycles[i];
+                QueueFiles.checkReadable(queue, cycle); // a file it cannot read stops the node, named, never deleted
                 if (QueueFiles.readSegmentHeader(tailer, cycle, header))
                 {
                     segments.push(cycle, header.firstIndex, header.prevTerm,
                         header.reason == EntryLayout.REASON_SNAPSHOT);
+                }
+                else if (i + 1 < cycles.length)
+                {
+                    throw new StorageException("segment file " + queueDir.resolve(QueueFiles.fileName(cycle)) +
+                        " is damaged: it holds no segment header, and later segments follow it");
                 }
                 else
                 {

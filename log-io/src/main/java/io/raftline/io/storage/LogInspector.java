@@ -72,19 +72,41 @@ public final class LogInspector implements AutoCloseable
                 QueueFiles.QUEUE_DIRECTORY + "/): " + dir);
         }
         final MetadataStore metadata = MetadataStore.read(dir);
-        final SingleChronicleQueue queue =
-            Files.exists(queueDir.resolve("metadata.cq4t")) ? QueueFiles.openReadOnly(queueDir) : null;
+        final boolean hasTable = Files.exists(queueDir.resolve("metadata.cq4t"));
+        if (!hasTable && hasSegmentFiles(queueDir))
+        {
+            throw new StorageException("the log in " + queueDir + " has segment files but no metadata.cq4t (a node " +
+                "that opens the directory rebuilds it; read-only commands change nothing)");
+        }
+        final SingleChronicleQueue queue = hasTable ? QueueFiles.openReadOnly(queueDir) : null;
         final LogInspector inspector = new LogInspector(dir, queue, metadata);
         try
         {
             inspector.load();
             return inspector;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | InternalError ex)
         {
             inspector.close();
-            throw ex instanceof StorageException ? ex :
-                new StorageException("cannot read the log in " + dir + ": " + ex, ex);
+            throw ex instanceof StorageException storage ? storage :
+                new StorageException("cannot read the log in " + queueDir + ": a segment file is damaged or cut short",
+                    ex);
+        }
+    }
+
+    private static boolean hasSegmentFiles(final Path queueDir)
+    {
+        if (!Files.isDirectory(queueDir))
+        {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(queueDir))
+        {
+            return files.anyMatch(file -> file.getFileName().toString().endsWith(".cq4"));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new StorageException("cannot list " + queueDir + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -253,6 +275,7 @@ public final class LogInspector implements AutoCloseable
             return;
         }
         final int[] cycles = QueueFiles.cycles(queue);
+        QueueFiles.checkNoStrayFiles(queueDir, cycles);
         final QueueFiles.SegmentHeader header = new QueueFiles.SegmentHeader();
         final long[] firsts = new long[cycles.length];
         final long[] entries = new long[cycles.length];
@@ -261,7 +284,15 @@ public final class LogInspector implements AutoCloseable
             for (int i = 0; i < cycles.length; i++)
             {
                 firsts[i] = -1;
-                if (QueueFiles.readSegmentHeader(tailer, cycles[i], header))
+                QueueFiles.checkReadable(queue, cycles[i]);
+                final boolean headed = readHeader(tailer, cycles[i], header);
+                if (!headed && i + 1 < cycles.length)
+                {
+                    // only the newest file can lack its header (a crash while it was created)
+                    throw new StorageException("segment file " + queueDir.resolve(QueueFiles.fileName(cycles[i])) +
+                        " is damaged: it holds no segment header, and later segments follow it");
+                }
+                if (headed)
                 {
                     firsts[i] = header.firstIndex;
                     entries[i] = tailer.excerptsInCycle(cycles[i]) - 1;
@@ -282,6 +313,24 @@ public final class LogInspector implements AutoCloseable
                 firsts[i] < 0 ? -1 : firsts[i] + entries[i] - 1;
             segmentList.add(new Segment(QueueFiles.fileName(cycles[i]), cycles[i], firsts[i], last,
                 Math.max(0, entries[i]), fileBytes(queueDir.resolve(QueueFiles.fileName(cycles[i]))), state));
+        }
+    }
+
+    /** A segment's header; one that cannot be read is named. */
+    private boolean readHeader(final ExcerptTailer tailer, final int cycle, final QueueFiles.SegmentHeader header)
+    {
+        try
+        {
+            return QueueFiles.readSegmentHeader(tailer, cycle, header);
+        }
+        catch (final StorageException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            throw new StorageException("segment file " + queueDir.resolve(QueueFiles.fileName(cycle)) + " is " +
+                "damaged: its first document is not a segment header");
         }
     }
 

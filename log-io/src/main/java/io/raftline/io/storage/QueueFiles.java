@@ -4,6 +4,7 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.bytes.Bytes;
@@ -39,6 +40,9 @@ final class QueueFiles
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueFiles.class);
     private static final int NOT_COMPLETE = 0x80000000;
+    private static final int LENGTH_MASK = 0x3FFFFFFF;
+    private static final int UNFINISHED_SCAN = 64 * 1024;
+    private static final int HEADER_LENGTH_MAX = 16 * 1024;
     private static final DateTimeFormatter FILE_DATE =
         DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
 
@@ -81,19 +85,37 @@ final class QueueFiles
     /**
      * Whether a cycle file's first Chronicle header (its store header, written when the file is created) is
      * unfinished: the writer died while creating the file. Chronicle waits on such a header forever, and the file
-     * holds nothing of the log, so readers skip it and the writer removes it on open.
+     * holds nothing of the log, so readers skip it and the writer removes it on open. Such a file is zeros after
+     * the header begun: a file of other bytes (damage, a stray file) is not unfinished, and no one deletes it.
      */
     static boolean isUnfinished(final Path file)
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            final ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            while (header.hasRemaining() && channel.read(header, header.position()) >= 0)
+            final ByteBuffer start = ByteBuffer.allocate((int)Math.min(channel.size(), UNFINISHED_SCAN))
+                .order(ByteOrder.LITTLE_ENDIAN);
+            while (start.hasRemaining() && channel.read(start, start.position()) >= 0)
             {
                 // a short read of a file being created leaves zeros: unfinished
             }
-            final int word = header.getInt(0);
-            return word == 0 || (word & NOT_COMPLETE) != 0;
+            final int word = start.capacity() < 4 ? 0 : start.getInt(0);
+            if (word != 0 && (word & NOT_COMPLETE) == 0)
+            {
+                return false;
+            }
+            if ((word & LENGTH_MASK) > HEADER_LENGTH_MAX)
+            {
+                return false; // no store header is that long: these are other bytes
+            }
+            final int begun = word == 0 ? 0 : 4 + (word & LENGTH_MASK);
+            for (int i = Math.min(begun, start.capacity()); i < start.capacity(); i++)
+            {
+                if (start.get(i) != 0)
+                {
+                    return false;
+                }
+            }
+            return start.capacity() >= 4 || word == 0;
         }
         catch (final NoSuchFileException ex)
         {
@@ -102,6 +124,19 @@ final class QueueFiles
         catch (final IOException ex)
         {
             throw new StorageException("cannot read segment file " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static int firstWord(final Path file) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (word.hasRemaining() && channel.read(word, word.position()) >= 0)
+            {
+                // a shorter file reads as zeros
+            }
+            return word.getInt(0);
         }
     }
 
@@ -116,6 +151,80 @@ final class QueueFiles
                 {
                     LOG.warn("segment file {} was left unfinished by a crash while it was created: removed", file);
                     Files.delete(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("cannot list " + queueDir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Checks that a reader may map segment file {@code cycle}: its Chronicle header reads, and the file is not
+     * shorter than the data Chronicle says it wrote (a read past a cut-short mapped file faults). Names the file.
+     */
+    static void checkReadable(final SingleChronicleQueue queue, final int cycle)
+    {
+        final Path file = queue.file().toPath().resolve(fileName(cycle));
+        SingleChronicleQueueStore store = null;
+        try
+        {
+            final long size = Files.size(file);
+            if (firstWord(file) == 0 || (firstWord(file) & NOT_COMPLETE) != 0)
+            {
+                // Chronicle would wait on such a header before giving up: it is damaged, say so at once
+                throw new StorageException("segment file " + file + " is damaged: its header is not complete");
+            }
+            store = queue.storeForCycle(cycle, 0, false, null);
+            if (store == null)
+            {
+                throw new StorageException("segment file " + file + " cannot be read as a segment");
+            }
+            final long written = store.writePosition();
+            if (written > size)
+            {
+                throw new StorageException("segment file " + file + " is cut short: " + size + " bytes, but data " +
+                    "was written up to byte " + written);
+            }
+        }
+        catch (final StorageException ex)
+        {
+            throw ex;
+        }
+        catch (final IOException | RuntimeException | InternalError ex)
+        {
+            throw new StorageException("segment file " + file + " cannot be read: its header is damaged or the " +
+                "file cut short");
+        }
+        finally
+        {
+            if (store != null)
+            {
+                queue.closeStore(store);
+            }
+        }
+    }
+
+    /**
+     * Every finished {@code .cq4} file of the folder must be one of {@code cycles}, the queue's own listing: any other
+     * is a stray or damaged file, named (never read as part of the log, never deleted).
+     */
+    static void checkNoStrayFiles(final Path queueDir, final int[] cycles)
+    {
+        final java.util.Set<String> listed = new java.util.HashSet<>();
+        for (final int cycle : cycles)
+        {
+            listed.add(fileName(cycle));
+        }
+        try (Stream<Path> files = Files.list(queueDir))
+        {
+            for (final Path file : files.filter(f -> f.toString().endsWith(SingleChronicleQueue.SUFFIX)).toList())
+            {
+                if (!listed.contains(file.getFileName().toString()) && !isUnfinished(file))
+                {
+                    throw new StorageException("segment file " + file + " is not part of the log: a stray or " +
+                        "damaged file");
                 }
             }
         }
