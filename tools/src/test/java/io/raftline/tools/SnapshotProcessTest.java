@@ -198,4 +198,46 @@ class SnapshotProcessTest
             MembershipProcessTest.assertExactlyOnce(cluster, producer, leader.id());
         }
     }
+
+    @Test
+    void aNodeWhoseSnapshotIsDamagedRebuildsItsStateFromAPeer(@TempDir final Path dir) throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22901, COMPACTING))
+        {
+            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            putKeys(cluster, 12_000, 1);
+            final int damaged = leader.id() % 3 + 1;
+            cluster.await("node " + damaged + " snapshotted", 30,
+                s -> s.get(damaged - 1).value(NodeCounter.SNAPSHOT_INDEX) >= 10_000);
+            cluster.terminate(damaged);
+            final Path data = cluster.config().member(damaged).dataDir();
+            final List<Path> snapshots = SnapshotStore.list(data);
+            for (int i = 0; i + 1 < snapshots.size(); i++)
+            {
+                Files.delete(snapshots.get(i));
+            }
+            final Path newest = snapshots.get(snapshots.size() - 1);
+            final byte[] bytes = Files.readAllBytes(newest);
+            bytes[100] ^= 0x10;
+            Files.write(newest, bytes);
+            final Cli verify = Cli.run("verify", data.toString());
+            assertEquals(1, verify.exitCode(), verify::toString);
+            assertTrue(verify.err().contains(newest.getFileName().toString()), "verify names it: " + verify);
+
+            cluster.start(damaged);
+            cluster.await("node " + damaged + " rebuilt its state from a peer", 60, s ->
+                s.get(damaged - 1).value(NodeCounter.APPLIED_INDEX) >= s.get(leader.id() - 1)
+                    .value(NodeCounter.COMMIT_INDEX) && s.get(damaged - 1).value(NodeCounter.SNAPSHOT_CHUNKS_FETCHED) > 0);
+            assertTrue(cluster.logsContain("is damaged") && cluster.logsContain("fetches one from a peer"),
+                cluster::logs);
+            assertTrue(Files.exists(newest.resolveSibling(newest.getFileName() + ".damaged")), "set aside");
+
+            putKeys(cluster, 6_000, 2);
+            final long index = cluster.status(leader.id()).value(NodeCounter.SNAPSHOT_INDEX);
+            cluster.await("every node's snapshot at " + index, 30, s -> s.stream().allMatch(n ->
+                n.value(NodeCounter.SNAPSHOT_INDEX) >= index));
+            assertEquals(snapshotAt(cluster, leader.id(), index).bodyCrc(), snapshotAt(cluster, damaged, index).bodyCrc(),
+                "the rebuilt node holds the same state");
+        }
+    }
 }

@@ -31,6 +31,7 @@ final class CommitApplier implements AutoCloseable
     private final ProducerService producers;
     private final SnapshotTaker snapshots;
     private final LogCursor cursor;
+    private boolean waitingForState;
 
     CommitApplier(
         final ReplicatedState state,
@@ -69,9 +70,24 @@ final class CommitApplier implements AutoCloseable
         }
     }
 
+    /** Applies nothing until a snapshot restores the states: this node's own could not be read. */
+    void waitForState()
+    {
+        waitingForState = true;
+    }
+
+    boolean isWaitingForState()
+    {
+        return waitingForState;
+    }
+
     /** Applies up to {@link #APPLY_LIMIT} entries up to {@code commitIndex}; returns how many. */
     int apply(final long commitIndex)
     {
+        if (waitingForState)
+        {
+            return 0;
+        }
         int applied = 0;
         final long limit = snapshots.applyLimit(commitIndex);
         while (state.appliedIndex() < limit && applied < APPLY_LIMIT)
@@ -124,6 +140,7 @@ final class CommitApplier implements AutoCloseable
     void restore(final SnapshotStore.Snapshot snapshot)
     {
         restore(snapshot, state, machine);
+        waitingForState = false;
     }
 
     @Override

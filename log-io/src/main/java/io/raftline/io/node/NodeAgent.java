@@ -87,6 +87,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         AdminService admin,
         StateMachine machine,
         SnapshotTaker snapshots,
+        long stateMissingBelow,
         long clusterHash)
     {
     }
@@ -122,6 +123,16 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         this.nowNs = clock.nanoTime();
         this.nextTickNs = nowNs + tickNs;
         onConfiguration(node.configuration());
+        if (parts.stateMissingBelow() > 0)
+        {
+            applier.waitForState();
+            snapshotFetcher.recover(parts.stateMissingBelow(), otherMembers(), nowNs);
+        }
+    }
+
+    private int[] otherMembers()
+    {
+        return java.util.stream.IntStream.of(node.configuration().members()).filter(id -> id != node.id()).toArray();
     }
 
     @Override
@@ -228,12 +239,25 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         snapshotFetcher.want(fetch, nowNs);
     }
 
-    /** A fetched snapshot is in the store: installed in place of the log, unless the core no longer needs it. */
+    /**
+     * A fetched snapshot is in the store. Where the log holds its entry and this node's states are behind it (or
+     * were lost), they start again from it and the log stays; otherwise it is installed in place of the log, unless
+     * the core no longer needs it (then it is kept all the same: a committed state, to serve and to restart from).
+     */
     private void onSnapshotFetched(final SnapshotStore.Snapshot snapshot)
     {
-        if (!node.installSnapshot(snapshot.index(), snapshot.term(), snapshot.footer().configuration()))
+        final long index = snapshot.index();
+        final boolean logHoldsIt = index <= log.lastIndex() && index >= log.firstIndex() - 1 &&
+            log.term(index) == snapshot.term();
+        if (logHoldsIt && (applier.isWaitingForState() || state.appliedIndex() < index))
         {
-            snapshots.adopt(snapshot); // kept all the same: a committed state, to serve and to restart from
+            applier.restore(snapshot);
+            snapshots.adopt(snapshot);
+            LOG.info("node {}: its states start again from snapshot {}", node.id(), index);
+        }
+        else if (logHoldsIt || !node.installSnapshot(index, snapshot.term(), snapshot.footer().configuration()))
+        {
+            snapshots.adopt(snapshot);
         }
     }
 

@@ -75,10 +75,20 @@ public final class RaftlineNode implements AutoCloseable
                 bootstrap(openedLog, config);
             }
             final SnapshotStore store = SnapshotStore.open(self.dataDir());
-            final SnapshotStore.Snapshot snapshot = store.latest();
+            final SnapshotStore.Snapshot newest = store.latest();
+            // usable only if the log reaches back to it; else the state below the log must come from a peer
+            final SnapshotStore.Snapshot snapshot =
+                newest != null && openedLog.firstIndex() - 1 <= newest.index() ? newest : null;
+            final long stateMissingBelow = snapshot == null && openedLog.firstIndex() > 1 ? openedLog.firstIndex() - 1 :
+                0;
             if (snapshot != null)
             {
                 startFrom(snapshot, openedLog);
+            }
+            else if (stateMissingBelow > 0)
+            {
+                LOG.error("node {}: no usable snapshot holds the state below index {}, where its log starts: it " +
+                    "fetches one from a peer and applies nothing until then", nodeId, openedLog.firstIndex());
             }
             final StateMachine machine = stateMachine(config);
             runtime = config.embeddedDriver() ?
@@ -121,7 +131,8 @@ public final class RaftlineNode implements AutoCloseable
             final AdminService admin = new AdminService(node, clients, clusterHash, nodeId, config.electionTimeoutNs(),
                 config.tickNs(), snapshots);
             this.agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound, members,
-                nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, clusterHash), clock,
+                nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, stateMissingBelow,
+                clusterHash), clock,
                 config.tickNs());
             final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
             this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
@@ -208,12 +219,6 @@ public final class RaftlineNode implements AutoCloseable
      */
     private static void startFrom(final SnapshotStore.Snapshot snapshot, final ChronicleLog log)
     {
-        if (log.firstIndex() - 1 > snapshot.index())
-        {
-            throw new StorageException("the log in " + log.directory() + " starts at index " + log.firstIndex() +
-                " but the newest usable snapshot is at index " + snapshot.index() + ": the entries between are " +
-                "lost; remove the node from the cluster and add it again on an empty directory");
-        }
         if (snapshot.index() > log.lastIndex() || log.term(snapshot.index()) != snapshot.term())
         {
             LOG.info("the log in {} does not hold snapshot {}'s entry: it starts again after the snapshot",

@@ -60,6 +60,8 @@ final class SnapshotFetcher implements AutoCloseable
     private int nextChunk;
     private long lastChunkNs;
     private long fetched;
+    private long recoverFrom;      // > 0: this node's own state is missing; any snapshot at or above it will do
+    private long nextRecoveryNs;
 
     /** Told when the core's fetch cannot be carried out: neither server holds a good copy. */
     interface FailureListener
@@ -111,7 +113,20 @@ final class SnapshotFetcher implements AutoCloseable
 
     boolean isFetching()
     {
-        return fetch != null;
+        return fetch != null || recoverFrom > 0;
+    }
+
+    /**
+     * This node cannot rebuild its state (its snapshot is damaged and its log compacted past any other): fetches the
+     * newest snapshot of any of {@code peers} at or above {@code minIndex}, asking each in turn until one has it.
+     */
+    void recover(final long minIndex, final int[] peers, final long nowNs)
+    {
+        abandon();
+        recoverFrom = minIndex;
+        servers = peers;
+        tried = -1;
+        nextRecoveryNs = nowNs;
     }
 
     /** Chunks received and written, over all fetches. */
@@ -122,6 +137,21 @@ final class SnapshotFetcher implements AutoCloseable
 
     void onChunk(final SnapshotChunkFrame chunk, final long nowNs)
     {
+        if (fetch == null && recoverFrom > 0 && chunk.from() == server && chunk.chunk() == 0)
+        {
+            if (chunk.status() != SnapshotChunkFrame.OK || chunk.index() < recoverFrom)
+            {
+                nextRecoveryNs = nowNs; // this peer has none that will do: ask the next
+                return;
+            }
+            fetch = new SnapshotFetch(chunk.index(), chunk.term(), server, server);
+            servers = new int[]{ server };
+            tried = 0;
+            recoverFrom = 0;
+            LOG.info("node {}: fetching snapshot {} (term {}) from node {} to rebuild its state", nodeId,
+                fetch.index(), fetch.term(), server);
+            start(nowNs);
+        }
         if (fetch == null || chunk.index() != fetch.index() || chunk.term() != fetch.term() ||
             chunk.from() != server)
         {
@@ -168,6 +198,10 @@ final class SnapshotFetcher implements AutoCloseable
     /** Asks for chunks within the window, again for those lost; completes the fetch once all are in. */
     int doWork(final long nowNs)
     {
+        if (fetch == null && recoverFrom > 0)
+        {
+            return askForANewestSnapshot(nowNs);
+        }
         if (fetch == null)
         {
             return 0;
@@ -204,6 +238,21 @@ final class SnapshotFetcher implements AutoCloseable
             work++;
         }
         return work;
+    }
+
+    /** Asks the next peer for its newest snapshot, every {@link #REQUEST_TIMEOUT_NS} at most. */
+    private int askForANewestSnapshot(final long nowNs)
+    {
+        if (nowNs < nextRecoveryNs || servers.length == 0)
+        {
+            return 0;
+        }
+        tried = (tried + 1) % servers.length;
+        server = servers[tried];
+        nextRecoveryNs = nowNs + (tried == servers.length - 1 ? SERVER_SILENCE_NS : REQUEST_TIMEOUT_NS);
+        final int length = SnapshotReadFrame.encode(frame, 0, clusterHash, nodeId, server, 0, 0, 0);
+        members.sendFrame(server, frame, 0, length);
+        return 1;
     }
 
     private void start(final long nowNs)

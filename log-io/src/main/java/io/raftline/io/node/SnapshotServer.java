@@ -78,7 +78,10 @@ final class SnapshotServer implements AutoCloseable
         crc.reset();
         crc.update(data, 0, length);
         frame.putBytes(SnapshotChunkFrame.DATA, data, 0, length);
-        reply(read, SnapshotChunkFrame.OK, chunks.fileLength(), length, (int)crc.getValue());
+        final int frameLength = SnapshotChunkFrame.encode(frame, 0, clusterHash, nodeId, read.from(),
+            SnapshotChunkFrame.OK, chunks.snapshot().index(), chunks.snapshot().term(), chunks.fileLength(),
+            read.chunk(), length, (int)crc.getValue());
+        members.sendFrame(read.from(), frame, 0, frameLength);
         served++;
     }
 
@@ -87,16 +90,17 @@ final class SnapshotServer implements AutoCloseable
         return served;
     }
 
+    /** The snapshot at (index, term), or the newest for (0, 0); null if not held. */
     private ChunkSource sourceFor(final long index, final long term)
     {
-        if (source != null && source.snapshot().index() == index && source.snapshot().term() == term &&
-            store.find(index, term) != null)
+        final SnapshotStore.Snapshot snapshot = index == 0 ? store.latest() : store.find(index, term);
+        if (source != null && snapshot != null && source.snapshot().index() == snapshot.index() &&
+            source.snapshot().term() == snapshot.term())
         {
             return source;
         }
         CloseHelper.quietClose(source);
         source = null;
-        final SnapshotStore.Snapshot snapshot = store.find(index, term);
         if (snapshot != null)
         {
             source = new ChunkSource(snapshot);

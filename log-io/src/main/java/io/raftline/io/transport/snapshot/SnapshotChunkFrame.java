@@ -73,7 +73,7 @@ public final class SnapshotChunkFrame
     {
         this.buffer = buffer;
         this.offset = offset;
-        if (length < DATA || from() <= 0 || to() <= 0 || index() <= 0 || term() <= 0 || chunk() < 0)
+        if (length < DATA || from() <= 0 || to() <= 0 || index() < 0 || term() < 0 || chunk() < 0)
         {
             return false;
         }
@@ -81,7 +81,7 @@ public final class SnapshotChunkFrame
         final int status = status();
         if (status == OK)
         {
-            if (dataLength <= 0 || dataLength > SnapshotReadFrame.CHUNK_SIZE || length != DATA + dataLength ||
+            if (index() == 0 || term() == 0 || dataLength <= 0 || dataLength > SnapshotReadFrame.CHUNK_SIZE || length != DATA + dataLength ||
                 fileLength() <= (long)chunk() * SnapshotReadFrame.CHUNK_SIZE)
             {
                 return false;

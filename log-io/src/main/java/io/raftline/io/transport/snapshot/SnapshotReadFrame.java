@@ -7,7 +7,8 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * SNAPSHOT_READ, a node fetching a snapshot → a node that holds it: send me chunk {@code chunk} of the snapshot
- * file at (index, term). Chunks are {@link #CHUNK_SIZE} bytes of the file, the last one shorter.
+ * file at (index, term), or of your newest snapshot when both are 0. Chunks are {@link #CHUNK_SIZE} bytes of the
+ * file, the last one shorter.
  * <pre>
  * | header | to i32 | chunk i32 | index i64 | term i64 |   little-endian
  * </pre>
@@ -43,7 +44,8 @@ public final class SnapshotReadFrame
     {
         this.buffer = buffer;
         this.offset = offset;
-        return length == LENGTH && from() > 0 && to() > 0 && chunk() >= 0 && index() > 0 && term() > 0;
+        return length == LENGTH && from() > 0 && to() > 0 && chunk() >= 0 &&
+            ((index() > 0 && term() > 0) || (index() == 0 && term() == 0));
     }
 
     public int from()

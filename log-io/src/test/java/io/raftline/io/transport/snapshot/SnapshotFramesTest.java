@@ -31,6 +31,10 @@ class SnapshotFramesTest
         assertFalse(read.wrap(buffer, 0, length - 1), "cut short");
         SnapshotReadFrame.encode(buffer, 0, CLUSTER, 4, 2, 5000, 3, -1);
         assertFalse(read.wrap(buffer, 0, length), "a negative chunk");
+        SnapshotReadFrame.encode(buffer, 0, CLUSTER, 4, 2, 0, 0, 0);
+        assertTrue(read.wrap(buffer, 0, length), "the server's newest snapshot");
+        SnapshotReadFrame.encode(buffer, 0, CLUSTER, 4, 2, 0, 3, 0);
+        assertFalse(read.wrap(buffer, 0, length), "an index without a term");
     }
 
     @Test
