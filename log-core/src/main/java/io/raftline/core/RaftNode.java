@@ -1036,6 +1036,11 @@ public final class RaftNode
         }
         final long lastNewIndex = prevLogIndex + (message.entries == null ? 0 : message.entries.count());
         appendNewEntries(message.entries, prevLogIndex);
+        if (snapshotFetch != null && snapshotFetch.index() <= lastNewIndex &&
+            log.term(snapshotFetch.index()) == snapshotFetch.term())
+        {
+            snapshotFetch = null; // the entries came after all: the snapshot is no longer needed
+        }
         // §5.3: commit no further than what this message proved to match
         maybeCommitTo(Math.min(message.commitIndex, lastNewIndex));
         response.index = lastNewIndex;

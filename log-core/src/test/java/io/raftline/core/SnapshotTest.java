@@ -215,4 +215,145 @@ class SnapshotTest
         restarted.node.snapshotTaken(3, 1);
         assertEquals(4, restarted.node.snapshotIndex(), "an older one changes nothing");
     }
+
+    @Test
+    void section7_aSnapshotAtTheCommitIndexOrAtTheLastEntryHeldIsNotFetched()
+    {
+        final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1, 1), 1);
+        follower.step(RaftFixture.append(1, 2, 2, MemoryRaftLog.ofTerms(1, 1, 1), 3, 0, 2));
+        follower.drain();
+        assertEquals(2, follower.node.commitIndex());
+        follower.step(install(2, 1, 3));
+        assertEquals(2, follower.drain().only(MessageType.APPEND_RESPONSE, 1).index, "at the commit index");
+        follower.step(install(3, 1, 3));
+        final RaftFixture.Output atLast = follower.drain();
+        assertNull(atLast.snapshotToFetch, "the last entry held is the snapshot's");
+        assertEquals(3, atLast.only(MessageType.APPEND_RESPONSE, 1).index);
+        assertEquals(3, follower.node.commitIndex());
+        assertFalse(follower.node.installSnapshot(3, 1, THREE), "at the commit index: nothing to install");
+    }
+
+    @Test
+    void section7_aFetchedSnapshotWhoseEntryIsTheLastHeldCommitsInsteadOfReplacingTheLog()
+    {
+        final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1, 2), 1);
+        follower.step(install(5, 2, 3));
+        follower.drain();
+        assertFalse(follower.node.installSnapshot(3, 2, THREE), "entry 3 of term 2 is the last held");
+        assertEquals(3, follower.node.commitIndex());
+        assertEquals(1, follower.log.firstIndex());
+    }
+
+    @Test
+    void section7_theSameInstallOfferedAgainChangesNothingAndANewSourceIsTakenUp()
+    {
+        final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1), 1);
+        follower.step(install(10, 2, 3));
+        final SnapshotFetch first = follower.drain().snapshotToFetch;
+        follower.step(install(10, 2, 3));
+        assertFalse(follower.node.hasReady(), "the same fetch: nothing new to report");
+        follower.step(install(10, 2, 1));
+        assertEquals(new SnapshotFetch(10, 2, 1, 1), follower.drain().snapshotToFetch, "the source changed");
+        follower.step(install(12, 2, 1));
+        assertEquals(12, follower.drain().snapshotToFetch.index(), "a newer snapshot");
+        follower.step(install(12, 3, 1));
+        assertEquals(3, follower.drain().snapshotToFetch.term(), "the same index of another term");
+        assertTrue(first.index() == 10);
+    }
+
+    @Test
+    void section7_anInstallFromTheLeaderIsHeardFromTheLeader()
+    {
+        final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1), 1);
+        follower.tick(T - 1);
+        follower.step(install(10, 2, 3));
+        follower.drain();
+        assertEquals(1, follower.node.leaderId());
+        follower.tick(T - 1);
+        assertEquals(Role.FOLLOWER, follower.node.role(), "its election timer started again");
+    }
+
+    @Test
+    void section7_aFollowerThatInstalledAnOlderSnapshotIsProbedIfTheLeaderStillHoldsWhatFollows()
+    {
+        final RaftFixture leader = compactedLeader(0);
+        leader.node.snapshotTaken(12, 1);
+        leader.step(behind());
+        assertEquals(12, leader.drain().only(MessageType.INSTALL_SNAPSHOT, 3).index);
+        leader.step(appendResponse(3, 1, 2, 10)); // it had fetched the snapshot at 10 before
+        assertTrue(leader.node.progress(3).state() != Progress.State.SNAPSHOT, "entries after 10 are held");
+        assertEquals(1, leader.drain().of(MessageType.APPEND, 3).size(), "and sent");
+    }
+
+    @Test
+    void section7_aSnapshotIsOfferedAgainExactlyOneElectionTimeoutAfter()
+    {
+        final RaftFixture leader = compactedLeader(0);
+        leader.step(behind());
+        leader.drain();
+        final RaftMessage heartbeatResponse = message(MessageType.HEARTBEAT_RESPONSE, 3, 1, 2);
+        leader.tick(T - 1);
+        leader.drain();
+        leader.step(heartbeatResponse);
+        assertTrue(leader.drain().of(MessageType.INSTALL_SNAPSHOT, 3).isEmpty(), "not before");
+        leader.tick(1);
+        leader.drain();
+        leader.step(heartbeatResponse);
+        assertEquals(1, leader.drain().of(MessageType.INSTALL_SNAPSHOT, 3).size(), "at one election timeout");
+    }
+
+    @Test
+    void section7_aFollowersSnapshotIsLearntFromItsHeartbeatResponsesToo()
+    {
+        final RaftFixture leader = compactedLeader(0);
+        final RaftMessage heartbeatResponse = message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 2);
+        heartbeatResponse.snapshotIndex = 10;
+        leader.step(heartbeatResponse);
+        leader.drain();
+        leader.step(behind());
+        assertEquals(2, leader.drain().only(MessageType.INSTALL_SNAPSHOT, 3).context);
+    }
+
+    @Test
+    void section7_noSnapshotIsOfferedBeforeTheRuntimeSaysItHoldsOne()
+    {
+        final MemoryRaftLog log = MemoryRaftLog.ofTerms(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        final RaftFixture leader = RaftFixture.leader(1, 3, log, 1);
+        leader.step(appendResponse(2, 1, 2, 13));
+        leader.drain();
+        log.compactTo(11); // as if the snapshot's notice were still on its way
+        leader.step(behind());
+        assertTrue(leader.drain().of(MessageType.INSTALL_SNAPSHOT, 3).isEmpty());
+        assertTrue(leader.node.progress(3).state() != Progress.State.SNAPSHOT);
+        leader.node.snapshotTaken(10, 1);
+        leader.step(heartbeat3());
+        assertEquals(10, leader.drain().only(MessageType.INSTALL_SNAPSHOT, 3).index, "once it does");
+    }
+
+    private static RaftMessage heartbeat3()
+    {
+        return message(MessageType.HEARTBEAT_RESPONSE, 3, 1, 2);
+    }
+
+    @Test
+    void aSnapshotAtTheEntryBeforeTheLogsStartIsOfTheLog()
+    {
+        final MemoryRaftLog log = MemoryRaftLog.ofTerms(1, 1, 1, 2, 2);
+        log.compactTo(3);
+        final RaftFixture restarted = new RaftFixture(LocalCluster.options(1), log, 2, 0, THREE);
+        restarted.node.snapshotTaken(2, 1);
+        assertEquals(2, restarted.node.snapshotIndex());
+    }
+
+    @Test
+    void section7_aFetchIsGivenUpWhenTheEntriesItStandsForArriveAfterAll()
+    {
+        final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1), 1);
+        follower.step(install(4, 2, 3));
+        assertEquals(4, follower.drain().snapshotToFetch.index());
+        follower.step(RaftFixture.append(1, 2, 2, MemoryRaftLog.ofTerms(1, 1, 2, 2), 2, 1, 2));
+        assertEquals(4, follower.drain().snapshotToFetch.index(), "entry 4 is not in yet");
+        follower.step(RaftFixture.append(1, 2, 2, MemoryRaftLog.ofTerms(1, 1, 2, 2, 2), 3, 2, 2));
+        assertNull(follower.drain().snapshotToFetch, "entry 4 of term 2 arrived: no snapshot needed");
+    }
 }

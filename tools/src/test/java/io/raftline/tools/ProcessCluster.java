@@ -25,11 +25,20 @@ final class ProcessCluster implements AutoCloseable
     private final Path dir;
     private final Path clusterFile;
     private ClusterConfig config;
+    private final List<String> jvmFlags;
     private final Process[] processes = new Process[16];
 
     ProcessCluster(final Path dir, final int nodes, final int basePort, final String... tuning)
     {
+        this(dir, nodes, basePort, List.of(), tuning);
+    }
+
+    /** As above, the nodes' JVMs started with {@code jvmFlags} too. */
+    ProcessCluster(final Path dir, final int nodes, final int basePort, final List<String> jvmFlags,
+        final String... tuning)
+    {
         this.dir = dir;
+        this.jvmFlags = jvmFlags;
         final List<String> lines = new ArrayList<>(List.of(
             "raft.election.timeout.ms=300", "raft.heartbeat.interval.ms=30", "raft.tick.ms=10"));
         lines.addAll(List.of(tuning));
@@ -44,7 +53,7 @@ final class ProcessCluster implements AutoCloseable
     /** Starts node {@code id}; its first start begins the cluster, later ones restart it on its log. */
     void start(final int id)
     {
-        processes[id] = NodeProcesses.start(clusterFile, id, dir, processes[id] == null);
+        processes[id] = NodeProcesses.start(clusterFile, id, dir, processes[id] == null, jvmFlags);
     }
 
     /** The cluster file as it is now ({@code cluster start-node} adds to it). */

@@ -240,4 +240,44 @@ class SnapshotProcessTest
                 "the rebuilt node holds the same state");
         }
     }
+
+    @Test
+    void aFetchWhoseSourceStopsGoesOnFromTheLeaderWithTheChunksAlreadyIn(@TempDir final Path dir) throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 23001,
+            List.of("-D" + BulkStateMachine.SIZE_PROPERTY + "=" + (300L << 20)), "snapshot.interval.entries=2000",
+            "log.retain.entries=0", "storage.segment.bytes=262144", "state.machine=" + BulkStateMachine.class.getName());
+            // slow enough for every node to write each 300 MiB snapshot: followers then hold the leader's
+            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", 1_000, dir.resolve("h")))
+        {
+            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final int source = leader.id() % 3 + 1;
+            final int laggard = 6 - leader.id() - source;
+            cluster.signal(laggard, "STOP");
+            producer.awaitMore(5_000, 60);
+            cluster.await("the leader and the source at snapshot 4000", 60, s ->
+                s.get(leader.id() - 1).value(NodeCounter.SNAPSHOT_INDEX) >= 4_000 &&
+                s.get(source - 1).value(NodeCounter.SNAPSHOT_INDEX) ==
+                    s.get(leader.id() - 1).value(NodeCounter.SNAPSHOT_INDEX) &&
+                s.get(leader.id() - 1).value(NodeCounter.FIRST_INDEX) > 2_000);
+            cluster.signal(laggard, "CONT");
+            cluster.await("the laggard fetching from the source", 30,
+                s -> s.get(laggard - 1).value(NodeCounter.SNAPSHOT_CHUNKS_FETCHED) > 0);
+            cluster.signal(source, "STOP");
+            try
+            {
+                cluster.await("the laggard installed the snapshot", 60,
+                    s -> s.get(laggard - 1).value(NodeCounter.SNAPSHOT_INDEX) >= 4_000 &&
+                        s.get(laggard - 1).value(NodeCounter.SNAPSHOT_CHUNKS_FETCHED) > 0 &&
+                        s.get(leader.id() - 1).value(NodeCounter.SNAPSHOT_CHUNKS_SERVED) > 0);
+            }
+            finally
+            {
+                cluster.signal(source, "CONT");
+            }
+            assertTrue(cluster.logsContain("instead, going on from"), cluster::logs);
+            producer.awaitMore(1_000, 30);
+            MembershipProcessTest.assertExactlyOnce(cluster, producer, laggard);
+        }
+    }
 }

@@ -49,4 +49,19 @@ class ConfigurationHistoryTest
         assertEquals(joint, history.latest());
         assertThrows(IllegalArgumentException.class, () -> history.add(9, 2, base), "entries only grow");
     }
+
+    @Test
+    void anInstalledSnapshotsConfigurationReplacesEveryEntry()
+    {
+        final ConfigurationHistory history = new ConfigurationHistory(Configuration.of(1, 2, 3));
+        history.add(5, 1, Configuration.of(1, 2, 3, 4));
+        history.add(9, 2, Configuration.of(1, 2, 4));
+        final Configuration inSnapshot = Configuration.of(2, 4, 5);
+        history.reset(inSnapshot);
+        assertEquals(inSnapshot, history.latest());
+        assertNull(history.previous(), "nothing before it is kept");
+        assertEquals(1, history.entries().size());
+        assertEquals(0, history.latestIndex());
+        assertFalse(history.truncateFrom(1), "it cannot be truncated away");
+    }
 }

@@ -139,8 +139,9 @@ final class RaftDriver
             lastLeaderId = ready.leaderId();
             listener.onLeader(lastLeaderId);
         }
-        if (ready.snapshotToFetch() != lastFetch)
+        if (ready.snapshotToFetch() != lastFetch || lastFetch != null)
         {
+            // told again while one is wanted: a fetch may finish an older snapshot first, then take this one
             lastFetch = ready.snapshotToFetch();
             listener.onSnapshotToFetch(lastFetch);
         }

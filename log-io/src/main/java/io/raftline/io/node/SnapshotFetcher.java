@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * Fetches the snapshot the core asks for (Raft §7) into a partial file, a chunk at a time, straight to disk: from
  * the node the leader names as holding the same snapshot, else from the leader. A window of chunk requests is in
  * flight; a chunk lost is asked for again, a server silent for too long or that refuses (it no longer holds the
- * snapshot, or its copy is damaged) is replaced by the other, starting over. When every chunk is in, the file is
- * checked block by block, forced and renamed, and handed over to be installed. A restart of this node starts the
- * fetch over (partial files are deleted at start), never mixing two.
+ * snapshot, or its copy is damaged) is replaced by the other, which goes on from the chunks already in (nodes that
+ * snapshot the same state write the same bytes; if the whole then fails its checks, the fetch starts over from one
+ * server). When every chunk is in, the file is checked block by block, forced and renamed, and handed over to be
+ * installed. A restart of this node starts the fetch over (partial files are deleted at start).
  */
 final class SnapshotFetcher implements AutoCloseable
 {
@@ -61,6 +62,7 @@ final class SnapshotFetcher implements AutoCloseable
     private long lastChunkNs;
     private long fetched;
     private long recoverFrom;      // > 0: this node's own state is missing; any snapshot at or above it will do
+    private boolean mixed;         // chunks came from more than one server
     private long nextRecoveryNs;
 
     /** Told when the core's fetch cannot be carried out: neither server holds a good copy. */
@@ -90,13 +92,38 @@ final class SnapshotFetcher implements AutoCloseable
     {
         if (wanted == null)
         {
-            abandon();
+            if (recoverFrom == 0)
+            {
+                abandon();
+            }
             return;
         }
-        if (fetch != null && fetch.index() == wanted.index() && fetch.term() == wanted.term() &&
-            (server == wanted.source() || server == wanted.leader()))
+        if (wanted.equals(fetch))
         {
-            fetch = wanted; // a new leader, the same snapshot: go on from the server that serves it
+            return;
+        }
+        if (fetch != null && wanted.index() > fetch.index() && received.cardinality() > 0 &&
+            nowNs - lastChunkNs < SERVER_SILENCE_NS)
+        {
+            // finish the one streaming in: a leader offers a newer snapshot after every election timeout, and a
+            // large one would otherwise never complete under a steady stream of writes
+            return;
+        }
+        if (fetch != null && fetch.index() == wanted.index() && fetch.term() == wanted.term())
+        {
+            // the same snapshot, named anew (a new leader, another source): go on with the chunks already in, from
+            // the server that serves it if it is still named, else from the one named now
+            fetch = wanted;
+            final boolean keep = server == wanted.source() || server == wanted.leader();
+            if (!keep)
+            {
+                mixed |= received.cardinality() > 0;
+                lastChunkNs = nowNs;
+                LOG.info("node {}: fetching snapshot {} from node {} instead, going on from {} chunks", nodeId,
+                    wanted.index(), wanted.source() != nodeId ? wanted.source() : wanted.leader(),
+                    received.cardinality());
+            }
+            server = keep ? server : wanted.source() != nodeId ? wanted.source() : wanted.leader();
             servers = server == wanted.leader() ? new int[]{ server } : new int[]{ server, wanted.leader() };
             tried = 0;
             return;
@@ -171,8 +198,18 @@ final class SnapshotFetcher implements AutoCloseable
             chunkCount = (int)((fileLength + SnapshotReadFrame.CHUNK_SIZE - 1) / SnapshotReadFrame.CHUNK_SIZE);
             requestedNs = Arrays.copyOf(requestedNs, Math.max(requestedNs.length, chunkCount));
         }
+        if (chunk.fileLength() != fileLength)
+        {
+            // another server's copy is of another length: its bytes differ, so start over from it alone
+            LOG.info("node {}: node {}'s copy of snapshot {} differs: fetching it whole", nodeId, server,
+                fetch.index());
+            closePartial();
+            start(nowNs);
+            onChunk(chunk, nowNs);
+            return;
+        }
         final int index = chunk.chunk();
-        if (chunk.fileLength() != fileLength || index >= chunkCount || received.get(index) ||
+        if (index >= chunkCount || received.get(index) ||
             chunk.dataLength() != expectedLength(index))
         {
             return;
@@ -257,6 +294,8 @@ final class SnapshotFetcher implements AutoCloseable
 
     private void start(final long nowNs)
     {
+        closePartial();
+        mixed = false;
         received.clear();
         fileLength = -1;
         chunkCount = 1;
@@ -287,8 +326,11 @@ final class SnapshotFetcher implements AutoCloseable
         return (int)Math.min(SnapshotReadFrame.CHUNK_SIZE, fileLength - (long)chunk * SnapshotReadFrame.CHUNK_SIZE);
     }
 
-    /** The other server, from scratch; when both refused or went silent, the fetch fails and the core hears. */
-    private void switchServer(final long nowNs)
+    /**
+     * The other server, going on from the chunks in; when both refused or went silent, the fetch fails and the
+     * core hears. Returns whether the fetch goes on.
+     */
+    private boolean switchServer(final long nowNs)
     {
         tried++;
         if (tried == servers.length || servers[tried] == nodeId)
@@ -297,12 +339,14 @@ final class SnapshotFetcher implements AutoCloseable
             LOG.warn("node {}: no node could serve snapshot {}; the leader will offer one again", nodeId, index);
             abandon();
             onFailed.onFetchFailed(index);
-            return;
+            return false;
         }
-        closePartial();
         server = servers[tried];
-        LOG.info("node {}: fetching snapshot {} from node {} instead", nodeId, fetch.index(), server);
-        start(nowNs);
+        lastChunkNs = nowNs;
+        mixed |= received.cardinality() > 0;
+        LOG.info("node {}: fetching snapshot {} from node {} instead, going on from {} chunks", nodeId,
+            fetch.index(), server, received.cardinality());
+        return true;
     }
 
     private void complete(final long nowNs)
@@ -317,14 +361,24 @@ final class SnapshotFetcher implements AutoCloseable
         catch (final StorageException ex)
         {
             LOG.error("node {}: the snapshot fetched from node {} is not good: {}", nodeId, server, ex.getMessage());
-            switchServer(nowNs);
+            if (mixed)
+            {
+                start(nowNs); // the servers' copies differ: this time from one
+            }
+            else if (switchServer(nowNs))
+            {
+                start(nowNs);
+            }
             return;
         }
         if (snapshot.index() != done.index() || snapshot.term() != done.term())
         {
             LOG.error("node {}: node {} served snapshot {} (term {}) for {} (term {})", nodeId, server,
                 snapshot.index(), snapshot.term(), done.index(), done.term());
-            switchServer(nowNs);
+            if (switchServer(nowNs))
+            {
+                start(nowNs);
+            }
             return;
         }
         fetch = null;

@@ -40,9 +40,8 @@ final class QueueFiles
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueFiles.class);
     private static final int NOT_COMPLETE = 0x80000000;
-    private static final int LENGTH_MASK = 0x3FFFFFFF;
-    private static final int UNFINISHED_SCAN = 64 * 1024;
-    private static final int HEADER_LENGTH_MAX = 16 * 1024;
+    /** How a Chronicle store header begins after its length word: binary wire's field name "header". */
+    private static final byte[] STORE_HEADER_START = { (byte)0xB9, 0x06, 'h', 'e', 'a', 'd', 'e', 'r' };
     private static final DateTimeFormatter FILE_DATE =
         DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
 
@@ -85,14 +84,15 @@ final class QueueFiles
     /**
      * Whether a cycle file's first Chronicle header (its store header, written when the file is created) is
      * unfinished: the writer died while creating the file. Chronicle waits on such a header forever, and the file
-     * holds nothing of the log, so readers skip it and the writer removes it on open. Such a file is zeros after
-     * the header begun: a file of other bytes (damage, a stray file) is not unfinished, and no one deletes it.
+     * holds nothing of the log, so readers skip it and the writer removes it on open. Such a file holds the start of
+     * a store header or nothing: a file of other bytes (damage, a stray file) is not unfinished, and no one deletes
+     * it.
      */
     static boolean isUnfinished(final Path file)
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            final ByteBuffer start = ByteBuffer.allocate((int)Math.min(channel.size(), UNFINISHED_SCAN))
+            final ByteBuffer start = ByteBuffer.allocate((int)Math.min(channel.size(), STORE_HEADER_START.length + 4))
                 .order(ByteOrder.LITTLE_ENDIAN);
             while (start.hasRemaining() && channel.read(start, start.position()) >= 0)
             {
@@ -103,19 +103,15 @@ final class QueueFiles
             {
                 return false;
             }
-            if ((word & LENGTH_MASK) > HEADER_LENGTH_MAX)
+            // the store header Chronicle was writing, or nothing yet: not other bytes that happen to look unfinished
+            boolean zeros = true;
+            boolean header = start.capacity() == STORE_HEADER_START.length + 4;
+            for (int i = 4; i < start.capacity(); i++)
             {
-                return false; // no store header is that long: these are other bytes
+                zeros &= start.get(i) == 0;
+                header &= start.get(i) == STORE_HEADER_START[i - 4];
             }
-            final int begun = word == 0 ? 0 : 4 + (word & LENGTH_MASK);
-            for (int i = Math.min(begun, start.capacity()); i < start.capacity(); i++)
-            {
-                if (start.get(i) != 0)
-                {
-                    return false;
-                }
-            }
-            return start.capacity() >= 4 || word == 0;
+            return zeros || header;
         }
         catch (final NoSuchFileException ex)
         {
