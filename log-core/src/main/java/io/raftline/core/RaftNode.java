@@ -1170,15 +1170,11 @@ public final class RaftNode
 
     private void onAppendResponse(final RaftMessage message)
     {
-        final Progress progress = leaderProgress(message.from);
+        final Progress progress = heardFromFollower(message);
         if (progress == null)
         {
             return;
         }
-        onIdentity(progress, message.identity);
-        progress.setRecentActive(true);
-        progress.heardAt(ticks);
-        progress.snapshotHeld(message.snapshotIndex);
         if (message.reject)
         {
             if (progress.maybeDecrease(message.index, hintedNextIndex(message)))
@@ -1228,15 +1224,11 @@ public final class RaftNode
 
     private void onHeartbeatResponse(final RaftMessage message)
     {
-        final Progress progress = leaderProgress(message.from);
+        final Progress progress = heardFromFollower(message);
         if (progress == null)
         {
             return;
         }
-        onIdentity(progress, message.identity);
-        progress.setRecentActive(true);
-        progress.heardAt(ticks);
-        progress.snapshotHeld(message.snapshotIndex);
         if (progress.state() == Progress.State.SNAPSHOT &&
             ticks - progress.snapshotSentTick() >= electionTimeoutTicks)
         {
@@ -1268,6 +1260,23 @@ public final class RaftNode
             broadcastPending = true;
         }
         progress.identity(spokenFrom);
+    }
+
+    /**
+     * A follower answered this leader: the disk it speaks from, that it is alive, the snapshot it holds. Its
+     * progress, or null when this node does not lead it.
+     */
+    private Progress heardFromFollower(final RaftMessage message)
+    {
+        final Progress progress = leaderProgress(message.from);
+        if (progress != null)
+        {
+            onIdentity(progress, message.identity);
+            progress.setRecentActive(true);
+            progress.heardAt(ticks);
+            progress.snapshotHeld(message.snapshotIndex);
+        }
+        return progress;
     }
 
     private Progress leaderProgress(final int nodeId)

@@ -17,6 +17,17 @@ record Cli(int exitCode, String out, String err)
         return new Cli(exitCode, out.toString(), err.toString());
     }
 
+    /** Runs the command line, which must exit 0. */
+    static Cli ok(final String... args)
+    {
+        final Cli result = run(args);
+        if (result.exitCode() != 0)
+        {
+            throw new AssertionError(String.join(" ", args) + ": " + result);
+        }
+        return result;
+    }
+
     /** The last line printed on stdout. */
     String lastLine()
     {

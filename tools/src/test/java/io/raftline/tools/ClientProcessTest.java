@@ -115,18 +115,13 @@ class ClientProcessTest
         return entries;
     }
 
-    private static NodeStatus leaderOf(final List<NodeStatus> statuses)
-    {
-        return statuses.stream().filter(NodeStatus::isLeader).findFirst().orElseThrow();
-    }
-
     @Test
     void everyAcknowledgedEntryIsCommittedOnceAndInOrderThroughALeaderKilledMidWindow(@TempDir final Path dir)
         throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21601))
         {
-            final NodeStatus first = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus first = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             final Outcomes outcomes = new Outcomes();
             final long count = 20_000;
             try (Producer producer = Producer.open(cluster.config(), null, "p1", 1024, outcomes, TIMEOUT_NS))
@@ -158,7 +153,7 @@ class ClientProcessTest
             }
             final List<NodeStatus> statuses = cluster.await("a new leader", 30,
                 s -> ProcessCluster.oneAgreedLeader(s, 2));
-            final NodeStatus leader = leaderOf(statuses);
+            final NodeStatus leader = ProcessCluster.leaderOf(statuses);
             final int follower = statuses.stream().filter(s -> s.reachable() && !s.isLeader()).findFirst()
                 .orElseThrow().id();
             final long commit = leader.value(NodeCounter.COMMIT_INDEX);
@@ -234,7 +229,7 @@ class ClientProcessTest
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21901))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             final int followed = leader.id() % 3 + 1;
             final Outcomes outcomes = new Outcomes();
             final List<Long> indexes = new ArrayList<>();
@@ -251,9 +246,9 @@ class ClientProcessTest
                 cluster.terminate(followed);
                 cluster.start(followed);
                 produce(producer, "p", 5_000, () -> { });
-                final long target = leaderOf(cluster.await("the followed node back", 30, s ->
+                final long target = ProcessCluster.leaderOf(cluster.await("the followed node back", 30, s ->
                     ProcessCluster.oneAgreedLeader(s, 3) &&
-                    s.get(followed - 1).value(NodeCounter.COMMIT_INDEX) == leaderOf(s).value(NodeCounter.COMMIT_INDEX)))
+                    s.get(followed - 1).value(NodeCounter.COMMIT_INDEX) == ProcessCluster.leaderOf(s).value(NodeCounter.COMMIT_INDEX)))
                     .value(NodeCounter.COMMIT_INDEX);
                 final long resumeDeadlineNs = System.nanoTime() + TIMEOUT_NS;
                 while (consumer.lastDelivered() < target && System.nanoTime() < resumeDeadlineNs)

@@ -26,21 +26,9 @@ class MembershipProcessTest
 {
     private static final int RATE = 10_000;
 
-    private static NodeStatus leaderOf(final List<NodeStatus> statuses)
-    {
-        return statuses.stream().filter(NodeStatus::isLeader).findFirst().orElseThrow();
-    }
-
-    private static Cli raftline(final String... args)
-    {
-        final Cli result = Cli.run(args);
-        assertEquals(0, result.exitCode(), () -> String.join(" ", args) + ": " + result);
-        return result;
-    }
-
     private static void startNode(final ProcessCluster cluster, final int id)
     {
-        raftline("cluster", "start-node", "--dir", cluster.dir().toString(), "--id", Integer.toString(id));
+        Cli.ok("cluster", "start-node", "--dir", cluster.dir().toString(), "--id", Integer.toString(id));
     }
 
     /** {@code raftline member OPERATION --cluster FILE ARGS... --timeout 60}, which must exit 0. */
@@ -49,13 +37,13 @@ class MembershipProcessTest
         final List<String> command = new ArrayList<>(List.of("member", operation, "--cluster",
             cluster.clusterFile().toString(), "--timeout", "60"));
         command.addAll(List.of(args));
-        raftline(command.toArray(String[]::new));
+        Cli.ok(command.toArray(String[]::new));
     }
 
     /** The members' JSON as {@code member list --json} prints it. */
     private static String members(final ProcessCluster cluster)
     {
-        return raftline("member", "list", "--cluster", cluster.clusterFile().toString(), "--json").lastLine();
+        return Cli.ok("member", "list", "--cluster", cluster.clusterFile().toString(), "--json").lastLine();
     }
 
     @Test
@@ -64,7 +52,7 @@ class MembershipProcessTest
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22101);
             BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(5_000, 30);
             final int dead = leader.id() % 3 + 1;
             cluster.kill(dead);
@@ -110,7 +98,7 @@ class MembershipProcessTest
                 s -> ProcessCluster.oneAgreedLeader(s, 5));
             producer.awaitMore(5_000, 30);
 
-            final int leader = leaderOf(five).id();
+            final int leader = ProcessCluster.leaderOf(five).id();
             for (final int id : new int[]{ 4, 5 })
             {
                 member(cluster, "remove", "--id", Integer.toString(id));
@@ -127,19 +115,19 @@ class MembershipProcessTest
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22301);
             BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
         {
-            final NodeStatus first = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus first = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(5_000, 30);
             final int target = first.id() % 3 + 1;
-            raftline("leader", "transfer", "--cluster", cluster.clusterFile().toString(), "--to",
+            Cli.ok("leader", "transfer", "--cluster", cluster.clusterFile().toString(), "--to",
                 Integer.toString(target));
-            assertEquals(target, leaderOf(cluster.statuses().stream().filter(NodeStatus::reachable)
+            assertEquals(target, ProcessCluster.leaderOf(cluster.statuses().stream().filter(NodeStatus::reachable)
                 .filter(NodeStatus::isLeader).toList()).id(), "the target leads once transfer returns");
             producer.awaitMore(5_000, 30);
 
             member(cluster, "remove", "--id", Integer.toString(target));
             final List<NodeStatus> after = cluster.await("a leader among the other two", 30, s ->
                 s.stream().filter(n -> n.id() != target).filter(NodeStatus::isLeader).count() == 1);
-            final int second = leaderOf(after.stream().filter(n -> n.id() != target).toList()).id();
+            final int second = ProcessCluster.leaderOf(after.stream().filter(n -> n.id() != target).toList()).id();
             assertTrue(second != target);
             producer.awaitMore(5_000, 30);
             final String members = members(cluster);
@@ -154,7 +142,7 @@ class MembershipProcessTest
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22401);
             BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(5_000, 30);
             final int wiped = leader.id() % 3 + 1;
             cluster.kill(wiped);
@@ -162,7 +150,7 @@ class MembershipProcessTest
             cluster.start(wiped);
             final List<NodeStatus> foreign = cluster.await("node " + wiped + " to see it is on another disk", 30,
                 s -> s.get(wiped - 1).value(NodeCounter.FOREIGN_DISK) == 1);
-            final String status = raftline("status", "--cluster", cluster.clusterFile().toString(), "--json").out();
+            final String status = Cli.ok("status", "--cluster", cluster.clusterFile().toString(), "--json").out();
             assertTrue(status.contains("\"voterOnAnotherDisk\":true"), status);
             assertTrue(cluster.logsContain("on another data directory"), cluster::logs);
             assertEquals(Role.FOLLOWER.name(), foreign.get(wiped - 1).role(), "it never campaigns");

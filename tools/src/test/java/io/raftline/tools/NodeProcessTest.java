@@ -26,22 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class NodeProcessTest
 {
-    private static NodeStatus leaderOf(final List<NodeStatus> statuses)
-    {
-        return statuses.stream().filter(NodeStatus::isLeader).findFirst().orElseThrow();
-    }
-
     @Test
     void threeNodesElectExactlyOneLeader(@TempDir final Path dir) throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21101))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             Thread.sleep(1000);
             final List<NodeStatus> later = cluster.statuses();
             assertTrue(ProcessCluster.oneAgreedLeader(later, 3), () -> StatusCommand.toJson(later));
-            assertEquals(leader.id(), leaderOf(later).id(), "a stable cluster keeps its leader");
-            assertEquals(leader.value(NodeCounter.TERM), leaderOf(later).value(NodeCounter.TERM));
+            assertEquals(leader.id(), ProcessCluster.leaderOf(later).id(), "a stable cluster keeps its leader");
+            assertEquals(leader.value(NodeCounter.TERM), ProcessCluster.leaderOf(later).value(NodeCounter.TERM));
         }
     }
 
@@ -52,7 +47,7 @@ class NodeProcessTest
         {
             final List<NodeStatus> statuses = cluster.await("a leader", 40, s -> ProcessCluster.oneAgreedLeader(s, 5));
             // the new leader's no-op commits on every node
-            final long noop = leaderOf(statuses).value(NodeCounter.LAST_INDEX);
+            final long noop = ProcessCluster.leaderOf(statuses).value(NodeCounter.LAST_INDEX);
             cluster.await("the no-op committed everywhere", 20, s -> s.stream().allMatch(n ->
                 n.reachable() && n.value(NodeCounter.COMMIT_INDEX) >= noop));
         }
@@ -63,9 +58,9 @@ class NodeProcessTest
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21301))
         {
-            final NodeStatus first = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus first = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             cluster.kill(first.id());
-            final NodeStatus second = leaderOf(cluster.await("a new leader", 30,
+            final NodeStatus second = ProcessCluster.leaderOf(cluster.await("a new leader", 30,
                 s -> ProcessCluster.oneAgreedLeader(s, 2) && !s.get(first.id() - 1).reachable()));
             assertNotEquals(first.id(), second.id());
             assertTrue(second.value(NodeCounter.TERM) > first.value(NodeCounter.TERM));
@@ -73,9 +68,9 @@ class NodeProcessTest
             cluster.start(first.id());
             final List<NodeStatus> healed = cluster.await("the old leader back as a follower", 30, s ->
                 ProcessCluster.oneAgreedLeader(s, 3) && s.get(first.id() - 1).role().equals("FOLLOWER") &&
-                s.get(first.id() - 1).value(NodeCounter.LAST_INDEX) == leaderOf(s).value(NodeCounter.LAST_INDEX) &&
-                s.get(first.id() - 1).value(NodeCounter.COMMIT_INDEX) == leaderOf(s).value(NodeCounter.COMMIT_INDEX));
-            assertEquals(second.id(), leaderOf(healed).id(), "a rejoining node does not disturb the leader");
+                s.get(first.id() - 1).value(NodeCounter.LAST_INDEX) == ProcessCluster.leaderOf(s).value(NodeCounter.LAST_INDEX) &&
+                s.get(first.id() - 1).value(NodeCounter.COMMIT_INDEX) == ProcessCluster.leaderOf(s).value(NodeCounter.COMMIT_INDEX));
+            assertEquals(second.id(), ProcessCluster.leaderOf(healed).id(), "a rejoining node does not disturb the leader");
         }
     }
 
@@ -85,7 +80,7 @@ class NodeProcessTest
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21401))
         {
             final List<NodeStatus> statuses = cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
-            final NodeStatus leader = leaderOf(statuses);
+            final NodeStatus leader = ProcessCluster.leaderOf(statuses);
             final int followerId = leader.id() % 3 + 1;
             final NodeStatus before = cluster.await("the follower caught up", 20, s ->
                 s.get(followerId - 1).value(NodeCounter.LAST_INDEX) == leader.value(NodeCounter.LAST_INDEX))
@@ -110,7 +105,7 @@ class NodeProcessTest
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21801))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             final int follower = leader.id() % 3 + 1;
             cluster.signal(follower, "STOP");
             final long[] acknowledged = new long[1];
@@ -148,9 +143,9 @@ class NodeProcessTest
             cluster.signal(follower, "CONT");
             final List<NodeStatus> caughtUp = cluster.await("the follower caught up", 30, s ->
                 ProcessCluster.oneAgreedLeader(s, 3) &&
-                s.get(follower - 1).value(NodeCounter.COMMIT_INDEX) == leaderOf(s).value(NodeCounter.COMMIT_INDEX) &&
-                s.get(follower - 1).value(NodeCounter.LAST_INDEX) == leaderOf(s).value(NodeCounter.LAST_INDEX));
-            assertEquals(leader.id(), leaderOf(caughtUp).id(), "the paused follower does not depose the leader");
+                s.get(follower - 1).value(NodeCounter.COMMIT_INDEX) == ProcessCluster.leaderOf(s).value(NodeCounter.COMMIT_INDEX) &&
+                s.get(follower - 1).value(NodeCounter.LAST_INDEX) == ProcessCluster.leaderOf(s).value(NodeCounter.LAST_INDEX));
+            assertEquals(leader.id(), ProcessCluster.leaderOf(caughtUp).id(), "the paused follower does not depose the leader");
         }
     }
 
@@ -160,7 +155,7 @@ class NodeProcessTest
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 21501);
             DatagramSocket socket = new DatagramSocket())
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             final Random random = new Random(42);
             final InetAddress loopback = InetAddress.getLoopbackAddress();
             for (int i = 0; i < 20_000; i++)
@@ -174,8 +169,8 @@ class NodeProcessTest
             Thread.sleep(1000);
             final List<NodeStatus> after = cluster.await("the cluster steady", 10,
                 s -> ProcessCluster.oneAgreedLeader(s, 3));
-            assertEquals(leader.id(), leaderOf(after).id());
-            assertEquals(leader.value(NodeCounter.TERM), leaderOf(after).value(NodeCounter.TERM));
+            assertEquals(leader.id(), ProcessCluster.leaderOf(after).id());
+            assertEquals(leader.value(NodeCounter.TERM), ProcessCluster.leaderOf(after).value(NodeCounter.TERM));
             final long malformed = after.stream().mapToLong(s -> s.value(NodeCounter.MALFORMED)).sum();
             assertTrue(malformed > 0, "Aeron-framed garbage reaches the decoder and is counted");
         }

@@ -122,6 +122,12 @@ final class ProcessCluster implements AutoCloseable
         return statuses;
     }
 
+    /** The node that says it leads (one must). */
+    static NodeStatus leaderOf(final List<NodeStatus> statuses)
+    {
+        return statuses.stream().filter(NodeStatus::isLeader).findFirst().orElseThrow();
+    }
+
     /** Exactly one reachable node is leader, and every reachable node agrees on it and its term. */
     static boolean oneAgreedLeader(final List<NodeStatus> statuses, final int minReachable)
     {

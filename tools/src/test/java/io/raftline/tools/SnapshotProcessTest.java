@@ -34,18 +34,6 @@ class SnapshotProcessTest
         "snapshot.interval.entries=5000", "log.retain.entries=500", "storage.segment.bytes=262144",
         "state.machine=" + KeyValueStateMachine.class.getName() };
 
-    private static NodeStatus leaderOf(final List<NodeStatus> statuses)
-    {
-        return statuses.stream().filter(NodeStatus::isLeader).findFirst().orElseThrow();
-    }
-
-    private static Cli raftline(final String... args)
-    {
-        final Cli result = Cli.run(args);
-        assertEquals(0, result.exitCode(), () -> String.join(" ", args) + ": " + result);
-        return result;
-    }
-
     /** Appends {@code count} key-value puts ("k-i" = "v-i-round") and waits until each is acknowledged. */
     private static void putKeys(final ProcessCluster cluster, final int count, final int round) throws Exception
     {
@@ -106,7 +94,7 @@ class SnapshotProcessTest
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22601, COMPACTING);
             BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
         {
-            final NodeStatus first = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus first = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(3_000, 30);
             final int laggard = first.id() % 3 + 1;
             cluster.signal(laggard, "STOP");
@@ -128,7 +116,7 @@ class SnapshotProcessTest
             producer.awaitMore(3_000, 30);
 
             // the installed state holds the producer's session: its retries to the new leader are deduplicated
-            raftline("leader", "transfer", "--cluster", cluster.clusterFile().toString(), "--to",
+            Cli.ok("leader", "transfer", "--cluster", cluster.clusterFile().toString(), "--to",
                 Integer.toString(laggard));
             producer.awaitMore(5_000, 30);
             MembershipProcessTest.assertExactlyOnce(cluster, producer, laggard);
@@ -142,8 +130,8 @@ class SnapshotProcessTest
         {
             cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
             putKeys(cluster, 12_000, 1);
-            raftline("cluster", "start-node", "--dir", dir.toString(), "--id", "4");
-            raftline("member", "add", "--cluster", cluster.clusterFile().toString(), "--id", "4", "--voter",
+            Cli.ok("cluster", "start-node", "--dir", dir.toString(), "--id", "4");
+            Cli.ok("member", "add", "--cluster", cluster.clusterFile().toString(), "--id", "4", "--voter",
                 "--timeout", "60");
             final NodeStatus joined = cluster.status(4);
             assertTrue(joined.value(NodeCounter.SNAPSHOT_INDEX) >= 5_000, "it started from a snapshot");
@@ -168,9 +156,9 @@ class SnapshotProcessTest
             assertEquals(1, gone.exitCode(), gone::toString);
             assertTrue(gone.err().contains("no longer holds entry 1") && gone.err().lines().count() == 1,
                 gone::toString);
-            final Cli inspect = raftline("inspect", cluster.config().member(4).dataDir().toString(), "--json");
+            final Cli inspect = Cli.ok("inspect", cluster.config().member(4).dataDir().toString(), "--json");
             assertTrue(inspect.out().contains("\"snapshots\":[{"), inspect::toString);
-            raftline("verify", cluster.config().member(4).dataDir().toString());
+            Cli.ok("verify", cluster.config().member(4).dataDir().toString());
             assertTrue(Files.exists(cluster.config().member(4).dataDir().resolve(SnapshotStore.DIRECTORY)));
         }
     }
@@ -183,7 +171,7 @@ class SnapshotProcessTest
             "state.machine=" + FailingStateMachine.class.getName());
             BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(9_000, 30);
             final List<NodeStatus> after = cluster.await("a snapshot at 8000 after two that failed", 30, s ->
                 s.stream().allMatch(n -> n.value(NodeCounter.SNAPSHOT_INDEX) >= 8_000));
@@ -192,7 +180,7 @@ class SnapshotProcessTest
                 assertEquals(2, node.value(NodeCounter.SNAPSHOT_FAILURES), "node " + node.id() + " counts them");
                 assertTrue(snapshotAt(cluster, node.id(), 2_000) != null || snapshotAt(cluster, node.id(), 8_000) != null);
             }
-            assertEquals(leader.id(), leaderOf(after).id(), "nothing else was disturbed");
+            assertEquals(leader.id(), ProcessCluster.leaderOf(after).id(), "nothing else was disturbed");
             assertTrue(cluster.logsContain("no snapshot at index 4000") &&
                 cluster.logsContain("cannot capture its state now"), cluster::logs);
             MembershipProcessTest.assertExactlyOnce(cluster, producer, leader.id());
@@ -204,7 +192,7 @@ class SnapshotProcessTest
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22901, COMPACTING))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             putKeys(cluster, 12_000, 1);
             final int damaged = leader.id() % 3 + 1;
             cluster.await("node " + damaged + " snapshotted", 30,
@@ -250,7 +238,7 @@ class SnapshotProcessTest
             // slow enough for every node to write each 300 MiB snapshot: followers then hold the leader's
             BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", 1_000, dir.resolve("h")))
         {
-            final NodeStatus leader = leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
+            final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             final int source = leader.id() % 3 + 1;
             final int laggard = 6 - leader.id() - source;
             cluster.signal(laggard, "STOP");
