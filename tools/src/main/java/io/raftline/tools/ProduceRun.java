@@ -282,6 +282,7 @@ final class ProduceRun implements ProducerListener
         {
             return nanos / 1000 + " us";
         }
-        return nanos < 1_000_000_000 ? String.format("%.1f ms", nanos / 1e6) : String.format("%.2f s", nanos / 1e9);
+        return nanos < 1_000_000_000 ? String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6) :
+            String.format(java.util.Locale.ROOT, "%.2f s", nanos / 1e9);
     }
 }

@@ -67,6 +67,16 @@ class CommandLineFailuresTest
         assertOneLine(Cli.run("demo", "--count", "3"), 2, "--count", "10");
         assertOneLine(Cli.run("bench", "latency", "--rate", "0"), 2, "--rate");
         assertOneLine(Cli.run("snapshot", "--cluster", file, "--node", "0"), 2, "--node");
+        assertOneLine(Cli.run("demo", "--base-port", "70000"), 2, "--base-port", "1 to 65533");
+        assertOneLine(Cli.run("bench", "latency", "--base-port", "0"), 2, "--base-port");
+    }
+
+    @Test
+    void durationsReadInTheUnitThatSuitsThem()
+    {
+        assertEquals("97 us", ProduceRun.human(97_400));
+        assertEquals("2.7 ms", ProduceRun.human(2_690_000));
+        assertEquals("1.25 s", ProduceRun.human(1_250_000_000));
     }
 
     @Test
