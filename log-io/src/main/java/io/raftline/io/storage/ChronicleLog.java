@@ -83,6 +83,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private boolean unforced;         // FSYNC: appended since the last force
     private FileChannel segmentChannel;
     private boolean closed;
+    private String forceFailure;      // set for good by a failed force: see forceSegment
+    private IOException nextForceFailure;
 
     private ChronicleLog(
         final Path dir,
@@ -277,7 +279,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         final int offset,
         final int length)
     {
-        checkOpen();
+        checkWritable();
         if (length < 0 || length > PAYLOAD_LENGTH_MAX)
         {
             throw new IllegalArgumentException("payload length " + length + " outside [0, " +
@@ -335,7 +337,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     @Override
     public void truncateFrom(final long index)
     {
-        checkOpen();
+        checkWritable();
         if (index > lastIndex)
         {
             return;
@@ -370,7 +372,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     @Override
     public void reset(final long index, final long term)
     {
-        checkOpen();
+        checkWritable();
         if (metadata.durableWatermark() > index)
         {
             metadata.storeDurableWatermark(index); // lowered first: the old log may reach past the snapshot
@@ -398,7 +400,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
      */
     public long sync()
     {
-        checkOpen();
+        checkWritable();
         if (durability == Durability.FSYNC && unforced)
         {
             forceSegment();
@@ -480,6 +482,10 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         }
         try
         {
+            if (forceFailure != null)
+            {
+                return; // nothing since the last good force may be called durable: the watermark stays
+            }
             sync();
             if (durableIndex > metadata.durableWatermark())
             {
@@ -752,14 +758,29 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     {
         try
         {
+            final IOException injected = nextForceFailure;
+            nextForceFailure = null;
+            if (injected != null)
+            {
+                throw injected;
+            }
             // fsync on the file also writes back the dirty pages of its mapping (Linux)
             segmentChannel.force(false);
             unforced = false;
         }
         catch (final IOException ex)
         {
-            throw new StorageException("cannot force segment file in " + queueDir + ": " + ex.getMessage(), ex);
+            // Linux reports a write-back error to one fsync and may clear it: a later force that "succeeds" says
+            // nothing of the pages lost, so this log never calls anything durable again (restart recovers)
+            forceFailure = "cannot force segment file in " + queueDir + ": " + ex.getMessage();
+            throw new StorageException(forceFailure, ex);
         }
+    }
+
+    /** Tests: the next force fails with {@code failure}, as a disk's write-back error reaches fsync. */
+    void failNextForce(final IOException failure)
+    {
+        nextForceFailure = failure;
     }
 
     private void closeSegmentChannel()
@@ -794,6 +815,15 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         if (closed)
         {
             throw new IllegalStateException("log closed: " + dir);
+        }
+    }
+
+    private void checkWritable()
+    {
+        checkOpen();
+        if (forceFailure != null)
+        {
+            throw new StorageException(forceFailure + " (earlier): the log takes no more writes; restart the node");
         }
     }
 

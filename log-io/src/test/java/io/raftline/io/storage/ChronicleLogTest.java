@@ -323,6 +323,37 @@ class ChronicleLogTest
     }
 
     @Test
+    void aFailedForceIsNeverTakenForDurabilityAgainEvenIfALaterForceSucceeds()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            for (int i = 1; i <= 5; i++)
+            {
+                TestEntries.append(log, 1);
+            }
+            assertEquals(5, log.sync());
+            log.close(); // records the watermark
+        }
+        final ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC);
+        assertEquals(5, log.metadata().durableWatermark());
+        for (int i = 6; i <= 8; i++)
+        {
+            TestEntries.append(log, 1);
+        }
+        // Linux reports a write-back error once: the force after it "succeeds" though the pages were lost
+        log.failNextForce(new java.io.IOException("Input/output error"));
+        final StorageException failed = assertThrows(StorageException.class, log::sync);
+        assertTrue(failed.getMessage().contains("Input/output error"), failed.getMessage());
+        assertEquals(5, log.durableIndex(), "nothing above the last good force is durable");
+        assertThrows(StorageException.class, log::sync, "and it never will be: the log stops");
+        log.close();
+        try (ChronicleLog reopened = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            assertEquals(5, reopened.metadata().durableWatermark(), "close did not raise the watermark");
+        }
+    }
+
+    @Test
     void secondOpenerIsRefusedNamingTheHolder()
     {
         try (ChronicleLog held = ChronicleLog.open(dir, Durability.PAGE_CACHE))
