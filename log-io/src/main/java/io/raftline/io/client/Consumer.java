@@ -18,9 +18,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Tails the committed log of one node from an index: old entries come from the node's mapped segments, then new
  * ones as they commit. Entries reach the {@link EntryHandler} in index order, with no gap, duplicate or reordering,
- * their bytes read in place from the received frame. When the node goes quiet (restart, pause) the consumer asks
- * again from the entry after the last one it delivered. Flow control is by credit: the node sends at most
- * {@code window} entries ahead of what the consumer has taken.
+ * their bytes read in place from the received frame. Each frame says which indexes it covers: one that begins
+ * beyond what was delivered (frames lost on the way) makes the consumer ask again from there, and so does a stream
+ * that makes no progress while the node has entries for it, or says nothing at all (the node restarted or paused;
+ * an idle stream sends a frame that says where it stands every second). Flow control is by credit: the node sends
+ * at most {@code window} entries ahead of what the consumer has taken.
  *
  * <p>Single-threaded: poll from one thread.
  */
@@ -43,19 +45,19 @@ public final class Consumer implements AutoCloseable
     private final SessionNameFrame sessionName = new SessionNameFrame();
     private final TailEntriesFrame entries = new TailEntriesFrame();
     private final RejectFrame reject = new RejectFrame();
+    private final TailPosition position;
     private String gone;
-    private long requestedFrom;
     private long lastDelivered;
-    private long lastScanned;
     private long creditLeft;
     private long commitIndexSeen = -1;
     private boolean requested;
-    private long lastHeardNs;
+    private long lastProgressNs;
     private long nodeCommitAtConnect = -1;
+    private long gaps;
 
     private Consumer(
         final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
-        final int window, final EntryHandler handler)
+        final int window, final EntryHandler handler, final FrameFilter filter)
     {
         if (config.member(nodeId) == null)
         {
@@ -65,15 +67,28 @@ public final class Consumer implements AutoCloseable
         this.all = all;
         this.window = window;
         this.handler = handler;
-        this.requestedFrom = fromIndex;
-        this.transport = new ClientTransport(config, bind, this::onFrame);
+        this.position = new TailPosition(fromIndex);
+        this.transport = new ClientTransport(config, bind, (from, type, buffer, offset, length) ->
+        {
+            if (filter.accept(type))
+            {
+                onFrame(from, type, buffer, offset, length);
+            }
+        });
     }
 
     public static Consumer open(
         final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
         final int window, final EntryHandler handler)
     {
-        return new Consumer(config, bind, nodeId, fromIndex, all, Math.max(1, window), handler);
+        return open(config, bind, nodeId, fromIndex, all, window, handler, type -> true);
+    }
+
+    static Consumer open(
+        final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
+        final int window, final EntryHandler handler, final FrameFilter filter)
+    {
+        return new Consumer(config, bind, nodeId, fromIndex, all, Math.max(1, window), handler, filter);
     }
 
     /** The node's commit index when it first answered, or -1 before that. */
@@ -91,6 +106,12 @@ public final class Consumer implements AutoCloseable
     public long lastDelivered()
     {
         return lastDelivered;
+    }
+
+    /** How many times frames were found missing and asked for again. */
+    public long gaps()
+    {
+        return gaps;
     }
 
     /**
@@ -112,19 +133,19 @@ public final class Consumer implements AutoCloseable
             requested = false;
             return work;
         }
-        if (!requested || nowNs - lastHeardNs > STALL_NS)
+        final boolean stalled = requested && nowNs - lastProgressNs > STALL_NS;
+        if (!requested || stalled)
         {
-            // first request, or the node went quiet: ask again from just after what was delivered
-            final long from = lastScanned() > 0 ? lastScanned() + 1 : requestedFrom;
+            // first request, a gap, or a stream that went quiet: a new stream from just after what was delivered
+            final long from = position.restart();
             creditLeft = window;
-            transport.send(nodeId, TailFrame.encode(transport.frame(), 0, transport.clusterHash(),
-                transport.clientId(), from, window, all ? TailFrame.ALL : 0));
-            if (requested)
+            requested = transport.send(nodeId, TailFrame.encode(transport.frame(), 0, transport.clusterHash(),
+                transport.clientId(), from, window, all ? TailFrame.ALL : 0, position.stream()));
+            if (stalled)
             {
-                transport.reconnect(nodeId);
+                transport.reconnect(nodeId); // it may have restarted and forgotten this client
             }
-            requested = true;
-            lastHeardNs = nowNs;
+            lastProgressNs = nowNs;
             work++;
         }
         else if (creditLeft <= window / 2)
@@ -145,7 +166,6 @@ public final class Consumer implements AutoCloseable
         {
             return;
         }
-        lastHeardNs = System.nanoTime();
         switch (type)
         {
             case ClientMessageType.CONNECTED ->
@@ -190,27 +210,51 @@ public final class Consumer implements AutoCloseable
 
     private void onEntries()
     {
-        commitIndexSeen = Math.max(commitIndexSeen, entries.commitIndex());
+        final long scannedTo = entries.scannedTo();
+        final TailPosition.Verdict verdict = position.judge(entries.stream(), entries.fromIndex(), scannedTo);
+        if (entries.stream() == position.stream())
+        {
+            commitIndexSeen = Math.max(commitIndexSeen, entries.commitIndex());
+        }
+        switch (verdict)
+        {
+            case GAP ->
+            {
+                gaps++;
+                requested = false; // asked again from the gap on the next poll
+                return;
+            }
+            case OLD ->
+            {
+                if (entries.stream() == position.stream() && entries.commitIndex() < position.next())
+                {
+                    lastProgressNs = System.nanoTime(); // the node is there, and has nothing more for us
+                }
+                return;
+            }
+            case NEW -> lastProgressNs = System.nanoTime();
+        }
         while (entries.nextEntry())
         {
             creditLeft--;
             final long index = entries.entryIndex();
-            if (index > lastDelivered)
+            if (index >= position.next() && index < scannedTo)
             {
                 final long sessionId = entries.entrySessionId();
                 handler.onEntry(index, entries.entryTerm(), entries.entryType(),
                     sessionId == 0 ? null : names.get(sessionId), entries.entrySequence(),
                     entries.buffer(), entries.entryPayloadOffset(), entries.entryPayloadLength());
                 lastDelivered = index;
+                position.scanned(index + 1);
             }
         }
-        lastScanned = Math.max(lastScanned, entries.scannedTo() - 1);
+        position.scanned(scannedTo);
     }
 
     /** Every committed entry up to this index was delivered or, being Raft's own and not asked for, skipped. */
     public long lastScanned()
     {
-        return Math.max(lastScanned, lastDelivered);
+        return Math.max(0, position.next() - 1);
     }
 
     @Override

@@ -101,13 +101,6 @@ public final class Producer implements AutoCloseable
         return open(config, bind, name, window, listener, timeoutNs, type -> true);
     }
 
-    /** Decides which received frame types reach the producer: tests lose acknowledgements with it. */
-    @FunctionalInterface
-    interface FrameFilter
-    {
-        boolean accept(int type);
-    }
-
     static Producer open(
         final ClusterConfig config,
         final String bind,

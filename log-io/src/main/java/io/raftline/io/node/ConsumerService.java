@@ -17,17 +17,20 @@ import io.raftline.io.transport.client.TailFrame;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Consumers' tails of the applied log: entries go out in index order from each consumer's position, as many as
  * its credit allows, read in place from the mapped segments. A session's name goes out before its first entry in a
  * stream. A frame that meets back-pressure is not lost: its credit and position are taken back and it is built
- * again on the next duty cycle.
+ * again on the next duty cycle. A stream with nothing to send says where it stands once a second, so that its
+ * consumer can tell a quiet log from a lost stream (a frame lost on the way, a restarted node).
  */
 final class ConsumerService implements AutoCloseable
 {
     private static final int FRAMES_PER_TAIL_LIMIT = 16;
+    private static final long IDLE_FRAME_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final RaftNode node;
     private final ReplicatedState state;
@@ -41,6 +44,7 @@ final class ConsumerService implements AutoCloseable
     private final LogCursor nameCursor;
     private final Consumer<ClientConnection> streamTail = this::streamTail;
     private int work;
+    private long nowNs;
 
     ConsumerService(
         final RaftNode node,
@@ -70,7 +74,8 @@ final class ConsumerService implements AutoCloseable
         final long from = tail.fromIndex();
         final long fromIndex = from == TailFrame.FROM_FIRST ? log.firstIndex() :
             from == TailFrame.FROM_NOW ? node.commitIndex() + 1 : from;
-        client.tail = new TailStream(log.newCursor(), fromIndex, Math.max(0, tail.credit()), tail.all());
+        client.tail = new TailStream(
+            log.newCursor(), tail.stream(), fromIndex, Math.max(0, tail.credit()), tail.all(), nowNs);
     }
 
     void onCredit(final ClientConnection client, final long credit)
@@ -82,8 +87,9 @@ final class ConsumerService implements AutoCloseable
     }
 
     /** Streams what each consumer may take now; returns the frames sent. */
-    int doWork()
+    int doWork(final long nowNs)
     {
+        this.nowNs = nowNs;
         work = 0;
         clients.forEach(streamTail);
         return work;
@@ -124,14 +130,36 @@ final class ConsumerService implements AutoCloseable
             }
             frames++;
         }
+        if (frames > 0)
+        {
+            tail.lastSentNs = nowNs;
+        }
+        else if (nowNs - tail.lastSentNs >= IDLE_FRAME_NS && sendWhereItStands(client, tail))
+        {
+            frames++;
+        }
         work += frames;
+    }
+
+    /** A frame with no entries: where the stream stands, and the commit index. */
+    private boolean sendWhereItStands(final ClientConnection client, final TailStream tail)
+    {
+        final int length = TailEntriesFrame.encodeHeader(
+            frame, 0, clusterHash, nodeId, node.commitIndex(), tail.stream, tail.nextIndex);
+        if (Offers.offer(client.publication, frame, 0, length) < 0)
+        {
+            return false;
+        }
+        tail.lastSentNs = nowNs;
+        return true;
     }
 
     /** Builds and sends one frame of entries from the tail's position; false when nothing more goes now. */
     private boolean sendFrame(
         final ClientConnection client, final TailStream tail, final long appliedIndex, final int maxFrame)
     {
-        int length = TailEntriesFrame.encodeHeader(frame, 0, clusterHash, nodeId, node.commitIndex());
+        int length = TailEntriesFrame.encodeHeader(
+            frame, 0, clusterHash, nodeId, node.commitIndex(), tail.stream, tail.nextIndex);
         int count = 0;
         long next = tail.nextIndex;
         while (next <= appliedIndex && tail.credit > 0)

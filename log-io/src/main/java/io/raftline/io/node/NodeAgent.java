@@ -177,7 +177,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         work += applier.apply(node.commitIndex());
         work += snapshots.poll();
         work += snapshotFetcher.doWork(nowNs);
-        work += consumers.doWork();
+        work += consumers.doWork(nowNs);
         producers.flushAcks();
         if (nowNs >= nextHousekeepingNs)
         {

@@ -4,22 +4,31 @@ import io.raftline.io.storage.LogCursor;
 import org.agrona.CloseHelper;
 import org.agrona.collections.LongHashSet;
 
-/** One consumer's stream of committed entries: where it is, how much credit it gave, which names it knows. */
+/**
+ * One consumer's stream of committed entries: where it is, how much credit it gave, which names it knows, when it
+ * last sent.
+ */
 final class TailStream implements AutoCloseable
 {
     final LogCursor cursor;
+    final int stream;
     final boolean all;
     final LongHashSet namedSessions = new LongHashSet();
     long nextIndex;
     long credit;
     boolean positioned;
+    long lastSentNs;
 
-    TailStream(final LogCursor cursor, final long fromIndex, final long credit, final boolean all)
+    TailStream(
+        final LogCursor cursor, final int stream, final long fromIndex, final long credit, final boolean all,
+        final long nowNs)
     {
         this.cursor = cursor;
+        this.stream = stream;
         this.nextIndex = fromIndex;
         this.credit = credit;
         this.all = all;
+        this.lastSentNs = nowNs;
     }
 
     @Override

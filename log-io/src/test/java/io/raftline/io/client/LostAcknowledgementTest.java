@@ -87,20 +87,8 @@ class LostAcknowledgementTest
                 final RaftlineClientException large = assertThrows(RaftlineClientException.class,
                     () -> producer.offer(tooLarge, 0, tooLarge.capacity()));
                 assertTrue(large.getMessage().startsWith("entry too large"), large.getMessage());
-                for (int seq = 1; seq <= count; seq++)
-                {
-                    final UnsafeBuffer entry = new UnsafeBuffer(("lossy-" + seq).getBytes());
-                    while (producer.offer(entry, 0, entry.capacity()) == Producer.BACK_PRESSURED)
-                    {
-                        producer.poll();
-                    }
-                    producer.poll();
-                }
-                final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
-                while (producer.inFlight() > 0 && System.nanoTime() < deadlineNs)
-                {
-                    producer.poll();
-                }
+                Appends.appendAndAwait(
+                    producer, count, seq -> new UnsafeBuffer(("lossy-" + seq).getBytes()), TIMEOUT_NS);
             }
             final RaftlineClientException afterClose = assertThrows(RaftlineClientException.class,
                 () -> closed.offer(new UnsafeBuffer(new byte[1]), 0, 1));

@@ -7,21 +7,25 @@ import org.agrona.MutableDirectBuffer;
 /**
  * TAIL_ENTRIES, node → consumer: committed entries in index order.
  * <pre>
- * | commitIndex i64 | scanned to i64 | count i32 | pad i32 | entry * count |
+ * | commitIndex i64 | from i64 | scanned to i64 | count i32 | stream i32 | entry * count |
  *   entry: | index i64 | term i64 | sessionId i64 | sequence i64 | type i32 | payload length i32 |
  *          | payload, padded to 8 |
  * </pre>
- * {@code scanned to}: every entry below it was sent or, being Raft's own and not asked for, skipped. Written with
+ * The frame covers the indexes [{@code from}, {@code scanned to}): every entry there was sent or, being Raft's own
+ * and not asked for, skipped; a frame with no entries says where the stream stands. {@code stream}: the number the
+ * consumer gave the request this stream answers. Written with
  * {@link #encodeHeader}, {@link #encodeEntryHeader} and the payload per entry, then {@link #finish}; read by
  * wrapping, then {@link #nextEntry()} until it returns false.
  */
 public final class TailEntriesFrame extends ClientFrame
 {
-    public static final int HEADER_LENGTH = BODY + 24;
+    public static final int HEADER_LENGTH = BODY + 32;
     public static final int ENTRY_HEADER_LENGTH = 40;
     private static final int COMMIT_INDEX = BODY;
-    private static final int SCANNED_TO = BODY + 8;
-    private static final int COUNT = BODY + 16;
+    private static final int FROM = BODY + 8;
+    private static final int SCANNED_TO = BODY + 16;
+    private static final int COUNT = BODY + 24;
+    private static final int STREAM = BODY + 28;
     private static final int ENTRY_INDEX = 0;
     private static final int ENTRY_TERM = 8;
     private static final int ENTRY_SESSION_ID = 16;
@@ -31,12 +35,14 @@ public final class TailEntriesFrame extends ClientFrame
 
     public static int encodeHeader(
         final MutableDirectBuffer buffer, final int offset, final long clusterHash, final int nodeId,
-        final long commitIndex)
+        final long commitIndex, final int stream, final long fromIndex)
     {
         header(buffer, offset, ClientMessageType.TAIL_ENTRIES, clusterHash, nodeId, HEADER_LENGTH);
         buffer.putLong(offset + COMMIT_INDEX, commitIndex, ORDER);
-        buffer.putLong(offset + SCANNED_TO, 0, ORDER);
-        buffer.putLong(offset + COUNT, 0, ORDER);
+        buffer.putLong(offset + FROM, fromIndex, ORDER);
+        buffer.putLong(offset + SCANNED_TO, fromIndex, ORDER);
+        buffer.putInt(offset + COUNT, 0, ORDER);
+        buffer.putInt(offset + STREAM, stream, ORDER);
         return HEADER_LENGTH;
     }
 
@@ -83,6 +89,16 @@ public final class TailEntriesFrame extends ClientFrame
     public long commitIndex()
     {
         return longAt(COMMIT_INDEX);
+    }
+
+    public long fromIndex()
+    {
+        return longAt(FROM);
+    }
+
+    public int stream()
+    {
+        return intAt(STREAM);
     }
 
     public long scannedTo()
@@ -146,6 +162,7 @@ public final class TailEntriesFrame extends ClientFrame
     @Override
     protected boolean isBodyValid()
     {
-        return count() >= 0 && entriesFit(HEADER_LENGTH, count(), ENTRY_HEADER_LENGTH, ENTRY_PAYLOAD_LENGTH);
+        return count() >= 0 && fromIndex() >= 1 && scannedTo() >= fromIndex() &&
+            entriesFit(HEADER_LENGTH, count(), ENTRY_HEADER_LENGTH, ENTRY_PAYLOAD_LENGTH);
     }
 }

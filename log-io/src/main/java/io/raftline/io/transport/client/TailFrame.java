@@ -5,9 +5,10 @@ import org.agrona.MutableDirectBuffer;
 /**
  * TAIL, consumer → node: stream committed entries from an index, with this much credit.
  * <pre>
- * | clientId i64 | from index i64 | credit (entries) i64 | flags i32 | pad i32 |
+ * | clientId i64 | from index i64 | credit (entries) i64 | flags i32 | stream i32 |
  * </pre>
- * {@code from}: {@link #FROM_FIRST}, {@link #FROM_NOW} or an index.
+ * {@code from}: {@link #FROM_FIRST}, {@link #FROM_NOW} or an index. {@code stream}: the consumer's number for this
+ * request, echoed in every frame of the stream, so that frames of an earlier stream are told apart.
  */
 public final class TailFrame extends ClientFrame
 {
@@ -22,17 +23,18 @@ public final class TailFrame extends ClientFrame
     private static final int FROM = BODY + 8;
     private static final int CREDIT = BODY + 16;
     private static final int FLAGS = BODY + 24;
+    private static final int STREAM = BODY + 28;
 
     public static int encode(
         final MutableDirectBuffer buffer, final int offset, final long clusterHash, final long clientId,
-        final long fromIndex, final long credit, final int flags)
+        final long fromIndex, final long credit, final int flags, final int stream)
     {
         header(buffer, offset, ClientMessageType.TAIL, clusterHash, 0, LENGTH);
         buffer.putLong(offset + CLIENT_ID, clientId, ORDER);
         buffer.putLong(offset + FROM, fromIndex, ORDER);
         buffer.putLong(offset + CREDIT, credit, ORDER);
         buffer.putInt(offset + FLAGS, flags, ORDER);
-        buffer.putInt(offset + FLAGS + 4, 0, ORDER);
+        buffer.putInt(offset + STREAM, stream, ORDER);
         return LENGTH;
     }
 
@@ -49,6 +51,11 @@ public final class TailFrame extends ClientFrame
     public long credit()
     {
         return longAt(CREDIT);
+    }
+
+    public int stream()
+    {
+        return intAt(STREAM);
     }
 
     public boolean all()

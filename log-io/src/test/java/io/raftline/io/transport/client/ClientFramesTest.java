@@ -216,21 +216,24 @@ class ClientFramesTest
 
         final TailFrame tail = new TailFrame();
         assertTrue(tail.wrap(buffer, 0, TailFrame.encode(buffer, 0, CLUSTER, 77, TailFrame.FROM_NOW, 64,
-            TailFrame.ALL)));
+            TailFrame.ALL, 5)));
         assertEquals(TailFrame.FROM_NOW, tail.fromIndex());
+        assertEquals(5, tail.stream());
         assertEquals(64, tail.credit());
         assertTrue(tail.all());
         final TailCreditFrame credit = new TailCreditFrame();
         assertTrue(credit.wrap(buffer, 0, TailCreditFrame.encode(buffer, 0, CLUSTER, 77, 32)));
         assertEquals(32, credit.credit());
 
-        int length = TailEntriesFrame.encodeHeader(buffer, 0, CLUSTER, 1, 900);
+        int length = TailEntriesFrame.encodeHeader(buffer, 0, CLUSTER, 1, 900, 5, 10);
         length = TailEntriesFrame.encodeEntry(buffer, length, 10, 2, 42, 7, EntryType.NORMAL, ascii("xyz"), 0, 3);
         length = TailEntriesFrame.encodeEntry(buffer, length, 11, 2, 0, 0, EntryType.NOOP, ascii(""), 0, 0);
         TailEntriesFrame.finish(buffer, 0, length, 2, 12);
         final TailEntriesFrame entries = new TailEntriesFrame();
         assertTrue(entries.wrap(buffer, 0, length));
         assertEquals(900, entries.commitIndex());
+        assertEquals(5, entries.stream());
+        assertEquals(10, entries.fromIndex());
         assertEquals(12, entries.scannedTo());
         assertTrue(entries.nextEntry());
         assertEquals(10, entries.entryIndex());
@@ -273,8 +276,13 @@ class ClientFramesTest
         AckFrame.finish(buffer, 0, AckFrame.HEADER_LENGTH, 1);
         assertFalse(ack.wrap(buffer, 0, AckFrame.HEADER_LENGTH), "an acknowledgement that is not there");
         final TailEntriesFrame entries = new TailEntriesFrame();
-        TailEntriesFrame.finish(buffer, 0, TailEntriesFrame.HEADER_LENGTH, -1, 0);
+        TailEntriesFrame.encodeHeader(buffer, 0, CLUSTER, 1, 900, 5, 10);
+        TailEntriesFrame.finish(buffer, 0, TailEntriesFrame.HEADER_LENGTH, -1, 10);
         assertFalse(entries.wrap(buffer, 0, TailEntriesFrame.HEADER_LENGTH), "a negative count");
+        TailEntriesFrame.finish(buffer, 0, TailEntriesFrame.HEADER_LENGTH, 0, 9);
+        assertFalse(entries.wrap(buffer, 0, TailEntriesFrame.HEADER_LENGTH), "scanned to before where it begins");
+        TailEntriesFrame.encodeHeader(buffer, 0, CLUSTER, 1, 900, 5, 0);
+        assertFalse(entries.wrap(buffer, 0, TailEntriesFrame.HEADER_LENGTH), "begins at index 0");
     }
 
     /** Random bytes in a frame's body: a flyweight that accepts them reads only inside the frame. */
