@@ -45,7 +45,8 @@ public final class RaftNode
     private final boolean preVote;
     private final boolean checkQuorum;
     private final boolean readLease;
-    private long ticks;
+    private long now;                   // the clock (see advanceClock), in ticks
+    private long leaderSentAt;          // follower: the latest send time of the leader's messages it heard
     private final ProgressTracker tracker;
     private final ReadIndex readIndex;
     private final Ready ready = new Ready();
@@ -139,10 +140,20 @@ public final class RaftNode
     // ---------------------------------------------------------------------------------------------------------
     // Inputs
 
-    /** One logical tick. The runtime decides how long a tick is; timeouts are counted in ticks. */
+    /** One logical tick, and the clock moves on by one. Timeouts are counted in ticks. */
     public void tick()
     {
-        ticks++;
+        tick(now + 1);
+    }
+
+    /**
+     * One tick of the timeouts, with the runtime's monotonic clock at {@code time} (see {@link #advanceClock}). After
+     * a stall the runtime ticks once, not once per tick missed (a burst would start elections the stall deserved),
+     * while the clock says how much time really passed.
+     */
+    public void tick(final long time)
+    {
+        advanceClock(time);
         if (role == Role.LEADER)
         {
             tickLeader();
@@ -152,6 +163,22 @@ public final class RaftNode
             tickElection();
         }
         assert invariants();
+    }
+
+    /**
+     * The runtime's monotonic clock, in whole ticks since any origin; it never goes back. A leader stamps what it
+     * sends with it and measures its read lease on it when a read is served, so the runtime sets it just before
+     * inputs that may serve a read (thesis §6.4.1: a lease counted in ticks alone outlives a stall).
+     */
+    public void advanceClock(final long time)
+    {
+        now = Math.max(now, time);
+    }
+
+    /** The clock, as {@link #tick} and {@link #advanceClock} set it. */
+    public long clock()
+    {
+        return now;
     }
 
     /** A message from a peer. The entries of an inbound APPEND are read during this call only. */
@@ -403,8 +430,8 @@ public final class RaftNode
         {
             if (configuration.isLearner(voter))
             {
-                catchUps[i++] = new CatchUp(voter, log.lastIndex(), ticks, electionTimeoutTicks,
-                    catchUpTicks == Long.MAX_VALUE ? Long.MAX_VALUE : ticks + catchUpTicks);
+                catchUps[i++] = new CatchUp(voter, log.lastIndex(), now, electionTimeoutTicks,
+                    catchUpTicks == Long.MAX_VALUE ? Long.MAX_VALUE : now + catchUpTicks);
             }
         }
         return ChangeResult.STARTED;
@@ -741,6 +768,7 @@ public final class RaftNode
             assert newTerm > term : "term went back from " + term + " to " + newTerm;
             term = newTerm;
             votedFor = NONE;
+            leaderSentAt = 0;
             hardStateChanged = true;
         }
     }
@@ -1020,7 +1048,7 @@ public final class RaftNode
 
     private void onAppend(final RaftMessage message)
     {
-        hearFromLeader(message.from);
+        hearFromLeader(message);
         final RaftMessage response = send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from);
         final long prevLogIndex = message.index;
         if (prevLogIndex < commitIndex)
@@ -1113,7 +1141,7 @@ public final class RaftNode
 
     private void onHeartbeat(final RaftMessage message)
     {
-        hearFromLeader(message.from);
+        hearFromLeader(message);
         maybeCommitTo(Math.min(message.commitIndex, log.lastIndex()));
         final RaftMessage response = send(ready.messagesAfterPersist, MessageType.HEARTBEAT_RESPONSE, message.from);
         response.context = message.context;
@@ -1125,7 +1153,7 @@ public final class RaftNode
      */
     private void onInstallSnapshot(final RaftMessage message)
     {
-        hearFromLeader(message.from);
+        hearFromLeader(message);
         final long index = message.index;
         if (index <= commitIndex)
         {
@@ -1146,14 +1174,15 @@ public final class RaftNode
         }
     }
 
-    private void hearFromLeader(final int leader)
+    private void hearFromLeader(final RaftMessage message)
     {
         if (role != Role.FOLLOWER)
         {
-            becomeFollower(term, leader); // §5.2: a (pre-)candidate that hears from this term's leader yields
+            becomeFollower(term, message.from); // §5.2: a (pre-)candidate that hears from this term's leader yields
         }
-        leaderId = leader;
+        leaderId = message.from;
         electionElapsed = 0;
+        leaderSentAt = Math.max(leaderSentAt, message.sentAt); // answers carry it: the leader's lease starts there
     }
 
     private void maybeCommitTo(final long index)
@@ -1230,7 +1259,7 @@ public final class RaftNode
             return;
         }
         if (progress.state() == Progress.State.SNAPSHOT &&
-            ticks - progress.snapshotSentTick() >= electionTimeoutTicks)
+            now - progress.snapshotSentTick() >= electionTimeoutTicks)
         {
             sendSnapshot(progress); // lost, or the follower restarted: tell it again, with the newest snapshot
         }
@@ -1273,7 +1302,7 @@ public final class RaftNode
         {
             onIdentity(progress, message.identity);
             progress.setRecentActive(true);
-            progress.heardAt(ticks);
+            progress.answered(Math.min(message.sentAt, now)); // no answer can extend the lease into the future
             progress.snapshotHeld(message.snapshotIndex);
         }
         return progress;
@@ -1391,7 +1420,7 @@ public final class RaftNode
         {
             return false; // the runtime compacts only below a snapshot it holds: it is on its way
         }
-        progress.becomeSnapshot(snapshotIndex, ticks);
+        progress.becomeSnapshot(snapshotIndex, now);
         final RaftMessage install = send(ready.messages, MessageType.INSTALL_SNAPSHOT, progress.nodeId());
         install.index = snapshotIndex;
         install.logTerm = snapshotTerm;
@@ -1581,7 +1610,7 @@ public final class RaftNode
         {
             final Progress progress = tracker.find(catchUp.learner());
             final CatchUp.Status status = progress == null ? CatchUp.Status.FAILED :
-                catchUp.check(progress.matchIndex(), log.lastIndex(), ticks);
+                catchUp.check(progress.matchIndex(), log.lastIndex(), now);
             if (status == CatchUp.Status.FAILED)
             {
                 abandonPromotion(catchUp.failure() != null ? catchUp.failure() :
@@ -1708,11 +1737,16 @@ public final class RaftNode
         send(ready.messages, MessageType.TIMEOUT_NOW, target);
     }
 
-    /** A majority answered within the last half election timeout: no other leader can exist (thesis §6.4.1). */
+    /**
+     * A majority answered messages sent less than half an election timeout ago, as the clock says now: none of them
+     * votes for anyone else before an election timeout from when it heard them, so no other leader can exist
+     * (thesis §6.4.1; half, for clocks that run at different rates). Measured from when the messages were sent,
+     * not from when their answers arrived, which may be late.
+     */
     private boolean hasLease()
     {
-        tracker.progress(id).heardAt(ticks);
-        return ticks - tracker.quorumHeardTick() < electionTimeoutTicks / 2;
+        tracker.progress(id).answered(now);
+        return now - tracker.quorumLeaseStart() < electionTimeoutTicks / 2;
     }
 
     private void startReadRound(final long round)
@@ -1785,6 +1819,7 @@ public final class RaftNode
         message.to = to;
         message.term = term;
         message.snapshotIndex = snapshotIndex;
+        message.sentAt = role == Role.LEADER ? now : leaderSentAt;
         return message;
     }
 

@@ -26,11 +26,18 @@ class ReadLeaseSafetyTest
         return RaftFixture.leader(1, 3, new MemoryRaftLog(), 0, options -> options.readLease(true));
     }
 
+    /** A follower's answer to what the leader sent just now. */
+    private static RaftMessage answerNow(final RaftFixture leader, final RaftMessage answer)
+    {
+        answer.sentAt = leader.node.clock();
+        return answer;
+    }
+
     @Test
     void anAcknowledgedAppendRenewsTheLease()
     {
         final RaftFixture leader = leaseLeader();
-        leader.step(appendResponse(2, 1, 1, 1));
+        leader.step(answerNow(leader, appendResponse(2, 1, 1, 1)));
         leader.drain();
         leader.node.readIndex(5);
         final Output out = leader.drain();
@@ -43,10 +50,10 @@ class ReadLeaseSafetyTest
     void aHeartbeatAnswerRenewsTheLease()
     {
         final RaftFixture leader = leaseLeader();
-        leader.step(appendResponse(2, 1, 1, 1));
+        leader.step(answerNow(leader, appendResponse(2, 1, 1, 1)));
         leader.tick(T / 2 + 1);
         leader.drain();
-        leader.step(message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 1));
+        leader.step(answerNow(leader, message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 1)));
         leader.drain();
         leader.node.readIndex(6);
         final Output out = leader.drain();
@@ -55,10 +62,42 @@ class ReadLeaseSafetyTest
     }
 
     @Test
+    void aLateAnswerRenewsTheLeaseOnlyFromWhenItsHeartbeatWasSent()
+    {
+        final RaftFixture leader = leaseLeader();
+        final long sentAt = leader.node.clock();
+        leader.step(answerNow(leader, appendResponse(2, 1, 1, 1)));
+        leader.tick(T / 2);
+        leader.drain();
+        final RaftMessage late = message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 1);
+        late.sentAt = sentAt; // answered at once, but it took half an election timeout to arrive
+        leader.step(late);
+        leader.drain();
+        leader.node.readIndex(9);
+        final Output out = leader.drain();
+        assertTrue(out.readStates.isEmpty(), "the follower may elect another leader half a timeout from now");
+        assertEquals(1, out.of(MessageType.HEARTBEAT, 2).size(), "a round confirms the read instead");
+    }
+
+    @Test
+    void aLeaderStalledPastItsLeaseServesNoReadFromItBeforeItTicksAgain()
+    {
+        final RaftFixture leader = leaseLeader();
+        leader.step(answerNow(leader, appendResponse(2, 1, 1, 1)));
+        leader.drain();
+        // a GC pause or SIGSTOP: the clock moved on by an election timeout, the timeouts have not ticked yet
+        leader.node.advanceClock(leader.node.clock() + T);
+        leader.node.readIndex(10);
+        final Output out = leader.drain();
+        assertTrue(out.readStates.isEmpty(), "a read that queued during the stall is not served from the lease");
+        assertEquals(1, out.of(MessageType.HEARTBEAT, 2).size());
+    }
+
+    @Test
     void aLeaseThatWasNotRenewedLapses()
     {
         final RaftFixture leader = leaseLeader();
-        leader.step(appendResponse(2, 1, 1, 1));
+        leader.step(answerNow(leader, appendResponse(2, 1, 1, 1)));
         leader.tick(T / 2);
         leader.drain();
         leader.node.readIndex(7);
@@ -130,14 +169,14 @@ class ReadLeaseSafetyTest
     void aNewTermStartsWithLeaseReadsAllowedAgain()
     {
         final RaftFixture leader = leaseLeader();
-        leader.step(appendResponse(2, 1, 1, 1));
+        leader.step(answerNow(leader, appendResponse(2, 1, 1, 1)));
         assertTrue(leader.node.transferLeadership(2));
         assertEquals(1, leader.drain().of(MessageType.TIMEOUT_NOW, 2).size());
         leader.step(message(MessageType.HEARTBEAT, 2, 1, 2));
         leader.drain();
         leader.elect();
         assertEquals(3, leader.node.term(), "its own election: the lease counts again");
-        leader.step(appendResponse(2, 1, leader.node.term(), leader.node.log().lastIndex()));
+        leader.step(answerNow(leader, appendResponse(2, 1, leader.node.term(), leader.node.log().lastIndex())));
         leader.drain();
         leader.node.readIndex(8);
         assertEquals(1, leader.drain().readStates.size());

@@ -40,6 +40,11 @@ public final class RaftMessage
     public long context;
     /** Every message: the index of the sender's newest snapshot (0: none), so a leader knows who can serve one. */
     public long snapshotIndex;
+    /**
+     * From a leader: its clock when it sent the message. To a leader: the latest such time of the leader's messages
+     * the sender heard before answering, so that the leader's read lease starts when it sent, not when it heard back.
+     */
+    public long sentAt;
     /** VOTE, PRE_VOTE: sent on a leadership transfer, so a recently heard-from leader does not block it. */
     public boolean transfer;
     /** APPEND: the number of entries. */
@@ -67,6 +72,7 @@ public final class RaftMessage
         rejectHintIndex = 0;
         context = 0;
         snapshotIndex = 0;
+        sentAt = 0;
         transfer = false;
         entryCount = 0;
         batchBytes = 0;
@@ -90,6 +96,7 @@ public final class RaftMessage
         rejectHintIndex = other.rejectHintIndex;
         context = other.context;
         snapshotIndex = other.snapshotIndex;
+        sentAt = other.sentAt;
         transfer = other.transfer;
         entryCount = other.entryCount;
         batchBytes = other.batchBytes;
@@ -103,6 +110,7 @@ public final class RaftMessage
         return type + " " + from + "->" + to + " term=" + term + " index=" + index + " logTerm=" + logTerm +
             " commit=" + commitIndex + (reject ? " REJECT hint=" + rejectHintIndex + "/" + rejectHintTerm : "") +
             (context != 0 ? " ctx=" + context : "") + (snapshotIndex != 0 ? " snapshot=" + snapshotIndex : "") +
+            (sentAt != 0 ? " sentAt=" + sentAt : "") +
             (transfer ? " transfer" : "") +
             (entryCount != 0 ? " entries=" + entryCount : "");
     }

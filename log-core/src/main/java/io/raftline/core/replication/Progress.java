@@ -7,7 +7,7 @@ package io.raftline.core.replication;
  */
 public final class Progress
 {
-    /** {@link #lastHeardTick()} of a follower not heard from in this leadership. */
+    /** {@link #leaseStart()} of a follower not heard from in this leadership. */
     public static final long NEVER = Long.MIN_VALUE / 4;
 
     /** How the leader currently sends to this follower. */
@@ -31,7 +31,7 @@ public final class Progress
     private long nextIndex;          // invariant: matchIndex < nextIndex
     private boolean probeSent;       // PROBE only: a message is out, wait before sending another
     private boolean recentActive;    // heard from within the current check-quorum period
-    private long lastHeardTick = NEVER; // the leader's tick count when this follower last answered
+    private long leaseStart = NEVER; // when the leader sent the latest message this follower answered
     private long readAckedRound;     // the latest ReadIndex round this follower confirmed
     private long commitSent;         // the highest commit index sent in an AppendEntries
     private boolean resendRequested; // send an AppendEntries next time even if it carries nothing new
@@ -83,7 +83,7 @@ public final class Progress
         this.matchIndex = 0;
         this.nextIndex = nextIndex;
         this.recentActive = false;
-        this.lastHeardTick = NEVER;
+        this.leaseStart = NEVER;
         this.readAckedRound = 0;
         this.commitSent = 0;
         becomeProbe();
@@ -269,16 +269,19 @@ public final class Progress
         return requested;
     }
 
-    /** The follower answered at the leader's tick {@code tick}. */
-    public void heardAt(final long tick)
+    /**
+     * The follower answered after it heard from the leader a message sent at {@code sentAt} (leader's clock): it
+     * has promised to elect no one else for an election timeout from then (thesis §6.4.1).
+     */
+    public void answered(final long sentAt)
     {
-        lastHeardTick = Math.max(lastHeardTick, tick);
+        leaseStart = Math.max(leaseStart, sentAt);
     }
 
-    /** The leader's tick at which this follower last answered, or {@link #NEVER}. */
-    public long lastHeardTick()
+    /** When the leader sent the latest message this follower answered, or {@link #NEVER}. */
+    public long leaseStart()
     {
-        return lastHeardTick;
+        return leaseStart;
     }
 
     public boolean isRecentActive()

@@ -18,7 +18,7 @@ public final class ProgressTracker
     // a voter speaking from a directory of another identity counts for nothing (see Configuration)
     private final Quorum.IndexSource matchIndexes = id -> isEligible(id) ? progress(id).matchIndex() : 0;
     private final Quorum.IndexSource readAcks = id -> isEligible(id) ? progress(id).readAckedRound() : 0;
-    private final Quorum.IndexSource heardTicks = id -> isEligible(id) ? progress(id).lastHeardTick() : Progress.NEVER;
+    private final Quorum.IndexSource leaseStarts = id -> isEligible(id) ? progress(id).leaseStart() : Progress.NEVER;
     private final Quorum.PollSource votes = id -> voteOf(id);
     private final Quorum.PollSource activity =
         id -> isEligible(id) && progress(id).isRecentActive() ? Quorum.YES : Quorum.NO;
@@ -120,10 +120,10 @@ public final class ProgressTracker
         return quorum.committedIndex(configuration, readAcks);
     }
 
-    /** The latest tick by which a majority of every voter set had answered the leader (its lease start). */
-    public long quorumHeardTick()
+    /** The latest send time, on the leader's clock, of messages a majority of every voter set answered. */
+    public long quorumLeaseStart()
     {
-        return quorum.committedIndex(configuration, heardTicks);
+        return quorum.committedIndex(configuration, leaseStarts);
     }
 
     /** Whether a majority of every voter set was heard from in the current check-quorum period. */

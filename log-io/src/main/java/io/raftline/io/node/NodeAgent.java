@@ -4,6 +4,7 @@ import io.raftline.core.RaftNode;
 import io.raftline.core.ReadStates;
 import io.raftline.core.Role;
 import io.raftline.core.SnapshotFetch;
+import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
 import io.raftline.core.state.ReplicatedState;
@@ -62,6 +63,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private final SnapshotChunkFrame chunkFrame = new SnapshotChunkFrame();
     private final PeerPublisher.AppendValidity appendValidity;
     private final NanoClock clock;
+    private final CoreClock coreClock;
     private final long tickNs;
     private final String roleName;
     private final AutoCloseable[] resources;
@@ -92,8 +94,9 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     {
     }
 
-    NodeAgent(final Parts parts, final NanoClock clock, final long tickNs)
+    NodeAgent(final Parts parts, final NanoClock clock, final CoreClock coreClock, final long tickNs)
     {
+        this.coreClock = coreClock;
         this.node = parts.node();
         this.log = parts.log();
         this.state = parts.state();
@@ -165,6 +168,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private int doDutyCycle()
     {
         nowNs = clock.nanoTime();
+        node.advanceClock(coreClock.ticks(nowNs)); // before the input that waited out a stall, not after it
         snapshotServer.onCycle();
         int work = aeron.invoke();
         work += inbound.poll(FRAGMENT_LIMIT);
@@ -202,6 +206,10 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     @Override
     public void onRaftMessage(final RaftMessage message)
     {
+        if (message.type == MessageType.READ_INDEX)
+        {
+            coreClock.advance(node); // a follower's read: the lease is judged when it is served
+        }
         driver.step(message);
     }
 
@@ -315,7 +323,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         {
             return 0;
         }
-        driver.tick();
+        driver.tick(coreClock.ticks(nowNs));
         // after a stall (GC, SIGSTOP) tick once, not once per missed period: a burst of ticks would start an
         // election that the stall, not the leader, deserved
         nextTickNs = Math.max(nextTickNs + tickNs, nowNs + tickNs / 2);

@@ -86,9 +86,10 @@ final class RaftDriver
         writeLog();
     }
 
-    void tick()
+    /** A tick of the core's timeouts, with its clock at {@code time}. */
+    void tick(final long time)
     {
-        node.tick();
+        node.tick(time);
     }
 
     /** Makes the log writes the core has decided so far; call after any input that may have proposed. */

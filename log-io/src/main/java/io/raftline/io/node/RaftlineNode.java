@@ -118,8 +118,9 @@ public final class RaftlineNode implements AutoCloseable
                 clients, clusterHash, nodeId, config.maxEntryBytes(), config.sessionTimeoutNs(), clock);
             final ConsumerService consumers = new ConsumerService(node, state, openedLog, clients,
                 nodeCounters.transport(), clusterHash, nodeId, Math.max(config.mtuBytes(), config.maxEntryBytes() + 4096));
+            final CoreClock coreClock = new CoreClock(clock, config.tickNs());
             final ReadService reads = new ReadService(node, clients, clusterHash, nodeId,
-                RaftOptions.DEFAULT_MAX_PENDING_READS, 2 * config.electionTimeoutNs());
+                RaftOptions.DEFAULT_MAX_PENDING_READS, 2 * config.electionTimeoutNs(), coreClock);
             final Subscription subscription = aeron.addSubscription(
                 AeronRuntime.subscriptionChannel(self.endpoint(), config.socketBufferBytes()), AeronRuntime.STREAM_ID);
             final NodeCounters counters = nodeCounters;
@@ -132,8 +133,7 @@ public final class RaftlineNode implements AutoCloseable
                 config.tickNs(), snapshots);
             this.agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound, members,
                 nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, stateMissingBelow,
-                clusterHash), clock,
-                config.tickNs());
+                clusterHash), clock, coreClock, config.tickNs());
             final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
             this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
         }

@@ -22,6 +22,7 @@ final class ReadService
     private final long clusterHash;
     private final int nodeId;
     private final long timeoutNs;
+    private final CoreClock coreClock;
     private final long[] requestIds;   // 0: free
     private final long[] clientIds;
     private final long[] correlationIds;
@@ -37,8 +38,10 @@ final class ReadService
         final long clusterHash,
         final int nodeId,
         final int capacity,
-        final long timeoutNs)
+        final long timeoutNs,
+        final CoreClock coreClock)
     {
+        this.coreClock = coreClock;
         this.node = node;
         this.clients = clients;
         this.clusterHash = clusterHash;
@@ -66,6 +69,7 @@ final class ReadService
         clientIds[slot] = client.clientId;
         correlationIds[slot] = correlationId;
         deadlinesNs[slot] = nowNs + timeoutNs;
+        coreClock.advance(node); // a lease is judged when the read is served
         node.readIndex(requestId);
     }
 

@@ -17,6 +17,7 @@ import io.raftline.io.transport.client.ReadIndexResultFrame;
 import io.raftline.io.transport.codec.FrameHeader;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,7 +150,8 @@ class ReadServiceTest
     void aReadTheLeaderNeverAnswersFailsAfterTheTimeout()
     {
         final RaftNode node = follower();
-        final ReadService reads = new ReadService(node, clients, CLUSTER, 1, 4, TIMEOUT_NS);
+        final ReadService reads = new ReadService(node, clients, CLUSTER, 1, 4, TIMEOUT_NS,
+            new CoreClock(new SystemNanoClock(), TimeUnit.MILLISECONDS.toNanos(10)));
         final ClientConnection client = clients.get(77);
         reads.onReadIndex(client, 500, 1_000);
         final MessageQueue toLeader = node.ready().messagesAfterPersist();
@@ -166,7 +168,8 @@ class ReadServiceTest
     void readsBeyondTheCapacityFailAtOnceAndAnswersFreeTheirSlots()
     {
         final RaftNode node = follower();
-        final ReadService reads = new ReadService(node, clients, CLUSTER, 1, 2, TIMEOUT_NS);
+        final ReadService reads = new ReadService(node, clients, CLUSTER, 1, 2, TIMEOUT_NS,
+            new CoreClock(new SystemNanoClock(), TimeUnit.MILLISECONDS.toNanos(10)));
         final ClientConnection client = clients.get(77);
         reads.onReadIndex(client, 1, 0);
         reads.onReadIndex(client, 2, 0);

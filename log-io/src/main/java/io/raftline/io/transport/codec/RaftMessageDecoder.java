@@ -93,6 +93,7 @@ public final class RaftMessageDecoder
         into.entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, ORDER);
         into.identity = buffer.getLong(offset + IDENTITY_OFFSET, ORDER);
         into.snapshotIndex = buffer.getLong(offset + SNAPSHOT_INDEX_OFFSET, ORDER);
+        into.sentAt = buffer.getLong(offset + SENT_AT_OFFSET, ORDER);
         into.entries = type == MessageType.APPEND ? entries : null;
         return DecodeResult.OK;
     }
@@ -122,7 +123,8 @@ public final class RaftMessageDecoder
             return DecodeResult.BAD_FIELD;
         }
         if (term < 0 || index < 0 || logTerm < 0 || hintTerm < 0 || hintIndex < 0 ||
-            buffer.getLong(offset + SNAPSHOT_INDEX_OFFSET, ORDER) < 0)
+            buffer.getLong(offset + SNAPSHOT_INDEX_OFFSET, ORDER) < 0 ||
+            buffer.getLong(offset + SENT_AT_OFFSET, ORDER) < 0)
         {
             return DecodeResult.BAD_FIELD;
         }

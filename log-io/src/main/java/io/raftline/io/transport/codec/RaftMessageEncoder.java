@@ -169,5 +169,6 @@ public final class RaftMessageEncoder
         buffer.putInt(offset + PADDING_INT_OFFSET, 0, ORDER);
         buffer.putLong(offset + IDENTITY_OFFSET, message.identity, ORDER);
         buffer.putLong(offset + SNAPSHOT_INDEX_OFFSET, message.snapshotIndex, ORDER);
+        buffer.putLong(offset + SENT_AT_OFFSET, message.sentAt, ORDER);
     }
 }

@@ -36,10 +36,12 @@ package io.raftline.io.transport.codec;
  *   | identity of the sender's data directory                       | 96   a voter counts only from its own
  *   +---------------------------------------------------------------+
  *   | snapshotIndex: the sender's newest snapshot (0: none)         | 104  a laggard may fetch it there
- *   +---------------------------------------------------------------+ 112  = MESSAGE_LENGTH = APPEND_HEADER_LENGTH
+ *   +---------------------------------------------------------------+
+ *   | sentAt: a leader's clock when it sent; echoed in answers      | 112  the leader's read lease starts there
+ *   +---------------------------------------------------------------+ 120  = MESSAGE_LENGTH = APPEND_HEADER_LENGTH
  *
  *   INSTALL_SNAPSHOT: index and logTerm are the snapshot's, context the node to fetch it from.
- *   APPEND: entryCount entries follow at 112, back to back:
+ *   APPEND: entryCount entries follow at 120, back to back:
  *   +---------------------------------------------------------------+
  *   | term                                                          | +0
  *   +---------------------------------------------------------------+
@@ -77,10 +79,12 @@ public final class RaftMessageLayout
     public static final int PADDING_INT_OFFSET = PADDING_SHORT_OFFSET + 2;
     /** The identity of the data directory the sender speaks from. */
     public static final int IDENTITY_OFFSET = PADDING_INT_OFFSET + 4;
-    /** The whole frame of every message but APPEND; APPEND's entries start here. */
     /** The sender's newest snapshot index. */
     public static final int SNAPSHOT_INDEX_OFFSET = IDENTITY_OFFSET + 8;
-    public static final int MESSAGE_LENGTH = SNAPSHOT_INDEX_OFFSET + 8;
+    /** A leader's clock when it sent the message, or the latest of those its answer echoes. */
+    public static final int SENT_AT_OFFSET = SNAPSHOT_INDEX_OFFSET + 8;
+    /** The whole frame of every message but APPEND; APPEND's entries start here. */
+    public static final int MESSAGE_LENGTH = SENT_AT_OFFSET + 8;
 
     public static final int ENTRY_TERM_OFFSET = 0;
     public static final int ENTRY_SESSION_OFFSET = 8;

@@ -123,6 +123,8 @@ final class CodecFixtures
         assertEquals(expected.identity, actual.identity, "identity");
         assertEquals(expected.transfer, actual.transfer, "transfer");
         assertEquals(expected.entryCount, actual.entryCount, "entryCount");
+        assertEquals(expected.snapshotIndex, actual.snapshotIndex, "snapshotIndex");
+        assertEquals(expected.sentAt, actual.sentAt, "sentAt");
         if (expected.type == MessageType.APPEND)
         {
             assertNotNull(actual.entries);
@@ -232,6 +234,7 @@ final class CodecFixtures
         m.context = type == MessageType.INSTALL_SNAPSHOT ? 1 + random.nextInt(Integer.MAX_VALUE) : random.nextLong();
         m.identity = random.nextLong();
         m.snapshotIndex = randomNonNegative(random);
+        m.sentAt = randomNonNegative(random);
         if (type.isResponse())
         {
             m.reject = random.nextBoolean();

@@ -40,12 +40,12 @@ class RaftMessageCodecTest
     void constantsMatchTheLayout()
     {
         assertEquals(24, RaftMessageEncoder.HEADER_LENGTH);
-        assertEquals(112, RaftMessageEncoder.MESSAGE_LENGTH);
-        assertEquals(112, RaftMessageEncoder.APPEND_HEADER_LENGTH);
+        assertEquals(120, RaftMessageEncoder.MESSAGE_LENGTH);
+        assertEquals(120, RaftMessageEncoder.APPEND_HEADER_LENGTH);
         assertEquals(32, RaftMessageEncoder.ENTRY_OVERHEAD);
         assertEquals(0, RaftMessageEncoder.APPEND_HEADER_LENGTH % 8, "entries start 8-byte aligned");
-        assertEquals(112, RaftMessageEncoder.appendFrameLength(0, 0));
-        assertEquals(112 + 16 * 32 + 1600, RaftMessageEncoder.appendFrameLength(16, 1600));
+        assertEquals(120, RaftMessageEncoder.appendFrameLength(0, 0));
+        assertEquals(120 + 16 * 32 + 1600, RaftMessageEncoder.appendFrameLength(16, 1600));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(-1, 0));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(0, -1));
         assertThrows(IllegalArgumentException.class, () -> RaftMessageEncoder.appendFrameLength(1, Integer.MAX_VALUE));
@@ -78,6 +78,7 @@ class RaftMessageCodecTest
         message.context = type == MessageType.INSTALL_SNAPSHOT ? Integer.MAX_VALUE : Long.MIN_VALUE;
         message.identity = Long.MIN_VALUE;
         message.snapshotIndex = Long.MAX_VALUE;
+        message.sentAt = Long.MAX_VALUE - 1;
         message.reject = type.isResponse();
         message.transfer = type == MessageType.VOTE || type == MessageType.PRE_VOTE;
         assertRoundTrip(message, List.of());
@@ -252,7 +253,7 @@ class RaftMessageCodecTest
             final RaftMessage message = message(type, 1, 2, 3);
             final byte[] frame = encode(message, List.of());
             for (final int at : new int[] {TERM_OFFSET, INDEX_OFFSET, LOG_TERM_OFFSET, COMMIT_INDEX_OFFSET,
-                HINT_TERM_OFFSET, HINT_INDEX_OFFSET, SNAPSHOT_INDEX_OFFSET})
+                HINT_TERM_OFFSET, HINT_INDEX_OFFSET, SNAPSHOT_INDEX_OFFSET, SENT_AT_OFFSET})
             {
                 assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, at, 8, -1), type + " at " + at);
                 assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, at, 8, Long.MIN_VALUE), type + " at " + at);
