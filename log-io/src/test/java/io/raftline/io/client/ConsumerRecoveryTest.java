@@ -1,21 +1,17 @@
 package io.raftline.io.client;
 
 import io.raftline.io.config.ClusterConfig;
-import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.client.ClientMessageType;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,8 +25,8 @@ class ConsumerRecoveryTest
 
     @TempDir
     Path dir;
+    private InProcessCluster cluster;
     private ClusterConfig config;
-    private final RaftlineNode[] nodes = new RaftlineNode[3];
     private final List<Long> delivered = new ArrayList<>();
     private long lastAcknowledged;
     private final ProducerListener acknowledgements = new ProducerListener()
@@ -50,30 +46,14 @@ class ConsumerRecoveryTest
 
     private void startCluster(final int basePort)
     {
-        final Properties properties = new Properties();
-        properties.setProperty("cluster.id", "consumer-recovery");
-        for (int id = 1; id <= 3; id++)
-        {
-            properties.setProperty("node." + id, "127.0.0.1:" + (basePort + id));
-        }
-        config = ClusterConfig.parse(properties, dir);
-        for (int id = 1; id <= 3; id++)
-        {
-            nodes[id - 1] = RaftlineNode.start(config, id, true);
-        }
+        cluster = new InProcessCluster(dir, "consumer-recovery", basePort);
+        config = cluster.config;
     }
 
     @AfterEach
     void stopCluster()
     {
-        CloseHelper.closeAll(nodes);
-        if (config != null)
-        {
-            for (final ClusterConfig.Member member : config.members().values())
-            {
-                IoUtil.delete(new File(RaftlineNode.aeronDirectory(config, member)), true);
-            }
-        }
+        CloseHelper.quietClose(cluster);
     }
 
     @Test
@@ -101,8 +81,7 @@ class ConsumerRecoveryTest
             Consumer consumer = Consumer.open(config, null, followed, Consumer.FIRST, true, 64, this::record))
         {
             await(consumer, produce(producer, 500));
-            nodes[followed - 1].close();
-            nodes[followed - 1] = RaftlineNode.start(config, followed, true);
+            cluster.restart(followed);
             await(consumer, produce(producer, 500));
         }
         assertEveryIndexOnceInOrder();
