@@ -56,4 +56,18 @@ class AppendAdmissionTest
         admission.onRoleChange(Role.LEADER, 1);
         assertEquals(SessionTable.ACCEPT, admission.check(1, 1), "proposed, never committed: lost with that term");
     }
+
+    @Test
+    void aSessionWhoseCloseIsProposedAdmitsNothingMore()
+    {
+        applySessionOpen(1);
+        admission.onRoleChange(Role.LEADER, 1);
+        admission.onCloseProposed(1);
+        // an append that arrives before the close applies would follow it in the log, for a closed session: its
+        // producer would hear nothing until it gave up
+        assertEquals(SessionTable.UNKNOWN_SESSION, admission.check(1, 1));
+        admission.onRoleChange(Role.FOLLOWER, 1);
+        admission.onRoleChange(Role.LEADER, 1);
+        assertEquals(SessionTable.ACCEPT, admission.check(1, 1), "the close was lost with that leadership");
+    }
 }

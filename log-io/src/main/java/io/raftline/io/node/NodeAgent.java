@@ -64,6 +64,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private final PeerPublisher.AppendValidity appendValidity;
     private final NanoClock clock;
     private final CoreClock coreClock;
+    private final Runnable writeLog;
     private final long tickNs;
     private final String roleName;
     private final AutoCloseable[] resources;
@@ -109,6 +110,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         this.reads = parts.reads();
         this.admin = parts.admin();
         this.driver = new RaftDriver(node, log, members, this);
+        this.writeLog = driver::writeLog;
         this.inbound = parts.inbound().create(this);
         this.snapshots = parts.snapshots();
         this.applier = new CommitApplier(state, parts.machine(), log, producers, snapshots);
@@ -187,7 +189,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         {
             nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
             clients.closeIdle(nowNs);
-            producers.expireIdleSessions(nowNs);
+            producers.expireIdleSessions(nowNs, writeLog);
         }
         reads.expire(nowNs);
         admin.doWork(nowNs);

@@ -188,8 +188,13 @@ final class ProducerService
         clients.forEach(sendAcksIfAny);
     }
 
-    /** Closes, through the log, sessions silent for longer than the timeout. */
-    void expireIdleSessions(final long nowNs)
+    /**
+     * Closes, through the log, sessions whose producer is gone: silent for longer than the timeout, its connection
+     * too. A producer that is connected but has nothing to append keeps its session (its client's keep-alives say
+     * it is there). The core reads a proposal's payload in place until the log is written, so {@code writeLog}
+     * runs after each close, before the next one reuses the payload buffer.
+     */
+    void expireIdleSessions(final long nowNs, final Runnable writeLog)
     {
         if (!admission.isReady())
         {
@@ -204,8 +209,17 @@ final class ProducerService
             }
             else if (nowNs - lastHeardNs > sessionTimeoutNs)
             {
-                sessionLastHeardNs.remove(session.id());
-                proposeClose(session.id());
+                final ClientConnection owner = clients.get(sessionClient.get(session.id()));
+                if (owner != null && nowNs - owner.lastHeardNs <= sessionTimeoutNs)
+                {
+                    sessionLastHeardNs.put(session.id(), owner.lastHeardNs);
+                }
+                else
+                {
+                    sessionLastHeardNs.remove(session.id());
+                    proposeClose(session.id());
+                    writeLog.run();
+                }
             }
         });
     }
@@ -213,7 +227,10 @@ final class ProducerService
     private void proposeClose(final long sessionId)
     {
         final int payloadLength = SessionTable.encodeClose(sessionId, sessionPayload, 0);
-        node.propose(EntryType.SESSION, sessionPayload, 0, payloadLength, 0, 0);
+        if (node.propose(EntryType.SESSION, sessionPayload, 0, payloadLength, 0, 0) > 0)
+        {
+            admission.onCloseProposed(sessionId);
+        }
     }
 
     private void sendAcksIfAny(final ClientConnection client)
