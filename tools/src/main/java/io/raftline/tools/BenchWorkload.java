@@ -2,6 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.transport.LoopbackPorts;
+import io.raftline.io.transport.client.OpenSessionFrame;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,7 +83,7 @@ abstract class BenchWorkload implements Callable<Integer>
     {
         final boolean latencyTest = test.equals("latency");
         Flags.within("--payload", payload, 1, 1024 * 1024);
-        Flags.within("--window", window, 1, 65_536);
+        Flags.within("--window", window, 1, OpenSessionFrame.MAX_WINDOW);
         Flags.within("--warmup", warmupSeconds, 0, 3600);
         if (durationSeconds != null)
         {

@@ -1,6 +1,7 @@
 package io.raftline.tools;
 
 import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.transport.client.OpenSessionFrame;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,7 +80,7 @@ final class ProduceCommand implements Callable<Integer>
         }
         Flags.within("--rate", rate, 0, 100_000_000);
         Flags.within("--size", size, 1, 4 * 1024 * 1024);
-        Flags.within("--window", window, 1, 65_536);
+        Flags.within("--window", window, 1, OpenSessionFrame.MAX_WINDOW);
         Flags.above("--timeout", timeoutSeconds, 0, 86_400);
         final int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (nameBytes < 1 || nameBytes > 64 || !name.matches("[\\x21-\\x7e]+"))

@@ -62,6 +62,12 @@ public final class Session
         return lastActiveIndex;
     }
 
+    /** How many recent committed sequences it remembers. */
+    public int ringCapacity()
+    {
+        return ringMask + 1;
+    }
+
     /** The index of committed sequence {@code sequence}, or 0 when it is not (or no longer) known. */
     public long indexOf(final long sequence)
     {
@@ -87,11 +93,15 @@ public final class Session
         ringTerm[(int)(sequence & ringMask)] = term;
     }
 
-    /** Writes what the log made of the session: name, committed sequence, activity and the ring's known part. */
+    /**
+     * Writes what the log made of the session: name, ring size, committed sequence, activity and the ring's known
+     * part.
+     */
     void writeTo(final DataOutput out) throws IOException
     {
         out.writeLong(id);
         out.writeUTF(name);
+        out.writeInt(ringMask + 1);
         out.writeLong(lastCommittedSequence);
         out.writeLong(lastActiveIndex);
         final int known = (int)Math.min(lastCommittedSequence, ringMask + 1L);
@@ -103,12 +113,21 @@ public final class Session
         }
     }
 
-    /** Reads a session {@link #writeTo} wrote; throws {@link IOException} on anything that cannot be one. */
-    static Session readFrom(final DataInput in, final int ringCapacity) throws IOException
+    /**
+     * Reads a session {@link #writeTo} wrote, with its ring size, or of {@code ringCapacity} when that is not 0 (the
+     * format before ring sizes were written); throws {@link IOException} on anything that cannot be one.
+     */
+    static Session readFrom(final DataInput in, final int ringCapacity, final int maxRing) throws IOException
     {
         final long id = in.readLong();
         final String name = in.readUTF();
-        final Session session = new Session(id, name, ringCapacity);
+        final int ring = ringCapacity != 0 ? ringCapacity : in.readInt();
+        if (Integer.bitCount(ring) != 1 || ring > maxRing)
+        {
+            throw new IOException("session " + id + " in a snapshot remembers " + ring + " sequences; at most " +
+                maxRing + ", a power of two");
+        }
+        final Session session = new Session(id, name, ring);
         session.lastCommittedSequence = in.readLong();
         session.lastAppendedSequence = session.lastCommittedSequence;
         session.lastActiveIndex = in.readLong();

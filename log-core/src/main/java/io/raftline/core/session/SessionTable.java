@@ -18,14 +18,19 @@ import java.util.function.Consumer;
  * <p>A {@link EntryType#SESSION} entry opens a session (its index becomes the session id) or closes one. A
  * {@link EntryType#NORMAL} entry of a session is accepted by the leader only with the next sequence: an earlier
  * one is a duplicate (a retry), a later one leaves a gap and is refused so that the producer resends in order.
- * Every node applies committed entries in log order, so all tables agree. The table holds at most
- * {@code maxSessions}; opening one more evicts the session least recently active in the log.
+ * Every node applies committed entries in log order, so all tables agree.
+ *
+ * <p>Memory is bounded twice: a session remembers the index of as many recent sequences as its producer's window
+ * (rounded up to a power of two, at most {@code maxRing}), which is all a retry can ask about, and the table holds
+ * at most {@code maxSessions} sessions and {@code maxSlots} remembered sequences in all. Opening a session beyond
+ * either evicts the sessions least recently active in the log.
  *
  * <pre>
  * SESSION entry payload (little-endian):
- *   open:  | op = 1 (u8) | name length (u8) | name (UTF-8, 1..MAX_NAME_BYTES) |
+ *   open:  | op = 1 (u8) | name length (u8) | name (UTF-8, 1..MAX_NAME_BYTES) | [window (i32)] |
  *   close: | op = 2 (u8) | session id (i64) |
  * </pre>
+ * An open entry without a window (written before windows were recorded) gets a ring of {@code maxRing}.
  */
 public final class SessionTable
 {
@@ -40,21 +45,55 @@ public final class SessionTable
     public static final int OUT_OF_ORDER = 2;
     public static final int UNKNOWN_SESSION = 3;
 
+    private static final int MIN_RING = 8;
+
     private final Long2ObjectHashMap<Session> sessions = new Long2ObjectHashMap<>();
     private final int maxSessions;
-    private final int ringCapacity;
+    private final int maxRing;
+    private final long maxSlots;
+    private long usedSlots;
 
-    public SessionTable(final int maxSessions, final int ringCapacity)
+    /** A table whose only bound on remembered sequences is {@code maxSessions} rings of {@code maxRing}. */
+    public SessionTable(final int maxSessions, final int maxRing)
+    {
+        this(maxSessions, maxRing, (long)maxSessions * maxRing);
+    }
+
+    public SessionTable(final int maxSessions, final int maxRing, final long maxSlots)
     {
         if (maxSessions < 1)
         {
             throw new IllegalArgumentException("maxSessions must be positive: " + maxSessions);
         }
+        if (Integer.bitCount(maxRing) != 1 || maxSlots < maxRing)
+        {
+            throw new IllegalArgumentException("maxRing must be a power of two and maxSlots at least as large: " +
+                maxRing + ", " + maxSlots);
+        }
         this.maxSessions = maxSessions;
-        this.ringCapacity = ringCapacity;
+        this.maxRing = maxRing;
+        this.maxSlots = maxSlots;
     }
 
-    /** Writes an open entry's payload; returns its length. */
+    /** The largest producer window whose retries this table can answer. */
+    public int maxWindow()
+    {
+        return maxRing;
+    }
+
+    /** The ring a session gets for a producer window ({@code 0}: not given). */
+    int ringFor(final int window)
+    {
+        return window <= 0 || window >= maxRing ? maxRing : Math.max(MIN_RING, Integer.highestOneBit(window - 1) << 1);
+    }
+
+    /** Sequences remembered by all sessions together. */
+    public long usedSlots()
+    {
+        return usedSlots;
+    }
+
+    /** Writes an open entry's payload without a window; returns its length. */
     public static int encodeOpen(final String name, final MutableDirectBuffer buffer, final int offset)
     {
         final byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
@@ -66,6 +105,22 @@ public final class SessionTable
         buffer.putByte(offset + 1, (byte)bytes.length);
         buffer.putBytes(offset + 2, bytes);
         return 2 + bytes.length;
+    }
+
+    /** Writes an open entry's payload for a producer with this window; returns its length. */
+    public static int encodeOpen(
+        final String name, final int window, final MutableDirectBuffer buffer, final int offset)
+    {
+        final int length = encodeOpen(name, buffer, offset);
+        buffer.putInt(offset + length, window, java.nio.ByteOrder.LITTLE_ENDIAN);
+        return length + 4;
+    }
+
+    /** The window in a valid open entry's payload, or 0 when it gives none. */
+    public static int openedWindow(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int nameLength = buffer.getByte(offset + 1) & 0xFF;
+        return length == 2 + nameLength + 4 ? buffer.getInt(offset + 2 + nameLength, java.nio.ByteOrder.LITTLE_ENDIAN) : 0;
     }
 
     /** Writes a close entry's payload; returns its length. */
@@ -84,7 +139,7 @@ public final class SessionTable
             return null;
         }
         final int nameLength = buffer.getByte(offset + 1) & 0xFF;
-        if (nameLength < 1 || nameLength > MAX_NAME_BYTES || nameLength != length - 2)
+        if (nameLength < 1 || nameLength > MAX_NAME_BYTES || (nameLength != length - 2 && nameLength != length - 6))
         {
             return null;
         }
@@ -119,11 +174,11 @@ public final class SessionTable
             final String name = openedName(payload, offset, length);
             if (name != null)
             {
-                open(index, name);
+                open(index, name, ringFor(openedWindow(payload, offset, length)));
             }
             else
             {
-                sessions.remove(closedSession(payload, offset, length));
+                remove(closedSession(payload, offset, length));
             }
         }
         else if (type == EntryType.NORMAL && sessionId != 0)
@@ -137,13 +192,23 @@ public final class SessionTable
         }
     }
 
-    private void open(final long index, final String name)
+    private void open(final long index, final String name, final int ring)
     {
-        if (sessions.size() >= maxSessions)
+        while (sessions.size() >= maxSessions || usedSlots + ring > maxSlots)
         {
             evictLeastRecentlyActive();
         }
-        sessions.put(index, new Session(index, name, ringCapacity));
+        sessions.put(index, new Session(index, name, ring));
+        usedSlots += ring;
+    }
+
+    private void remove(final long sessionId)
+    {
+        final Session removed = sessions.remove(sessionId);
+        if (removed != null)
+        {
+            usedSlots -= removed.ringCapacity();
+        }
     }
 
     private void evictLeastRecentlyActive()
@@ -160,7 +225,7 @@ public final class SessionTable
                 victim = session.id();
             }
         }
-        sessions.remove(victim);
+        remove(victim);
     }
 
     /** On a leader, before appending: may {@code sequence} of the session be appended now? */
@@ -214,8 +279,11 @@ public final class SessionTable
         }
     }
 
-    /** Replaces every session with those {@link #writeTo} wrote. */
-    public void readFrom(final DataInput in) throws IOException
+    /**
+     * Replaces every session with those {@link #writeTo} wrote; a snapshot of {@code version} 1 kept no ring sizes
+     * (every session had a ring of {@code maxRing}).
+     */
+    public void readFrom(final DataInput in, final int version) throws IOException
     {
         final int count = in.readInt();
         if (count < 0 || count > maxSessions)
@@ -225,14 +293,26 @@ public final class SessionTable
         final Long2ObjectHashMap<Session> read = new Long2ObjectHashMap<>();
         for (int i = 0; i < count; i++)
         {
-            final Session session = Session.readFrom(in, ringCapacity);
+            final Session session = Session.readFrom(in, version == 1 ? maxRing : 0, maxRing);
             if (read.put(session.id(), session) != null)
             {
                 throw new IOException("session " + session.id() + " appears twice in a snapshot");
             }
         }
         sessions.clear();
-        sessions.putAll(read); // only once all of it was read: a bad snapshot leaves the table as it was
+        usedSlots = 0;
+        // only once all of it was read: a bad snapshot leaves the table as it was; oldest first, so that a
+        // smaller bound than the snapshot's writer had keeps the most recently active, as opening them did
+        read.values().stream().sorted(java.util.Comparator.comparingLong(Session::lastActiveIndex)
+            .thenComparingLong(Session::id)).forEach(session ->
+            {
+                while (usedSlots + session.ringCapacity() > maxSlots)
+                {
+                    evictLeastRecentlyActive();
+                }
+                sessions.put(session.id(), session);
+                usedSlots += session.ringCapacity();
+            });
     }
 
     public Session session(final long sessionId)

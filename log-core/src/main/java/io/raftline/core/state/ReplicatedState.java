@@ -20,7 +20,7 @@ import java.io.IOException;
 public final class ReplicatedState
 {
     private static final int SNAPSHOT_MAGIC = 0x52_4C_53_54; // "RLST"
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2; // 2: sessions record their ring size
     private static final int MAX_CONFIGURATION_BYTES = 1 << 20;
 
     private final SessionTable sessions;
@@ -33,9 +33,16 @@ public final class ReplicatedState
      * without a snapshot (their sessions are then unknown).
      */
     public ReplicatedState(
-        final int maxSessions, final int sessionRingCapacity, final Configuration configuration, final long appliedIndex)
+        final int maxSessions, final int maxRing, final Configuration configuration, final long appliedIndex)
     {
-        this.sessions = new SessionTable(maxSessions, sessionRingCapacity);
+        this(new SessionTable(maxSessions, maxRing), configuration, appliedIndex);
+    }
+
+    /** As above, with the sessions' memory bounded as {@link SessionTable} says. */
+    public ReplicatedState(
+        final SessionTable sessions, final Configuration configuration, final long appliedIndex)
+    {
+        this.sessions = sessions;
         this.configuration = configuration;
         this.appliedIndex = appliedIndex;
     }
@@ -115,9 +122,9 @@ public final class ReplicatedState
             throw new IOException("not a snapshot of Raftline's replicated state");
         }
         final int version = in.readInt();
-        if (version != SNAPSHOT_VERSION)
+        if (version != SNAPSHOT_VERSION && version != 1)
         {
-            throw new IOException("replicated state of version " + version + "; this build reads " +
+            throw new IOException("replicated state of version " + version + "; this build reads 1 to " +
                 SNAPSHOT_VERSION);
         }
         final long index = in.readLong();
@@ -142,7 +149,7 @@ public final class ReplicatedState
         {
             throw new IOException("bad configuration: " + ex.getMessage(), ex);
         }
-        sessions.readFrom(in);
+        sessions.readFrom(in, version);
         configuration = restored;
         appliedIndex = index;
         appliedTerm = term;

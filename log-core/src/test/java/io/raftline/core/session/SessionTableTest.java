@@ -126,4 +126,99 @@ class SessionTableTest
         assertNull(SessionTable.openedName(buffer, 0, length + 1), "length must match the name");
         assertEquals("abc", SessionTable.openedName(buffer, 0, length));
     }
+
+    private void open(final SessionTable table, final long index, final String name, final int window)
+    {
+        final int length = SessionTable.encodeOpen(name, window, buffer, 0);
+        table.apply(index, 1, EntryType.SESSION, 0, 0, buffer, 0, length);
+    }
+
+    @Test
+    void aSessionRemembersAsManySequencesAsItsProducersWindowRoundedUp()
+    {
+        final SessionTable table = new SessionTable(8, 64);
+        open(table, 1, "a", 40);
+        open(table, 2, "b", 3);
+        open(table, 3, "c", 1000);
+        open(table, 4, "old");
+        assertEquals(64, table.session(1).ringCapacity());
+        assertEquals(8, table.session(2).ringCapacity(), "never below 8");
+        assertEquals(64, table.session(3).ringCapacity(), "never above the table's largest");
+        assertEquals(64, table.session(4).ringCapacity(), "an open entry that gives no window");
+        assertEquals(200, table.usedSlots());
+        for (int seq = 1; seq <= 20; seq++)
+        {
+            commit(table, 4 + seq, 2, seq);
+        }
+        assertEquals(24, table.session(2).indexOf(20));
+        assertEquals(17, table.session(2).indexOf(13), "the window's worth of retries is answered");
+        assertEquals(0, table.session(2).indexOf(12));
+        final int length = SessionTable.encodeClose(3, buffer, 0);
+        table.apply(30, 1, EntryType.SESSION, 0, 0, buffer, 0, length);
+        assertEquals(136, table.usedSlots(), "a closed session's ring is given back");
+    }
+
+    @Test
+    void openingBeyondTheMemoryBoundEvictsTheLeastRecentlyActive()
+    {
+        final SessionTable table = new SessionTable(8, 64, 128);
+        open(table, 1, "a", 64);
+        open(table, 2, "b", 64);
+        commit(table, 3, 1, 1);
+        open(table, 4, "c", 32);
+        assertNotNull(table.session(1));
+        assertNull(table.session(2), "b was idle the longest");
+        assertNotNull(table.session(4));
+        assertEquals(96, table.usedSlots());
+        open(table, 5, "d", 64);
+        assertNull(table.session(1), "a was active at index 3, c opened at 4");
+        assertNotNull(table.session(4));
+        assertEquals(96, table.usedSlots());
+    }
+
+    @Test
+    void ringSizesTravelInSnapshotsAndAnOlderSnapshotGivesEverySessionTheLargest() throws Exception
+    {
+        final SessionTable table = new SessionTable(8, 64);
+        open(table, 1, "a", 16);
+        commit(table, 2, 1, 1);
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        table.writeTo(new java.io.DataOutputStream(bytes));
+        final SessionTable restored = new SessionTable(8, 64);
+        restored.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 2);
+        assertEquals(16, restored.session(1).ringCapacity());
+        assertEquals(2, restored.session(1).indexOf(1));
+        assertEquals(16, restored.usedSlots());
+
+        final java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
+        final java.io.DataOutputStream out = new java.io.DataOutputStream(v1);
+        out.writeInt(1);      // sessions
+        out.writeLong(1);     // id
+        out.writeUTF("a");
+        out.writeLong(1);     // last committed sequence
+        out.writeLong(2);     // last active index
+        out.writeInt(1);      // ring entries known
+        out.writeLong(2);
+        out.writeLong(1);
+        final SessionTable fromV1 = new SessionTable(8, 64);
+        fromV1.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(v1.toByteArray())), 1);
+        assertEquals(64, fromV1.session(1).ringCapacity());
+        assertEquals(2, fromV1.session(1).indexOf(1));
+    }
+
+    @Test
+    void aSmallerMemoryBoundOnRestoreKeepsTheMostRecentlyActive() throws Exception
+    {
+        final SessionTable table = new SessionTable(8, 64);
+        open(table, 1, "a", 64);
+        open(table, 2, "b", 64);
+        commit(table, 3, 1, 1);
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        table.writeTo(new java.io.DataOutputStream(bytes));
+        final SessionTable smaller = new SessionTable(8, 64, 64);
+        smaller.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 2);
+        assertNotNull(smaller.session(1), "active at index 3");
+        assertNull(smaller.session(2));
+        assertEquals(64, smaller.usedSlots());
+    }
 }

@@ -110,9 +110,10 @@ public final class Producer implements AutoCloseable
         final long timeoutNs,
         final FrameFilter filter)
     {
-        if (window < 1)
+        if (window < 1 || window > OpenSessionFrame.MAX_WINDOW)
         {
-            throw new IllegalArgumentException("window must be positive: " + window);
+            throw new IllegalArgumentException("window " + window + ": 1 to " + OpenSessionFrame.MAX_WINDOW +
+                " entries in flight (a leader answers retries of at most that many)");
         }
         final Producer[] holder = new Producer[1];
         final ClientTransport transport = new ClientTransport(config, bind,
@@ -159,7 +160,7 @@ public final class Producer implements AutoCloseable
                     correlationId = transport.nextCorrelationId();
                     awaitedOpen = correlationId;
                     transport.send(target, OpenSessionFrame.encode(
-                        transport.frame(), 0, transport.clusterHash(), transport.clientId(), correlationId, name));
+                        transport.frame(), 0, transport.clusterHash(), transport.clientId(), correlationId, name, window));
                     nextAttemptNs = nowNs + retryTimeoutNs;
                 }
             }

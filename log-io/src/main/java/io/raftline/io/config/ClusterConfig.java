@@ -45,6 +45,7 @@ public final class ClusterConfig
     public static final String ENTRY_MAX_BYTES = "client.entry.max.bytes";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String SESSION_MAX = "session.max";
+    public static final String SESSION_MEMORY_MB = "session.memory.mb";
     public static final String READ_LEASE = "raft.read.lease";
     public static final String IDLE_SPINS = "node.idle.spins";
     public static final String IDLE_YIELDS = "node.idle.yields";
@@ -60,7 +61,7 @@ public final class ClusterConfig
 
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
-        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
+        AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, SESSION_MEMORY_MB, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
         IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
@@ -109,6 +110,7 @@ public final class ClusterConfig
     private final int maxEntryBytes;
     private final long sessionTimeoutNs;
     private final int maxSessions;
+    private final int sessionMemoryMb;
     private final boolean readLease;
     private final int idleSpins;
     private final int idleYields;
@@ -185,6 +187,7 @@ public final class ClusterConfig
         sessionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
             intValue(properties, SESSION_TIMEOUT_MS, 300_000, 1_000, Integer.MAX_VALUE));
         maxSessions = intValue(properties, SESSION_MAX, 4096, 1, 1_000_000);
+        sessionMemoryMb = intValue(properties, SESSION_MEMORY_MB, 64, 1, 1 << 20);
         readLease = oneOf(properties, READ_LEASE, "false", "false", "true").equals("true");
         idleSpins = intValue(properties, IDLE_SPINS, 0, 0, 1_000_000);
         idleYields = intValue(properties, IDLE_YIELDS, 8, 0, 1_000_000);
@@ -486,6 +489,15 @@ public final class ClusterConfig
     public int maxSessions()
     {
         return maxSessions;
+    }
+
+    /**
+     * What every node spends on remembering sessions' recent sequences (16 bytes each, a producer's window of them),
+     * in entries: opening a session beyond it closes the least recently active.
+     */
+    public long sessionMemorySlots()
+    {
+        return ((long)sessionMemoryMb << 20) / 16;
     }
 
     /** A snapshot when the applied index reaches a multiple of this (0: only on demand). */

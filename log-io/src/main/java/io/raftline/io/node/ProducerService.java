@@ -72,7 +72,12 @@ final class ProducerService
             reject(client, open.correlationId(), 0, 0, notLeading());
             return;
         }
-        final int payloadLength = SessionTable.encodeOpen(open.name(), sessionPayload, 0);
+        if (open.window() > sessions.maxWindow())
+        {
+            reject(client, open.correlationId(), sessions.maxWindow(), 0, RejectReason.WINDOW_TOO_LARGE);
+            return;
+        }
+        final int payloadLength = SessionTable.encodeOpen(open.name(), open.window(), sessionPayload, 0);
         final long index = node.propose(EntryType.SESSION, sessionPayload, 0, payloadLength, 0, 0);
         if (index < 0)
         {

@@ -9,6 +9,7 @@ import io.raftline.core.quorum.Configuration;
 import io.raftline.core.quorum.ConfigurationCodec;
 import io.raftline.core.quorum.ConfigurationHistory;
 import io.raftline.core.state.AppendAdmission;
+import io.raftline.core.session.SessionTable;
 import io.raftline.core.state.ReplicatedState;
 import io.raftline.io.config.ClusterConfig;
 import io.raftline.io.config.ConfigException;
@@ -19,6 +20,7 @@ import io.raftline.io.storage.StorageException;
 import io.raftline.io.storage.ConfigurationEntries;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
+import io.raftline.io.transport.client.OpenSessionFrame;
 import io.raftline.io.transport.codec.FrameHeader;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
 import org.agrona.CloseHelper;
@@ -48,7 +50,6 @@ import java.util.random.RandomGenerator;
 public final class RaftlineNode implements AutoCloseable
 {
     /** Entries whose committed sequences a session remembers, to acknowledge a retry of one with its index. */
-    private static final int SESSION_RING_CAPACITY = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(RaftlineNode.class);
 
     private final NodeAgent agent;
@@ -104,7 +105,8 @@ public final class RaftlineNode implements AutoCloseable
                 .firstMember(openedLog.metadata().isFirstMember()),
                 openedLog, openedLog.metadata().currentTerm(), openedLog.metadata().votedFor(), configurations);
             logConfiguration(nodeId, node.configuration(), config);
-            final ReplicatedState state = new ReplicatedState(config.maxSessions(), SESSION_RING_CAPACITY,
+            final ReplicatedState state = new ReplicatedState(new SessionTable(config.maxSessions(),
+                OpenSessionFrame.MAX_WINDOW, Math.max(OpenSessionFrame.MAX_WINDOW, config.sessionMemorySlots())),
                 Configuration.NONE, openedLog.firstIndex() - 1);
             if (snapshot != null)
             {

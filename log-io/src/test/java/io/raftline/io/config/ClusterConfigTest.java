@@ -63,6 +63,7 @@ class ClusterConfigTest
         assertEquals(Durability.PAGE_CACHE, config.durability());
         assertEquals("backoff", config.idleStrategy());
         assertTrue(config.embeddedDriver());
+        assertEquals(4 << 20, config.sessionMemorySlots(), "64 MiB of 16-byte slots");
     }
 
     @Test
@@ -90,7 +91,9 @@ class ClusterConfigTest
         properties.setProperty("aeron.driver", "external");
         properties.setProperty("aeron.dir", "/dev/shm/x");
         properties.setProperty("replication.batch.bytes", "4096");
+        properties.setProperty("session.memory.mb", "2");
         final ClusterConfig config = ClusterConfig.parse(properties, Path.of("/c"));
+        assertEquals(131_072, config.sessionMemorySlots());
         assertEquals(200, config.electionTimeoutTicks());
         assertEquals(20, config.heartbeatIntervalTicks());
         assertEquals(Durability.FSYNC, config.durability());
@@ -119,6 +122,7 @@ class ClusterConfigTest
             {"aeron.driver", "external"},
             {"replication.batch.bytes", "0"},
             {"raft.electon.timeout.ms", "100"},
+            {"session.memory.mb", "0"},
         };
         for (final String[] c : cases)
         {

@@ -21,9 +21,11 @@ public enum RejectReason
      * A tail from an index the node no longer holds (a snapshot holds the state before its log's start): the
      * frame's sequence is the index asked for, its expected sequence the first index held.
      */
-    COMPACTED(8, "compacted");
+    COMPACTED(8, "compacted"),
+    /** A producer window larger than the leader can answer retries for: its sequence field is the largest allowed. */
+    WINDOW_TOO_LARGE(9, "producer window too large");
 
-    private static final RejectReason[] BY_CODE = new RejectReason[9];
+    private static final RejectReason[] BY_CODE = new RejectReason[10];
 
     static
     {

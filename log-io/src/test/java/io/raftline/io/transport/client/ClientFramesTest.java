@@ -105,12 +105,15 @@ class ClientFramesTest
     @Test
     void sessionsOpenAndClose()
     {
-        final int length = OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, "producer-é");
+        final int length = OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, "producer-é", 256);
         assertValidHeader(ClientMessageType.OPEN_SESSION, length);
         final OpenSessionFrame open = new OpenSessionFrame();
         assertTrue(open.wrap(buffer, 0, length));
         assertEquals("producer-é", open.name());
         assertEquals(6, open.correlationId());
+        assertEquals(256, open.window());
+        OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, "p", -1);
+        assertFalse(open.wrap(buffer, 0, length), "a negative window");
 
         final SessionOpenedFrame opened = new SessionOpenedFrame();
         assertTrue(opened.wrap(buffer, 0, SessionOpenedFrame.encode(buffer, 0, CLUSTER, 1, 6, 42)));
