@@ -188,14 +188,16 @@ final class ClientAdapter
 
     private void onConnect(final long nowNs)
     {
-        final ClientConnection client = clients.connect(connect.clientId(), connect.endpoint(), nowNs);
+        final ClientConnection client =
+            clients.connect(connect.clientId(), connect.endpoint(), connect.correlationId(), nowNs);
         if (client != null)
         {
             announce(client, connect.correlationId());
         }
     }
 
-    private void announce(final ClientConnection client, final long correlationId)
+    /** Answers a client's CONNECT: who leads, the term, the commit index and the members. */
+    void announce(final ClientConnection client, final long correlationId)
     {
         clients.reply(client, reply, ConnectedFrame.encode(reply, 0, clusterHash, nodeId, correlationId,
             node.leaderId(), node.term(), node.commitIndex(), log.lastIndex(), node.role().ordinal(),

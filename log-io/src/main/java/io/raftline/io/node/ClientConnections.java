@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The clients a node answers, by client id: a reply publication for each, made when the client connects and
- * closed when it disconnects or has been silent for {@link #CLIENT_IDLE_NS} (clients repeat CONNECT as a
- * keep-alive). Replies are offered once: a client asks again for what it does not hear. Services that keep a
- * client's id (a pending read, a session's acknowledgements) look it up here when they answer, and drop the answer
- * when it is gone.
+ * The clients a node answers, by client id: a reply publication for each, asked of the driver when the client
+ * connects and closed when it disconnects or has been silent for {@link #CLIENT_IDLE_NS} (clients repeat CONNECT
+ * as a keep-alive). Publications are added asynchronously: making one takes the driver a millisecond or two, and a
+ * burst of connects made one by one would hold up heartbeats on the node's only thread; {@link #completePending}
+ * answers each client once its publication is there. Replies are offered once: a client asks again for what it does
+ * not hear. Services that keep a client's id (a pending read, a session's acknowledgements) look it up here when they
+ * answer, and drop the answer when it is gone.
  */
 final class ClientConnections implements AutoCloseable
 {
@@ -32,6 +34,19 @@ final class ClientConnections implements AutoCloseable
     private final int socketBufferBytes;
     private final TransportCounters counters;
     private final Long2ObjectHashMap<ClientConnection> clients = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
+
+    /** A client whose reply publication the driver is making. */
+    private record Pending(long clientId, String endpoint, long registrationId, long correlationId)
+    {
+    }
+
+    /** Told of each client whose publication is ready: answer its CONNECT. */
+    @FunctionalInterface
+    interface ConnectedListener
+    {
+        void onConnected(ClientConnection client, long correlationId);
+    }
 
     ClientConnections(
         final Aeron aeron,
@@ -48,35 +63,78 @@ final class ClientConnections implements AutoCloseable
     }
 
     /**
-     * The connection of {@code clientId} replying to {@code endpoint}: the known one, or a new one (a client that
-     * comes back from another endpoint gets a new publication). Null when no publication can be made there.
+     * The connection of {@code clientId} replying to {@code endpoint}, or null while its publication is being made
+     * (a client that comes back from another endpoint gets a new one); {@link #completePending} then answers it.
      */
-    ClientConnection connect(final long clientId, final String endpoint, final long nowNs)
+    ClientConnection connect(final long clientId, final String endpoint, final long correlationId, final long nowNs)
     {
-        ClientConnection client = clients.get(clientId);
-        if (client != null && !client.endpoint.equals(endpoint))
+        final ClientConnection client = clients.get(clientId);
+        if (client != null && client.endpoint.equals(endpoint))
+        {
+            client.lastHeardNs = nowNs;
+            return client;
+        }
+        if (client != null)
         {
             remove(client);
-            client = null;
         }
-        if (client == null)
+        final Pending waiting = pending.get(clientId);
+        if (waiting != null && waiting.endpoint.equals(endpoint))
         {
+            return null; // a repeated CONNECT while the publication is being made
+        }
+        if (waiting != null)
+        {
+            pending.remove(clientId);
+            aeron.asyncRemovePublication(waiting.registrationId);
+        }
+        try
+        {
+            final long registrationId = aeron.asyncAddExclusivePublication(AeronRuntime.publicationChannel(
+                endpoint, mtuBytes, termLengthBytes, socketBufferBytes), AeronRuntime.STREAM_ID);
+            pending.put(clientId, new Pending(clientId, endpoint, registrationId, correlationId));
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("cannot answer client at {}: {}", endpoint, ex.getMessage());
+        }
+        return null;
+    }
+
+    /** Connects the clients whose publications are ready and tells {@code listener}; returns how many. */
+    int completePending(final long nowNs, final ConnectedListener listener)
+    {
+        if (pending.isEmpty())
+        {
+            return 0;
+        }
+        int completed = 0;
+        final Long2ObjectHashMap<Pending>.ValueIterator iterator = pending.values().iterator();
+        while (iterator.hasNext())
+        {
+            final Pending waiting = iterator.next();
             final Publication publication;
             try
             {
-                publication = aeron.addExclusivePublication(AeronRuntime.publicationChannel(
-                    endpoint, mtuBytes, termLengthBytes, socketBufferBytes), AeronRuntime.STREAM_ID);
+                publication = aeron.getExclusivePublication(waiting.registrationId);
             }
             catch (final RuntimeException ex)
             {
-                LOG.warn("cannot answer client at {}: {}", endpoint, ex.getMessage());
-                return null;
+                iterator.remove();
+                LOG.warn("cannot answer client at {}: {}", waiting.endpoint, ex.getMessage());
+                continue;
             }
-            client = new ClientConnection(clientId, endpoint, publication);
-            clients.put(clientId, client);
+            if (publication != null)
+            {
+                iterator.remove();
+                final ClientConnection client = new ClientConnection(waiting.clientId, waiting.endpoint, publication);
+                client.lastHeardNs = nowNs;
+                clients.put(waiting.clientId, client);
+                listener.onConnected(client, waiting.correlationId);
+                completed++;
+            }
         }
-        client.lastHeardNs = nowNs;
-        return client;
+        return completed;
     }
 
     /** The connected client, its silence timer restarted; null for a client that must CONNECT (again). */
@@ -119,6 +177,12 @@ final class ClientConnections implements AutoCloseable
         return clients.isEmpty();
     }
 
+    /** Clients connected, their publications made. */
+    int size()
+    {
+        return clients.size();
+    }
+
     /** Visits every connection; allocation-free. */
     void forEach(final Consumer<ClientConnection> action)
     {
@@ -159,5 +223,6 @@ final class ClientConnections implements AutoCloseable
     {
         CloseHelper.quietCloseAll(clients.values());
         clients.clear();
+        pending.clear(); // the driver closes with the node: nothing to take back
     }
 }

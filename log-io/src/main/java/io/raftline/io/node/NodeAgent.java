@@ -65,6 +65,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private final NanoClock clock;
     private final CoreClock coreClock;
     private final Runnable writeLog;
+    private final ClientConnections.ConnectedListener announce;
     private final long tickNs;
     private final String roleName;
     private final AutoCloseable[] resources;
@@ -119,6 +120,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
             this::onSnapshotFetched, node::snapshotFetchFailed);
         this.clientAdapter = new ClientAdapter(node, log, clients, producers, consumers, reads, admin,
             parts.clusterHash(), node.id());
+        this.announce = clientAdapter::announce;
         this.appendValidity = node::isAppendCurrent;
         this.resources = new AutoCloseable[]{ inbound, clients, applier, snapshotFetcher, snapshotServer, snapshots,
             consumers, members, counters, aeron, log };
@@ -174,6 +176,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         snapshotServer.onCycle();
         int work = aeron.invoke();
         work += inbound.poll(FRAGMENT_LIMIT);
+        work += clients.completePending(nowNs, announce);
         work += tick();
         work += members.retryPending(appendValidity);
         if (driver.flush())
@@ -339,6 +342,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         counters.appliedIndex(state.appliedIndex());
         counters.logStart(log.firstIndex(), snapshots.latestIndex());
         counters.snapshotChunks(snapshotServer.chunksServed(), snapshotFetcher.chunksFetched());
+        counters.clients(clients.size());
         counters.heartbeat(nowNs);
         members.updateCounters(node);
     }

@@ -32,7 +32,8 @@ public enum NodeCounter
     FOREIGN_DISK(4223, "voter on another disk (1: remove and add it again)"),
     SNAPSHOT_FAILURES(4224, "snapshots that failed"),
     SNAPSHOT_CHUNKS_SERVED(4225, "snapshot chunks served"),
-    SNAPSHOT_CHUNKS_FETCHED(4226, "snapshot chunks fetched");
+    SNAPSHOT_CHUNKS_FETCHED(4226, "snapshot chunks fetched"),
+    CLIENTS(4227, "clients connected");
 
     /** Key layout: node id (int), peer id (int, 0 when the counter is not per peer). */
     public static final int KEY_LENGTH = 8;

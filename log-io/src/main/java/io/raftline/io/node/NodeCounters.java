@@ -29,6 +29,7 @@ final class NodeCounters implements AutoCloseable
     private final Counter snapshotFailures;
     private final Counter chunksServed;
     private final Counter chunksFetched;
+    private final Counter clients;
     private final Aeron aeron;
     private final int nodeId;
     private final TransportCounters transport;
@@ -52,6 +53,7 @@ final class NodeCounters implements AutoCloseable
         snapshotFailures = add(aeron, NodeCounter.SNAPSHOT_FAILURES, nodeId, 0);
         chunksServed = add(aeron, NodeCounter.SNAPSHOT_CHUNKS_SERVED, nodeId, 0);
         chunksFetched = add(aeron, NodeCounter.SNAPSHOT_CHUNKS_FETCHED, nodeId, 0);
+        clients = add(aeron, NodeCounter.CLIENTS, nodeId, 0);
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
             add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
@@ -140,6 +142,11 @@ final class NodeCounters implements AutoCloseable
     {
         chunksServed.setRelease(served);
         chunksFetched.setRelease(fetched);
+    }
+
+    void clients(final int connected)
+    {
+        clients.setRelease(connected);
     }
 
     void heartbeat(final long nowNs)

@@ -33,6 +33,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** A read forwarded to a leader that never answers is answered FAILED after the timeout, and forgotten. */
 @Timeout(60)
@@ -96,8 +97,14 @@ class ReadServiceTest
         clients = new ClientConnections(aeron.aeron(), 8192, 1 << 16, 1 << 20, new TransportCounters(counters[0],
             counters[1], counters[2], counters[3], counters[4], counters[5], counters[6], counters[7], counters[8],
             counters[9]));
-        final ClientConnection client = clients.connect(77, endpoint, 0);
+        assertNull(clients.connect(77, endpoint, 0, 0), "its publication is being made");
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (clients.get(77) == null && System.nanoTime() < deadlineNs)
+        {
+            aeron.invoke();
+            clients.completePending(0, (connected, correlationId) -> { });
+        }
+        final ClientConnection client = clients.get(77);
         while (!client.publication.isConnected() && System.nanoTime() < deadlineNs)
         {
             aeron.invoke();
