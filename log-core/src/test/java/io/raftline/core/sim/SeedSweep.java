@@ -49,6 +49,8 @@ final class SeedSweep
         final AtomicLong messages = new AtomicLong();
         final AtomicLong snapshots = new AtomicLong();
         final AtomicLong installs = new AtomicLong();
+        final AtomicLong stalls = new AtomicLong();
+        final AtomicLong clockedReads = new AtomicLong();
         final AtomicLong worstLiveness = new AtomicLong();
         try
         {
@@ -68,6 +70,8 @@ final class SeedSweep
                     messages.addAndGet(stats.messages());
                     snapshots.addAndGet(stats.snapshots());
                     installs.addAndGet(stats.installs());
+                    stalls.addAndGet(stats.stalls());
+                    clockedReads.addAndGet(stats.clockedReads());
                     worstLiveness.accumulateAndGet(stats.livenessTicks(), Math::max);
                 }));
             }
@@ -92,10 +96,10 @@ final class SeedSweep
         }
         System.out.printf("simulation: %d seeds x %d steps (seeds %d..%d) in %.1f s: %d elections, %d entries " +
             "committed, %d applied across nodes, %d configurations committed, %d crashes (%d of them disks " +
-            "lost), %d snapshots taken, %d installed on laggards, %d messages; worst recovery after healing %d " +
-            "ticks%n",
+            "lost), %d snapshots taken, %d installed on laggards, %d messages, %d stalls, %d reads answered in " +
+            "seeds with lease reads and clocks; worst recovery after healing %d ticks%n",
             seedCount, steps, firstSeed, firstSeed + seedCount - 1, (System.nanoTime() - startNs) / 1e9,
             elections.get(), commits.get(), applied.get(), configurations.get(), crashes.get(), wipes.get(),
-            snapshots.get(), installs.get(), messages.get(), worstLiveness.get());
+            snapshots.get(), installs.get(), messages.get(), stalls.get(), clockedReads.get(), worstLiveness.get());
     }
 }

@@ -22,6 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,7 +49,8 @@ public final class Simulator
 
     /** Counts of what happened in a run, for the summary. */
     public record Stats(long steps, long elections, long commits, long applied, long configurations, long wipes,
-        long crashes, long messages, long dropped, long snapshots, long installs, int livenessTicks)
+        long crashes, long messages, long dropped, long snapshots, long installs, int livenessTicks, long stalls,
+        long clockedReads)
     {
     }
 
@@ -89,6 +91,8 @@ public final class Simulator
     private final double fetchRate;
     private final int maxInputsPerReady;
     private final boolean writeWhileInHand;
+    private final SimClocks clocks;
+    private final java.util.List<Object>[] stalledInputs;   // messages and reads that wait while a node stalls
     private long nextRequestId = 1;
     private long proposals;
     private long steps;
@@ -97,6 +101,8 @@ public final class Simulator
     private long wipes;
     private long snapshotsTaken;
     private long installs;
+    private long stalls;
+    private long clockedReads;          // reads answered with an index in seeds with real time (some from a lease)
     private int livenessTicks;
 
     public Simulator(final long seed, final int nodeCount)
@@ -149,6 +155,15 @@ public final class Simulator
         this.fetchRate = 0.05 + random.nextDouble() * 0.5;
         this.producers = new SimProducers(random.split(), 1 + random.nextInt(3));
         this.stateChecker = new StateChecker(producers);
+        // its own generator, so that seeds without lease reads keep the weather they always had
+        this.clocks = SimClocks.draw(new SplittableRandom(seed ^ 0x5DEECE66DL), machines, ELECTION_TIMEOUT_TICKS);
+        @SuppressWarnings("unchecked")
+        final java.util.List<Object>[] waiting = new java.util.List[machines + 1];
+        this.stalledInputs = waiting;
+        for (int id = 0; id <= machines; id++)
+        {
+            stalledInputs[id] = new ArrayList<>();
+        }
         for (int id = 1; id <= machines; id++)
         {
             logs[id] = new MemoryRaftLog();
@@ -181,7 +196,7 @@ public final class Simulator
         }
         return new Stats(steps, elections, checker.committedIndex(), stateChecker.applied(),
             stateChecker.configurationsCommitted(), wipes, crashes, network.sent(), network.dropped(), snapshotsTaken,
-            installs, livenessTicks);
+            installs, livenessTicks, stalls, clockedReads);
     }
 
     /** Feeds a burst of inputs, then does what each node's Ready asks, applies what committed, and checks. */
@@ -320,6 +335,7 @@ public final class Simulator
             .maxInflightAppends(1 + random.nextInt(8))
             .entryOverheadBytes(16)
             .maxPendingReads(8)
+            .readLease(clocks.isReal())
             .random(random.split());
         // the first voters' disks were made with the cluster; spares and replaced disks were made later
         options.identity(identities[id]).firstMember(id <= nodeCount && !wiped[id]);
@@ -332,6 +348,11 @@ public final class Simulator
         }
         nodes[id] = new RaftNode(options, log, persistedTerm[id], persistedVote[id], configurationsIn(log,
             snapshot == null ? Configuration.NONE : snapshot.configuration()));
+        if (clocks.isReal())
+        {
+            clocks.started(id);
+            nodes[id].advanceClock(clocks.clock(id));
+        }
         // the replicated state is not persisted: a restarted node applies its log again from its snapshot on
         states[id] = snapshot == null ? new ReplicatedState(64, 16, Configuration.NONE, 0) : snapshot.restore();
         if (snapshot != null)
@@ -547,7 +568,7 @@ public final class Simulator
     {
         final RaftNode node = nodes[id];
         final long applied = states[id] == null ? 0 : states[id].appliedIndex();
-        if (node == null || applied == 0 || (snapshots[id] != null && snapshots[id].index() >= applied))
+        if (node == null || clocks.isStalled(id) || applied == 0 || (snapshots[id] != null && snapshots[id].index() >= applied))
         {
             return;
         }
@@ -624,6 +645,7 @@ public final class Simulator
             return;
         }
         nodes[id] = null;
+        stalledInputs[id].clear(); // what waited in its socket dies with it
         logs[id].crash(random);
         crashes++;
         record(why + " " + id + " (log kept to " + logs[id].lastIndex() + ")");
@@ -631,10 +653,65 @@ public final class Simulator
 
     private void tick(final int id)
     {
-        if (nodes[id] != null)
+        if (clocks.isReal())
+        {
+            if (id == 1)
+            {
+                timePasses(); // as often as each node ticks in the seeds without real time
+            }
+        }
+        else if (nodes[id] != null)
         {
             nodes[id].tick();
         }
+    }
+
+    /**
+     * Real time moves on by one: each machine's clock by its own rate, and each running node ticks as its clock
+     * says, but only once after a stall (as the node agent does); now and then a node stalls for a while.
+     */
+    private void timePasses()
+    {
+        final String stalled = clocks.advance(id -> nodes[id] != null, anyLeader());
+        if (stalled != null)
+        {
+            stalls++;
+            record(stalled);
+        }
+        for (int id = 1; id <= machines; id++)
+        {
+            final int due = nodes[id] == null ? 0 : clocks.ticksDue(id);
+            if (due > 0 && !stalledInputs[id].isEmpty())
+            {
+                // it runs again: what waited in its socket comes first, then the tick (as the node agent polls)
+                for (final Object input : stalledInputs[id])
+                {
+                    if (input instanceof RaftMessage message)
+                    {
+                        deliver(message);
+                    }
+                    else
+                    {
+                        clocked(id).readIndex((Long)input);
+                    }
+                }
+                stalledInputs[id].clear();
+            }
+            for (int tick = 0; tick < due; tick++)
+            {
+                nodes[id].tick(clocks.clock(id));
+            }
+        }
+    }
+
+    /** The runtime sets the node's clock before an input that may serve a read, as the node agent does. */
+    private RaftNode clocked(final int id)
+    {
+        if (clocks.isReal())
+        {
+            nodes[id].advanceClock(clocks.clock(id));
+        }
+        return nodes[id];
     }
 
     /**
@@ -667,7 +744,14 @@ public final class Simulator
         {
             final long requestId = nextRequestId++;
             readFloor.put(requestId, checker.committedIndex());
-            nodes[id].readIndex(requestId);
+            if (clocks.isStalled(id))
+            {
+                stalledInputs[id].add(requestId); // waits in the stalled node's socket
+            }
+            else
+            {
+                clocked(id).readIndex(requestId);
+            }
         }
     }
 
@@ -675,7 +759,7 @@ public final class Simulator
     {
         for (int id = 1; id <= machines; id++)
         {
-            if (nodes[id] != null && nodes[id].role() == Role.LEADER)
+            if (nodes[id] != null && nodes[id].role() == Role.LEADER && !clocks.isStalled(id))
             {
                 return id;
             }
@@ -726,8 +810,13 @@ public final class Simulator
     {
         if (message != null && nodes[message.to] != null)
         {
+            if (clocks.isStalled(message.to))
+            {
+                stalledInputs[message.to].add(message);
+                return;
+            }
             record(message);
-            nodes[message.to].step(message);
+            clocked(message.to).step(message);
         }
     }
 
@@ -828,6 +917,7 @@ public final class Simulator
                 throw new InvariantChecker.Violation("node " + id + " answered unknown read " +
                     readStates.requestId(i));
             }
+            clockedReads += clocks.isReal() && index != ReadStates.FAILED ? 1 : 0;
             if (index != ReadStates.FAILED && index < floor)
             {
                 throw new InvariantChecker.Violation("stale read on node " + id + ": index " + index +
@@ -858,6 +948,12 @@ public final class Simulator
 
     private void heal()
     {
+        for (int id = 1; id <= machines; id++)
+        {
+            clocks.endStall(id);
+            stalledInputs[id].clear(); // lost, as a network may lose them
+
+        }
         network.heal();
         network.setFaults(0, 0, 0);
         for (int id = 1; id <= machines; id++)
