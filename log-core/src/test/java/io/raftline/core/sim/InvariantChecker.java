@@ -207,10 +207,19 @@ final class InvariantChecker
 
     private void checkElectionSafety(final int id, final RaftNode node)
     {
-        final Integer previous = leaderOfTerm.putIfAbsent(node.term(), id);
+        onLeader(id, node.term());
+    }
+
+    /**
+     * Node {@code id} leads {@code term}: recorded as soon as its Ready is taken, so that a leader that crashes
+     * before anything reaches its disk still counts against a second leader of the same term.
+     */
+    void onLeader(final int id, final long term)
+    {
+        final Integer previous = leaderOfTerm.putIfAbsent(term, id);
         if (previous != null && previous != id)
         {
-            throw new Violation("two leaders in term " + node.term() + ": " + previous + " and " + id);
+            throw new Violation("two leaders in term " + term + ": " + previous + " and " + id);
         }
     }
 
@@ -281,6 +290,30 @@ final class InvariantChecker
         }
     }
 
+    /**
+     * §5.4.1 on every commit, not only when a leader is elected: an entry committed in a term is in the log of the
+     * leader of every later term, also of one elected before the commit was known (an old leader may count the last
+     * acknowledgements after a new one was elected). The entry's term bound is the term of the node that first
+     * reported the commit, so only leaders of later terms than that are held to it.
+     */
+    private void checkLeadersOfLaterTermsHold(final long index)
+    {
+        for (final Map.Entry<Long, Long> recorded : leaderRecordedTo.entrySet())
+        {
+            final long term = recorded.getKey();
+            if (term <= committedLeaderTerm[(int)index])
+            {
+                continue;
+            }
+            final Long chain = leaderChain.get((term << 32) + index);
+            if (recorded.getValue() < index || (chain != null && chain != committedChain[(int)index]))
+            {
+                throw new Violation("leader completeness: the leader of term " + term + " does not hold entry " +
+                    index + ", committed since (in term " + committedLeaderTerm[(int)index] + " or before)");
+            }
+        }
+    }
+
     /** State Machine Safety: what a node says is committed is what every node says is committed there. */
     private void checkCommit(final int id, final RaftNode node, final MemoryRaftLog log)
     {
@@ -315,6 +348,7 @@ final class InvariantChecker
             ensureCapacity(index);
             committedChain[(int)index] = log.chain(index);
             committedLeaderTerm[(int)index] = leaderTerm;
+            checkLeadersOfLaterTermsHold(index);
         }
         committedIndex = Math.max(committedIndex, commit);
         lastCommit[id] = commit;

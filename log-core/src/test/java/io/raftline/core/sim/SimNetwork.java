@@ -21,6 +21,10 @@ final class SimNetwork
     private double dropRate;
     private double duplicateRate;
     private double reorderRate;
+    private final List<Held> held = new ArrayList<>();
+    private SplittableRandom holdRandom;
+    private double holdRate;
+    private long deliveries;
     private long sent;
     private long dropped;
     private long duplicated;
@@ -30,6 +34,21 @@ final class SimNetwork
         this.random = random;
         this.nodeCount = nodeCount;
         this.blocked = new boolean[nodeCount + 1][nodeCount + 1];
+    }
+
+    /** A message held back, to arrive once {@code due} deliveries have happened. */
+    private record Held(RaftMessage message, long due)
+    {
+    }
+
+    /**
+     * Holds a share of messages back for 50 to 2,050 deliveries, far beyond the reordering window: they arrive in
+     * a later term, after elections, truncations and snapshots. Its own generator keeps other seeds' weather.
+     */
+    void holdBack(final double rate, final SplittableRandom random)
+    {
+        this.holdRate = rate;
+        this.holdRandom = random;
     }
 
     void setFaults(final double dropRate, final double duplicateRate, final double reorderRate)
@@ -47,7 +66,25 @@ final class SimNetwork
             dropped++;
             return;
         }
+        if (holdRandom != null && holdRandom.nextDouble() < holdRate)
+        {
+            held.add(new Held(message, deliveries + 50 + holdRandom.nextInt(2_000)));
+            return;
+        }
         inFlight.add(message);
+    }
+
+    /** Held messages whose time came join the ones in flight, as the newest. */
+    private void release()
+    {
+        deliveries++;
+        for (int i = 0; i < held.size(); i++)
+        {
+            if (held.get(i).due() <= deliveries)
+            {
+                inFlight.add(held.remove(i--).message());
+            }
+        }
     }
 
     boolean isEmpty()
@@ -63,6 +100,7 @@ final class SimNetwork
     /** The next message to deliver, usually the oldest, sometimes a later one (reordering); null if none. */
     RaftMessage next()
     {
+        release();
         while (!inFlight.isEmpty())
         {
             final int position = random.nextDouble() < reorderRate ?
@@ -89,6 +127,7 @@ final class SimNetwork
      */
     RaftMessage nextFor(final int to)
     {
+        release();
         int skip = 0;
         if (random.nextDouble() < reorderRate)
         {
@@ -166,6 +205,8 @@ final class SimNetwork
 
     void heal()
     {
+        held.forEach(late -> inFlight.add(late.message())); // whatever was held back arrives now
+        held.clear();
         for (final boolean[] row : blocked)
         {
             java.util.Arrays.fill(row, false);

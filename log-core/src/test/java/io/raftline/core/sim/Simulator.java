@@ -92,6 +92,8 @@ public final class Simulator
     private final int maxInputsPerReady;
     private final boolean writeWhileInHand;
     private final SimClocks clocks;
+    private final boolean preVote;
+    private final boolean checkQuorum;
     private final java.util.List<Object>[] stalledInputs;   // messages and reads that wait while a node stalls
     private long nextRequestId = 1;
     private long proposals;
@@ -156,7 +158,12 @@ public final class Simulator
         this.producers = new SimProducers(random.split(), 1 + random.nextInt(3));
         this.stateChecker = new StateChecker(producers);
         // its own generator, so that seeds without lease reads keep the weather they always had
-        this.clocks = SimClocks.draw(new SplittableRandom(seed ^ 0x5DEECE66DL), machines, ELECTION_TIMEOUT_TICKS);
+        final SplittableRandom options = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        this.clocks = SimClocks.draw(options, machines, ELECTION_TIMEOUT_TICKS);
+        // some seeds run without pre-vote or check-quorum (leases need check-quorum: only where clocks are not real)
+        this.preVote = clocks.isReal() || options.nextDouble() >= 0.2;
+        this.checkQuorum = clocks.isReal() || options.nextDouble() >= 0.2;
+        network.holdBack(options.nextDouble() < 0.5 ? 0 : options.nextDouble() * 0.01, options.split());
         @SuppressWarnings("unchecked")
         final java.util.List<Object>[] waiting = new java.util.List[machines + 1];
         this.stalledInputs = waiting;
@@ -336,6 +343,8 @@ public final class Simulator
             .entryOverheadBytes(16)
             .maxPendingReads(8)
             .readLease(clocks.isReal())
+            .preVote(preVote)
+            .checkQuorum(checkQuorum)
             .random(random.split());
         // the first voters' disks were made with the cluster; spares and replaced disks were made later
         options.identity(identities[id]).firstMember(id <= nodeCount && !wiped[id]);
@@ -840,6 +849,10 @@ public final class Simulator
             {
                 throw new InvariantChecker.Violation("node " + id + " has something to do after every Ready: " +
                     node);
+            }
+            if (node.role() == Role.LEADER)
+            {
+                checker.onLeader(id, node.term());
             }
             final Ready ready = node.ready();
             ready.logWrites().writeTo(logs[id]);
