@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Lease reads (raft.read.lease=true) against a leader that is paused (SIGSTOP) while a read waits in its socket and
- * the others elect a new leader and commit a write: when it resumes, its answer covers that write or says it failed.
+ * Lease reads (raft.read.lease=true) against a leader that is paused (SIGSTOP) while the others elect a new leader
+ * and commit a write, and a read asked after that write was acknowledged waits in its socket: when it resumes, its
+ * answer covers the write or says it failed.
  */
 @Timeout(180)
 class LeaseReadProcessTest
@@ -51,15 +52,15 @@ class LeaseReadProcessTest
                 assertTrue(served >= before, "a read before the pause covers what was acknowledged: " + served);
 
                 cluster.signal(leader, "STOP");
-                final long queued = ++correlationId;
-                sendRead(reader, leader, queued); // waits in the paused node's socket
                 append(producer, 1);               // the other two elect a leader and commit it
                 final long written = lastAcknowledged;
+                final long queued = ++correlationId;
+                sendRead(reader, leader, queued); // asked after the write was acknowledged: waits in the paused socket
                 cluster.signal(leader, "CONT");
                 final long answer = awaitAnswer(reader, queued);
                 assertTrue(answer == ReadIndexResultFrame.FAILED || answer >= written,
                     "round " + round + ": stale read from node " + leader + ": index " + answer + " but " + written +
-                    " was acknowledged before the read was answered");
+                    " was acknowledged before the read was asked");
             }
         }
     }
