@@ -53,6 +53,7 @@ public final class Producer implements AutoCloseable
     private long sessionId;
     private long leaderTerm;
     private long awaitedOpen;
+    private RejectReason lastRefusal;   // why the leader last held entries back, for the message if they time out
     private boolean redirected;
     private int leaderId;
     private int nextGuess;
@@ -270,7 +271,8 @@ public final class Producer implements AutoCloseable
         }
         if (inFlight() > 0 && nowNs - lastProgressNs > giveUpTimeoutNs)
         {
-            failAll(true, "timeout: no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(giveUpTimeoutNs) + " ms");
+            failAll(true, "timeout: no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(giveUpTimeoutNs) + " ms" +
+                (lastRefusal == RejectReason.DISK_FULL ? " (" + lastRefusal.description() + ")" : ""));
             return work + 1;
         }
         if (inFlight() > 0 && nowNs - lastProgressNs > retryTimeoutNs && sentSequence > ackedSequence &&
@@ -413,6 +415,7 @@ public final class Producer implements AutoCloseable
                 ackedSequence = sequence;
                 sentSequence = Math.max(sentSequence, sequence);
                 lastProgressNs = System.nanoTime();
+                lastRefusal = null;
                 listener.onCommitted(sequence, ack.index(i), ack.term(i));
             }
         }
@@ -450,8 +453,9 @@ public final class Producer implements AutoCloseable
         }
         switch (reason)
         {
-            case NOT_LEADER, TRANSFERRING, NOT_READY ->
+            case NOT_LEADER, TRANSFERRING, NOT_READY, DISK_FULL ->
             {
+                lastRefusal = reason;
                 if (sequence > ackedSequence)
                 {
                     redirectTo(nodeId, reject.leaderId(), reason);

@@ -55,6 +55,7 @@ public final class ClusterConfig
     public static final String LOG_RETAIN_ENTRIES = "log.retain.entries";
     public static final String STATE_MACHINE = "state.machine";
     public static final String SEGMENT_BYTES = "storage.segment.bytes";
+    public static final String RESERVE_MB = "storage.reserve.mb";
 
     /** The length of the core's tick unless the file says otherwise; the core's defaults are in these ticks. */
     public static final int DEFAULT_TICK_MS = 10;
@@ -62,7 +63,7 @@ public final class ClusterConfig
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
         AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, SESSION_MEMORY_MB, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
-        IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES);
+        IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES, RESERVE_MB);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
 
@@ -120,6 +121,7 @@ public final class ClusterConfig
     private final long logRetainEntries;
     private final String stateMachine;
     private final long segmentBytes;
+    private final int reserveMb;
 
     private static boolean allOnLoopback(final Map<Integer, Member> members)
     {
@@ -197,6 +199,7 @@ public final class ClusterConfig
         logRetainEntries = longValue(properties, LOG_RETAIN_ENTRIES, 100_000, 0, Long.MAX_VALUE);
         stateMachine = properties.getProperty(STATE_MACHINE, "").trim();
         segmentBytes = longValue(properties, SEGMENT_BYTES, 64L << 20, 64 << 10, 1L << 40);
+        reserveMb = intValue(properties, RESERVE_MB, 64, 16, 1 << 20);
         if (!stateMachine.isEmpty() && !stateMachine.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*"))
         {
             throw new ConfigException(STATE_MACHINE, "must be a class name: " + stateMachine);
@@ -522,6 +525,12 @@ public final class ClusterConfig
     public long segmentBytes()
     {
         return segmentBytes;
+    }
+
+    /** Free space a node keeps on the disk of its data directory: below it, it takes no new entries. */
+    public long reserveBytes()
+    {
+        return (long)reserveMb << 20;
     }
 
     /** The class of the application's state machine, or empty for none. */

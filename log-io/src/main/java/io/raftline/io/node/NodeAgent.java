@@ -11,6 +11,7 @@ import io.raftline.core.state.ReplicatedState;
 import io.raftline.io.snapshot.SnapshotStore;
 import io.raftline.io.statemachine.StateMachine;
 import io.raftline.io.storage.ChronicleLog;
+import io.raftline.io.storage.DiskSpace;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
 import io.raftline.io.transport.PeerPublisher;
@@ -64,6 +65,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private final PeerPublisher.AppendValidity appendValidity;
     private final NanoClock clock;
     private final CoreClock coreClock;
+    private final DiskSpace disk;
     private final Runnable writeLog;
     private final ClientConnections.ConnectedListener announce;
     private final long tickNs;
@@ -91,6 +93,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         AdminService admin,
         StateMachine machine,
         SnapshotTaker snapshots,
+        DiskSpace disk,
         long stateMissingBelow,
         long clusterHash)
     {
@@ -99,6 +102,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     NodeAgent(final Parts parts, final NanoClock clock, final CoreClock coreClock, final long tickNs)
     {
         this.coreClock = coreClock;
+        this.disk = parts.disk();
         this.node = parts.node();
         this.log = parts.log();
         this.state = parts.state();
@@ -214,6 +218,12 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         if (message.type == MessageType.READ_INDEX)
         {
             coreClock.advance(node); // a follower's read: the lease is judged when it is served
+        }
+        if (message.type == MessageType.APPEND && message.entryCount > 0 && disk.isLow(nowNs))
+        {
+            // no room to append: unanswered, so the leader sends these entries again later; heartbeats still count
+            counters.onAppendRefusedDiskFull();
+            return;
         }
         driver.step(message);
     }
@@ -343,6 +353,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         counters.logStart(log.firstIndex(), snapshots.latestIndex());
         counters.snapshotChunks(snapshotServer.chunksServed(), snapshotFetcher.chunksFetched());
         counters.clients(clients.size());
+        counters.diskFull(disk.isLow(nowNs));
         counters.heartbeat(nowNs);
         members.updateCounters(node);
     }

@@ -33,7 +33,9 @@ public enum NodeCounter
     SNAPSHOT_FAILURES(4224, "snapshots that failed"),
     SNAPSHOT_CHUNKS_SERVED(4225, "snapshot chunks served"),
     SNAPSHOT_CHUNKS_FETCHED(4226, "snapshot chunks fetched"),
-    CLIENTS(4227, "clients connected");
+    CLIENTS(4227, "clients connected"),
+    DISK_FULL(4228, "disk below its reserve (1: no new entries)"),
+    APPENDS_REFUSED_DISK_FULL(4229, "appends ignored for a full disk");
 
     /** Key layout: node id (int), peer id (int, 0 when the counter is not per peer). */
     public static final int KEY_LENGTH = 8;

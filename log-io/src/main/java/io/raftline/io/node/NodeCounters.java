@@ -30,6 +30,8 @@ final class NodeCounters implements AutoCloseable
     private final Counter chunksServed;
     private final Counter chunksFetched;
     private final Counter clients;
+    private final Counter diskFull;
+    private final Counter appendsRefusedDiskFull;
     private final Aeron aeron;
     private final int nodeId;
     private final TransportCounters transport;
@@ -54,6 +56,8 @@ final class NodeCounters implements AutoCloseable
         chunksServed = add(aeron, NodeCounter.SNAPSHOT_CHUNKS_SERVED, nodeId, 0);
         chunksFetched = add(aeron, NodeCounter.SNAPSHOT_CHUNKS_FETCHED, nodeId, 0);
         clients = add(aeron, NodeCounter.CLIENTS, nodeId, 0);
+        diskFull = add(aeron, NodeCounter.DISK_FULL, nodeId, 0);
+        appendsRefusedDiskFull = add(aeron, NodeCounter.APPENDS_REFUSED_DISK_FULL, nodeId, 0);
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
             add(aeron, NodeCounter.ENTRIES_SENT, nodeId, 0),
@@ -147,6 +151,16 @@ final class NodeCounters implements AutoCloseable
     void clients(final int connected)
     {
         clients.setRelease(connected);
+    }
+
+    void diskFull(final boolean full)
+    {
+        diskFull.setRelease(full ? 1 : 0);
+    }
+
+    void onAppendRefusedDiskFull()
+    {
+        appendsRefusedDiskFull.incrementRelease();
     }
 
     void heartbeat(final long nowNs)

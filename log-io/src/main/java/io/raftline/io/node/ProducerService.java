@@ -6,6 +6,7 @@ import io.raftline.core.Role;
 import io.raftline.core.session.Session;
 import io.raftline.core.session.SessionTable;
 import io.raftline.core.state.AppendAdmission;
+import io.raftline.io.storage.DiskSpace;
 import io.raftline.io.transport.client.AckFrame;
 import io.raftline.io.transport.client.AppendFrame;
 import io.raftline.io.transport.client.OpenSessionFrame;
@@ -41,6 +42,7 @@ final class ProducerService
     private final Long2LongHashMap sessionLastHeardNs = new Long2LongHashMap(0);
     private final Long2ObjectHashMap<long[]> pendingOpens = new Long2ObjectHashMap<>(); // index -> {client, corr.}
     private final NanoClock clock;
+    private final DiskSpace disk;
     private final Consumer<ClientConnection> sendAcksIfAny = this::sendAcksIfAny;
 
     ProducerService(
@@ -52,9 +54,11 @@ final class ProducerService
         final int nodeId,
         final int maxEntryBytes,
         final long sessionTimeoutNs,
-        final NanoClock clock)
+        final NanoClock clock,
+        final DiskSpace disk)
     {
         this.clock = clock;
+        this.disk = disk;
         this.node = node;
         this.admission = admission;
         this.sessions = sessions;
@@ -70,6 +74,11 @@ final class ProducerService
         if (!admission.isReady())
         {
             reject(client, open.correlationId(), 0, 0, notLeading());
+            return;
+        }
+        if (disk.isLow(clock.nanoTime()))
+        {
+            reject(client, open.correlationId(), 0, 0, RejectReason.DISK_FULL);
             return;
         }
         if (open.window() > sessions.maxWindow())
@@ -107,6 +116,12 @@ final class ProducerService
         }
         sessionClient.put(sessionId, client.clientId);
         sessionLastHeardNs.put(sessionId, nowNs);
+        if (disk.isLow(nowNs))
+        {
+            append.nextEntry();
+            reject(client, sessionId, append.entrySequence(), 0, RejectReason.DISK_FULL);
+            return;
+        }
         while (append.nextEntry())
         {
             final long sequence = append.entrySequence();

@@ -16,6 +16,7 @@ import io.raftline.io.config.ConfigException;
 import io.raftline.io.snapshot.SnapshotStore;
 import io.raftline.io.statemachine.StateMachine;
 import io.raftline.io.storage.ChronicleLog;
+import io.raftline.io.storage.DiskSpace;
 import io.raftline.io.storage.StorageException;
 import io.raftline.io.storage.ConfigurationEntries;
 import io.raftline.io.transport.AeronRuntime;
@@ -71,6 +72,7 @@ public final class RaftlineNode implements AutoCloseable
         try
         {
             openedLog = ChronicleLog.open(self.dataDir(), config.durability(), config.segmentBytes());
+            final DiskSpace disk = DiskSpace.of(self.dataDir(), config.reserveBytes());
             if (bootstrap)
             {
                 bootstrap(openedLog, config);
@@ -117,7 +119,7 @@ public final class RaftlineNode implements AutoCloseable
             clients = new ClientConnections(aeron, config.mtuBytes(), config.termLengthBytes(),
                 config.socketBufferBytes(), nodeCounters.transport());
             final ProducerService producers = new ProducerService(node, new AppendAdmission(state), state.sessions(),
-                clients, clusterHash, nodeId, config.maxEntryBytes(), config.sessionTimeoutNs(), clock);
+                clients, clusterHash, nodeId, config.maxEntryBytes(), config.sessionTimeoutNs(), clock, disk);
             final ConsumerService consumers = new ConsumerService(node, state, openedLog, clients,
                 nodeCounters.transport(), clusterHash, nodeId, Math.max(config.mtuBytes(), config.maxEntryBytes() + 4096));
             final CoreClock coreClock = new CoreClock(clock, config.tickNs());
@@ -134,8 +136,8 @@ public final class RaftlineNode implements AutoCloseable
             final AdminService admin = new AdminService(node, clients, clusterHash, nodeId, config.electionTimeoutNs(),
                 config.tickNs(), snapshots);
             this.agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound, members,
-                nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, stateMissingBelow,
-                clusterHash), clock, coreClock, config.tickNs());
+                nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, disk,
+                stateMissingBelow, clusterHash), clock, coreClock, config.tickNs());
             final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
             this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
         }

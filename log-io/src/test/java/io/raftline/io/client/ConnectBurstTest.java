@@ -2,7 +2,6 @@ package io.raftline.io.client;
 
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
-import io.raftline.io.node.NodeStatusReader;
 import io.raftline.io.transport.client.ConnectFrame;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,8 +34,8 @@ class ConnectBurstTest
             "raft.election.timeout.ms", "100", "raft.heartbeat.interval.ms", "10", "raft.tick.ms", "5");
             ClientTransport burst = new ClientTransport(cluster.config, null, (from, type, buffer, at, length) -> { }))
         {
-            final int leader = awaitLeader(cluster);
-            final long term = status(cluster, leader).value(NodeCounter.TERM);
+            final int leader = cluster.awaitLeader();
+            final long term = cluster.status(leader).value(NodeCounter.TERM);
             final long elections = electionsStarted(cluster);
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
             while (!burst.isConnected(leader) && System.nanoTime() < deadlineNs)
@@ -59,41 +58,21 @@ class ConnectBurstTest
                 burst.poll(System.nanoTime(), 16);
             }
             assertEquals(elections, electionsStarted(cluster), "elections started during the burst");
-            assertTrue(status(cluster, leader).value(NodeCounter.CLIENTS) > CLIENTS, "each got a publication");
-            final NodeStatus after = status(cluster, leader);
+            assertTrue(cluster.status(leader).value(NodeCounter.CLIENTS) > CLIENTS, "each got a publication");
+            final NodeStatus after = cluster.status(leader);
             assertTrue(after.isLeader(), "node " + leader + " still leads");
             assertEquals(term, after.value(NodeCounter.TERM));
         }
     }
 
-    private static int awaitLeader(final InProcessCluster cluster) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
-        while (System.nanoTime() < deadlineNs)
-        {
-            for (int id = 1; id <= 3; id++)
-            {
-                if (status(cluster, id).isLeader())
-                {
-                    return id;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no leader");
-    }
 
-    private static NodeStatus status(final InProcessCluster cluster, final int id)
-    {
-        return NodeStatusReader.read(cluster.config, id);
-    }
 
     private static long electionsStarted(final InProcessCluster cluster)
     {
         long sum = 0;
         for (int id = 1; id <= 3; id++)
         {
-            sum += status(cluster, id).value(NodeCounter.ELECTIONS_STARTED);
+            sum += cluster.status(id).value(NodeCounter.ELECTIONS_STARTED);
         }
         return sum;
     }

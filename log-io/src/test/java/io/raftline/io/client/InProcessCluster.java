@@ -1,6 +1,8 @@
 package io.raftline.io.client;
 
 import io.raftline.io.config.ClusterConfig;
+import io.raftline.io.node.NodeStatus;
+import io.raftline.io.node.NodeStatusReader;
 import io.raftline.io.node.RaftlineNode;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -8,6 +10,7 @@ import org.agrona.IoUtil;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /** Test fixture: three nodes in this JVM on loopback ports after {@code basePort}, with extra cluster settings. */
 final class InProcessCluster implements AutoCloseable
@@ -32,6 +35,30 @@ final class InProcessCluster implements AutoCloseable
         {
             nodes[id - 1] = RaftlineNode.start(config, id, true);
         }
+    }
+
+    /** Node {@code id}'s counters. */
+    NodeStatus status(final int id)
+    {
+        return NodeStatusReader.read(config, id);
+    }
+
+    /** Waits for a node that says it leads; returns its id. */
+    int awaitLeader() throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadlineNs)
+        {
+            for (int id = 1; id <= nodes.length; id++)
+            {
+                if (status(id).isLeader())
+                {
+                    return id;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no leader");
     }
 
     /** Stops node {@code id} and starts it again on its data directory. */

@@ -64,6 +64,7 @@ class ClusterConfigTest
         assertEquals("backoff", config.idleStrategy());
         assertTrue(config.embeddedDriver());
         assertEquals(4 << 20, config.sessionMemorySlots(), "64 MiB of 16-byte slots");
+        assertEquals(64L << 20, config.reserveBytes());
     }
 
     @Test
@@ -123,6 +124,7 @@ class ClusterConfigTest
             {"replication.batch.bytes", "0"},
             {"raft.electon.timeout.ms", "100"},
             {"session.memory.mb", "0"},
+            {"storage.reserve.mb", "8"},
         };
         for (final String[] c : cases)
         {

@@ -568,4 +568,70 @@ class ChronicleLogTest
         final MetadataStore again = MetadataStore.read(dir);
         assertEquals(upgraded.identity(), again.identity(), "kept once given");
     }
+
+    /**
+     * A segment is a mapped sparse file: without blocks taken ahead, storing into a page of a full disk is SIGBUS,
+     * the end of the JVM (this test's JVM too). With them, a disk filled to the last byte still takes what fits in
+     * the blocks taken, then refuses in a StorageException, and the log reopens intact.
+     */
+    @Test
+    void aDiskFilledToTheLastByteEndsAppendsWithAnExceptionNotSigbus() throws Exception
+    {
+        final Path disk = Files.createDirectories(dir.resolve("small-disk"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=32m",
+            "tmpfs", disk.toString()).start().waitFor() == 0, "mounting a tmpfs needs root");
+        try
+        {
+            final Path logDir = disk.resolve("log-dir");
+            long appended = 0;
+            try (ChronicleLog log = ChronicleLog.open(logDir, Durability.PAGE_CACHE))
+            {
+                TestEntries.append(log, 1);
+                final Path ballast = disk.resolve("ballast");
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(ballast,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE))
+                {
+                    final ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+                    while (true)
+                    {
+                        zeros.clear();
+                        channel.write(zeros);
+                    }
+                }
+                catch (final IOException full)
+                {
+                    assertTrue(Files.getFileStore(disk).getUsableSpace() < 64 << 10, "the disk is full");
+                }
+                final UnsafeBuffer entry = new UnsafeBuffer(new byte[64 << 10]);
+                final StorageException refused = assertThrows(StorageException.class, () ->
+                {
+                    while (true)
+                    {
+                        log.append(1, EntryType.NORMAL, 0, 0, entry, 0, entry.capacity());
+                    }
+                });
+                assertTrue(refused.getMessage().startsWith("disk full"), refused.getMessage());
+                appended = log.lastIndex();
+                assertTrue(appended > 1, "what fitted in the blocks taken ahead was taken: " + appended);
+                Files.delete(ballast);
+            }
+            try (ChronicleLog reopened = ChronicleLog.open(logDir, Durability.PAGE_CACHE))
+            {
+                assertEquals(appended, reopened.lastIndex(), "every entry taken, none of the refused one");
+                try (LogCursor cursor = reopened.newCursor())
+                {
+                    assertTrue(cursor.seek(1));
+                    for (long index = 1; index <= appended; index++)
+                    {
+                        assertTrue(cursor.next());
+                        assertEquals(index, cursor.index());
+                    }
+                }
+            }
+        }
+        finally
+        {
+            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor();
+        }
+    }
 }

@@ -23,9 +23,11 @@ public enum RejectReason
      */
     COMPACTED(8, "compacted"),
     /** A producer window larger than the leader can answer retries for: its sequence field is the largest allowed. */
-    WINDOW_TOO_LARGE(9, "producer window too large");
+    WINDOW_TOO_LARGE(9, "producer window too large"),
+    /** The leader's disk is below its reserve: retry; appends are taken again once space returns. */
+    DISK_FULL(10, "the leader's disk is full");
 
-    private static final RejectReason[] BY_CODE = new RejectReason[10];
+    private static final RejectReason[] BY_CODE = new RejectReason[11];
 
     static
     {
@@ -63,6 +65,7 @@ public enum RejectReason
     /** Whether the request may succeed at the same or another node later. */
     public boolean isRetriable()
     {
-        return this == NOT_LEADER || this == TRANSFERRING || this == NOT_READY || this == NOT_CONNECTED;
+        return this == NOT_LEADER || this == TRANSFERRING || this == NOT_READY || this == NOT_CONNECTED ||
+            this == DISK_FULL;
     }
 }
