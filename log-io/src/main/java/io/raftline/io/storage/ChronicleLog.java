@@ -92,6 +92,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private long segmentBytes;
     private boolean unforced;         // FSYNC: appended since the last force
     private FileChannel segmentChannel;
+    private Path segmentFile;
+    private ForceObserver forces = ForceObserver.NONE;
     private long allocatedTo;         // file offset below which the open segment's blocks are allocated
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ALLOCATION_CHUNK);
     private boolean closed;
@@ -761,6 +763,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         try
         {
             segmentChannel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            segmentFile = file;
         }
         catch (final IOException ex)
         {
@@ -818,6 +821,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             // fsync on the file also writes back the dirty pages of its mapping (Linux)
             segmentChannel.force(false);
             unforced = false;
+            forces.forced(segmentFile);
         }
         catch (final IOException ex)
         {
@@ -826,6 +830,13 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             forceFailure = "cannot force segment file in " + queueDir + ": " + ex.getMessage();
             throw new StorageException(forceFailure, ex);
         }
+    }
+
+    /** Tests: {@code observer} hears of every force of a segment or of the metadata from now on. */
+    void observeForces(final ForceObserver observer)
+    {
+        this.forces = observer;
+        metadata.observeForces(observer);
     }
 
     /** Tests: the next force fails with {@code failure}, as a disk's write-back error reaches fsync. */

@@ -63,6 +63,7 @@ public final class MetadataStore
 
     private final Path file;
     private final FileChannel channel; // null when read-only
+    private ForceObserver forces = ForceObserver.NONE;
     private final ByteBuffer slotBuffer = BufferUtil.allocateDirectAligned(SLOT_LENGTH, 64)
         .order(ByteOrder.LITTLE_ENDIAN);
     private final UnsafeBuffer slot = new UnsafeBuffer(slotBuffer);
@@ -264,6 +265,12 @@ public final class MetadataStore
         }
     }
 
+    /** Tests: {@code observer} hears of every force from now on. */
+    void observeForces(final ForceObserver observer)
+    {
+        this.forces = observer;
+    }
+
     private void write(final long term, final int votedFor, final byte[] configuration, final long watermark)
     {
         if (channel == null)
@@ -297,6 +304,7 @@ public final class MetadataStore
         {
             throw new StorageException("cannot write metadata file " + file + ": " + ex.getMessage(), ex);
         }
+        forces.forced(file);
         this.generation = nextGeneration;
         this.currentTerm = term;
         this.votedFor = votedFor;
