@@ -63,6 +63,7 @@ class FaultInjectionTest
 
     private final Queue<Operation> history = new ConcurrentLinkedQueue<>();
     private final Queue<String> nemesisLog = new ConcurrentLinkedQueue<>();
+    private final Queue<Throwable> producerFailures = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong lastAckNs = new AtomicLong();
     private final AtomicLong longestWithoutAckNs = new AtomicLong();
@@ -79,7 +80,17 @@ class FaultInjectionTest
             for (int p = 1; p <= PRODUCERS; p++)
             {
                 final String name = "p" + p;
-                final Thread thread = new Thread(() -> produce(cluster, name), name);
+                final Thread thread = new Thread(() ->
+                {
+                    try
+                    {
+                        produce(cluster, name);
+                    }
+                    catch (final Throwable failure)
+                    {
+                        producerFailures.add(failure);
+                    }
+                }, name);
                 thread.start();
                 producers.add(thread);
             }
@@ -89,7 +100,9 @@ class FaultInjectionTest
             for (final Thread thread : producers)
             {
                 thread.join(TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NS) * 2);
+                assertTrue(!thread.isAlive(), thread.getName() + " did not finish");
             }
+            assertTrue(producerFailures.isEmpty(), "a producer failed: " + producerFailures);
 
             final long healedNs = System.nanoTime();
             final long recoveryNs = commitOneAfterHealing(cluster) - healedNs;
@@ -103,6 +116,9 @@ class FaultInjectionTest
                 logs.add(readLog(cluster, id, commitIndex));
             }
             final long checked = check(logs);
+            // at least a quarter of what was offered at the steady rate: a run that checks little proves little
+            assertTrue(checked >= (long)SECONDS * PRODUCERS * RATE_PER_PRODUCER / 4, "only " + checked +
+                " entries acknowledged");
             System.out.printf("faults: seed %d, %d s, %d faults injected (%s), %d operations, %d entries checked, " +
                     "violations: 0; longest time without an acknowledgement %.1f s; a commit %.1f s after healing%n",
                 SEED, SECONDS, faults, String.join(", ", nemesisLog), history.size(), checked,

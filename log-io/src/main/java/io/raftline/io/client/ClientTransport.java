@@ -72,6 +72,7 @@ public final class ClientTransport implements AutoCloseable
     private final File aeronDir;
     private final Thread cleanup;
     private long correlationIds;
+    private long sessionId;
 
     /** What arrives from nodes: valid client-protocol frames. */
     public interface Listener
@@ -206,6 +207,12 @@ public final class ClientTransport implements AutoCloseable
         return frame;
     }
 
+    /** The producer session this client owns, named in its keep-alives so that any leader knows it is alive. */
+    public void sessionId(final long sessionId)
+    {
+        this.sessionId = sessionId;
+    }
+
     public long nextCorrelationId()
     {
         return ++correlationIds;
@@ -252,7 +259,7 @@ public final class ClientTransport implements AutoCloseable
             if (nowNs >= node.nextConnectNs)
             {
                 node.nextConnectNs = nowNs + (node.connected ? KEEPALIVE_NS : CONNECT_RETRY_NS);
-                node.publication.offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0,
+                node.publication.offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0, sessionId,
                     replyEndpoint));
             }
         }

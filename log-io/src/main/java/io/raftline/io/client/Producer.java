@@ -337,6 +337,7 @@ public final class Producer implements AutoCloseable
                     sessionOpened.correlationId() == awaitedOpen)
                 {
                     sessionId = sessionOpened.sessionId();
+                    transport.sessionId(sessionId);
                     leaderId = nodeId;
                 }
             }

@@ -192,6 +192,7 @@ final class ClientAdapter
             clients.connect(connect.clientId(), connect.endpoint(), connect.correlationId(), nowNs);
         if (client != null)
         {
+            producers.onKeepAlive(client, connect.sessionId());
             announce(client, connect.correlationId());
         }
     }

@@ -155,6 +155,11 @@ final class ClientConnections implements AutoCloseable
 
     void disconnect(final long clientId)
     {
+        final Pending waiting = pending.remove(clientId);
+        if (waiting != null)
+        {
+            aeron.asyncRemovePublication(waiting.registrationId);
+        }
         final ClientConnection client = clients.get(clientId);
         if (client != null)
         {

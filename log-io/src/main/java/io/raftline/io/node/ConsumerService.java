@@ -141,11 +141,14 @@ final class ConsumerService implements AutoCloseable
         work += frames;
     }
 
-    /** A frame with no entries: where the stream stands, and the commit index. */
+    /**
+     * A frame with no entries: where the stream stands, and the index up to which the node could stream now
+     * (committed and applied): a consumer caught up to it is not stalled, even while applying lags the commit.
+     */
     private boolean sendWhereItStands(final ClientConnection client, final TailStream tail)
     {
-        final int length = TailEntriesFrame.encodeHeader(
-            frame, 0, clusterHash, nodeId, node.commitIndex(), tail.stream, tail.nextIndex);
+        final int length = TailEntriesFrame.encodeHeader(frame, 0, clusterHash, nodeId,
+            Math.min(node.commitIndex(), state.appliedIndex()), tail.stream, tail.nextIndex);
         if (Offers.offer(client.publication, frame, 0, length) < 0)
         {
             return false;

@@ -96,6 +96,18 @@ final class ProducerService
         pendingOpens.put(index, new long[]{ client.clientId, open.correlationId() });
     }
 
+    /**
+     * A client's keep-alive names the session it produces to: this leader learns whose it is even if the producer,
+     * quiet, has sent it nothing else, so the session is not taken for idle while its producer is there.
+     */
+    void onKeepAlive(final ClientConnection client, final long sessionId)
+    {
+        if (sessionId != 0 && admission.isReady() && sessions.session(sessionId) != null)
+        {
+            sessionClient.put(sessionId, client.clientId);
+        }
+    }
+
     void onCloseSession(final long sessionId)
     {
         if (admission.isReady() && sessions.session(sessionId) != null)

@@ -158,6 +158,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             queue = QueueFiles.openForWriting(dir.resolve(QueueFiles.QUEUE_DIRECTORY), clock);
             log = new ChronicleLog(dir, durability, segmentBytesMax, lock, metadata, clock, queue);
             log.recover();
+            log.dropWhatAFailedForceMayHaveLost();
             return log;
         }
         catch (final RuntimeException ex)
@@ -609,6 +610,27 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         }
     }
 
+    /**
+     * A force failed before the last close or crash: the pages it wrote back may be lost on disk yet still read back
+     * from the page cache, clean, and a force now would not report it. Nothing above the last good force was ever
+     * called durable (acknowledged), so it is dropped; the leader sends it again.
+     */
+    private void dropWhatAFailedForceMayHaveLost()
+    {
+        if (!metadata.forceFailed())
+        {
+            return;
+        }
+        final long lastDurable = metadata.durableWatermark();
+        if (lastIndex > lastDurable)
+        {
+            LOG.warn("a force of the log in {} failed before it stopped: entries {} to {} were never known to be on " +
+                "disk and are dropped", queueDir, lastDurable + 1, lastIndex);
+            truncateFrom(lastDurable + 1);
+        }
+        metadata.clearForceFailed();
+    }
+
     private void loadConfigurationEntries()
     {
         configurationEntries = ConfigurationEntries.decode(metadata.configuration());
@@ -828,6 +850,14 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             // Linux reports a write-back error to one fsync and may clear it: a later force that "succeeds" says
             // nothing of the pages lost, so this log never calls anything durable again (restart recovers)
             forceFailure = "cannot force segment file in " + queueDir + ": " + ex.getMessage();
+            try
+            {
+                metadata.markForceFailed(durableIndex); // so that the next open drops what may be lost
+            }
+            catch (final StorageException metadataFailed)
+            {
+                ex.addSuppressed(metadataFailed);
+            }
             throw new StorageException(forceFailure, ex);
         }
     }

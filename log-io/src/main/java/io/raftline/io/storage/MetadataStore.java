@@ -33,7 +33,8 @@ import java.nio.file.StandardOpenOption;
  *   +---------------------------------------+
  *   | identity of this data directory       |   random, made with the directory, never 0
  *   +---------------------------------------+
- *   | flags: 1 = made as a first member      |
+ *   | flags: 1 = made as a first member,     |
+ *   |        2 = a force of the log failed   |
  *   +---------------------------------------+  56
  *   | configuration bytes ...               |
  *   +---------------------------------------+
@@ -48,6 +49,7 @@ public final class MetadataStore
     /** The largest configuration that fits in a slot. */
     public static final int CONFIGURATION_LENGTH_MAX = SLOT_LENGTH - 56;
     private static final long FIRST_MEMBER = 1;
+    private static final long FORCE_FAILED = 2;
 
     private static final int MAGIC_OFFSET = 4;
     private static final int GENERATION_OFFSET = 8;
@@ -189,6 +191,30 @@ public final class MetadataStore
     public boolean isFirstMember()
     {
         return (flags & FIRST_MEMBER) != 0;
+    }
+
+    /**
+     * A force of the log failed: whatever the page cache shows, nothing above {@code lastDurable} is known to be on
+     * disk (Linux reports a write-back error once, and the pages it lost may still be read back), so the next open
+     * drops it; forced.
+     */
+    void markForceFailed(final long lastDurable)
+    {
+        flags |= FORCE_FAILED;
+        durableIndexHint = Math.min(durableIndexHint, lastDurable);
+        write(currentTerm, votedFor, configuration, lastDurable);
+    }
+
+    boolean forceFailed()
+    {
+        return (flags & FORCE_FAILED) != 0;
+    }
+
+    /** What the failed force may have lost was dropped; forced. */
+    void clearForceFailed()
+    {
+        flags &= ~FORCE_FAILED;
+        write(currentTerm, votedFor, configuration, durableWatermark);
     }
 
     /** Records that this directory is one of a new cluster's first members; forced. */

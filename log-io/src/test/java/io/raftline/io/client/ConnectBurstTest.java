@@ -45,7 +45,7 @@ class ConnectBurstTest
             for (int i = 1; i <= CLIENTS; i++)
             {
                 // each a client of its own, answered at an endpoint of its own
-                final int length = ConnectFrame.encode(burst.frame(), 0, burst.clusterHash(), 1_000_000 + i, 0,
+                final int length = ConnectFrame.encode(burst.frame(), 0, burst.clusterHash(), 1_000_000 + i, 0, 0,
                     "127.0.0.1:" + (41_000 + i));
                 while (!burst.send(leader, length))
                 {

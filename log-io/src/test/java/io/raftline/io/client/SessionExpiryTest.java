@@ -86,4 +86,26 @@ class SessionExpiryTest
             }
         };
     }
+
+    @Test
+    void aQuietProducerKeepsItsSessionAcrossALeaderChange() throws Exception
+    {
+        final UnsafeBuffer entry = new UnsafeBuffer(new byte[32]);
+        try (InProcessCluster cluster =
+                new InProcessCluster(dir, "session-failover", 22480, "session.timeout.ms", "3000");
+            Producer quiet = Producer.open(cluster.config, null, "quiet", 8, listener(), TIMEOUT_NS))
+        {
+            Appends.appendAndAwait(quiet, 1, seq -> entry, TIMEOUT_NS);
+            final int leader = cluster.awaitLeader();
+            cluster.nodes[leader - 1].close(); // the next leader has never heard from this producer but its keep-alives
+            final long endNs = System.nanoTime() + QUIET_NS;
+            while (System.nanoTime() < endNs)
+            {
+                quiet.poll();
+            }
+            Appends.appendAndAwait(quiet, 1, seq -> entry, TIMEOUT_NS);
+            assertEquals(List.of(), failures);
+            assertEquals(2, committed, "the quiet producer's session outlived the leader change");
+        }
+    }
 }

@@ -350,6 +350,14 @@ class ChronicleLogTest
         try (ChronicleLog reopened = ChronicleLog.open(dir, Durability.FSYNC))
         {
             assertEquals(5, reopened.metadata().durableWatermark(), "close did not raise the watermark");
+            // the pages of 6..8 read back from the page cache, but the force that would have written them failed
+            assertEquals(5, reopened.lastIndex(), "nothing above the last good force is kept");
+            TestEntries.append(reopened, 2);
+            assertEquals(6, reopened.sync());
+        }
+        try (ChronicleLog again = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            assertEquals(6, again.lastIndex(), "the mark is cleared once dealt with");
         }
     }
 

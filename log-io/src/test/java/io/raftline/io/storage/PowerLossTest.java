@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A power loss, which SIGKILL cannot show (the page cache survives a killed process): the disk afterwards holds each
  * file as of its last force. The test keeps that disk as an image, a copy of each file taken right after each force
  * of it, and opens the image as a log at random points: everything {@code sync} called durable, and the last term and
- * vote stored, must be there. Taking out any force of the log or of the metadata fails it.
+ * vote stored, must be there. Taking the force out of {@code sync} or out of a metadata write fails it. Directory
+ * forces (a new segment file's name) are not modelled: a copied file is taken to be in its directory.
  */
 class PowerLossTest
 {
