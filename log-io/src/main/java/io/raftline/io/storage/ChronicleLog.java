@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,15 +51,6 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     public static final long SEGMENT_BYTES_DEFAULT = 64L << 20;
     /** Largest payload of one entry. */
     public static final int PAYLOAD_LENGTH_MAX = EntryLayout.PAYLOAD_LENGTH_MAX;
-    /**
-     * Blocks taken ahead of the write position of the open segment, at least. A segment is a mapped sparse file: a store
-     * into a page the filesystem cannot back is SIGBUS, the end of the JVM. Zeros written ahead through the file
-     * channel take the blocks first, where a full disk is an {@link IOException}, so the mapped stores land only in
-     * blocks the filesystem holds. (Room for Chronicle's index pages too: {@link #ALLOCATION_SLACK}.)
-     */
-    static final long ALLOCATE_AHEAD = 4L << 20;
-    private static final int ALLOCATION_CHUNK = 1 << 20;
-    private static final long ALLOCATION_SLACK = 256 << 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleLog.class);
     private static final int RECENT_ENTRIES = 1 << 16;
@@ -94,8 +84,6 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private FileChannel segmentChannel;
     private Path segmentFile;
     private ForceObserver forces = ForceObserver.NONE;
-    private long allocatedTo;         // file offset below which the open segment's blocks are allocated
-    private final ByteBuffer zeros = ByteBuffer.allocateDirect(ALLOCATION_CHUNK);
     private boolean closed;
     private String forceFailure;      // set for good by a failed force: see forceSegment
     private IOException nextForceFailure;
@@ -320,7 +308,6 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         {
             final Bytes<?> bytes = context.wire().bytes();
             final long start = bytes.writePosition();
-            allocate(context, start, documentLength);
             final UnsafeBuffer header = this.header;
             header.putInt(EntryLayout.CRC_OFFSET, 0);
             header.putInt(EntryLayout.PAYLOAD_LENGTH_OFFSET, length);
@@ -732,7 +719,6 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         {
             final Bytes<?> bytes = context.wire().bytes();
             final long start = bytes.writePosition();
-            allocatedTo = start + EntryLayout.SEGMENT_HEADER_LENGTH; // a new file: beyond its header, a hole
             bytes.writeInt(0);
             bytes.writeInt(EntryLayout.SEGMENT_MAGIC);
             bytes.writeLong(firstIndex);
@@ -784,49 +770,12 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         final Path file = queueDir.resolve(QueueFiles.fileName(cycle));
         try
         {
-            segmentChannel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            segmentChannel = FileChannel.open(file, StandardOpenOption.READ);
             segmentFile = file;
         }
         catch (final IOException ex)
         {
             throw new StorageException("cannot open segment file " + file + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    /**
-     * Takes the blocks for the document of {@code documentLength} bytes about to be stored at {@code start} through
-     * the mapping, and keeps at least {@link #ALLOCATE_AHEAD} more taken, a chunk at a time. Zeros are written only at or after
-     * {@code start}, where nothing is stored yet. A disk too full for the document itself rolls the document back
-     * and is a {@link StorageException}: the node stops, naming it, rather than dying of SIGBUS. (The node's
-     * {@link DiskSpace} reserve stops new entries well before.)
-     */
-    private void allocate(final DocumentContext context, final long start, final int documentLength)
-    {
-        allocatedTo = Math.max(allocatedTo, start); // after an open, what lies ahead is not known to be taken
-        final long needed = start + documentLength + ALLOCATION_SLACK;
-        if (needed + ALLOCATE_AHEAD <= allocatedTo)
-        {
-            return;
-        }
-        // what the document needs, then one chunk more: a 1 MiB write now and then, not 8 MiB at once
-        final long target = Math.max(needed, allocatedTo) + ALLOCATION_CHUNK;
-        try
-        {
-            while (allocatedTo < target)
-            {
-                zeros.clear().limit((int)Math.min(ALLOCATION_CHUNK, target - allocatedTo));
-                allocatedTo += segmentChannel.write(zeros, allocatedTo);
-            }
-        }
-        catch (final IOException ex)
-        {
-            if (needed > allocatedTo)
-            {
-                context.rollbackOnClose();
-                throw new StorageException("disk full: cannot allocate " + (needed - allocatedTo) + " bytes in the " +
-                    "segment file in " + queueDir + " (" + ex.getMessage() + ")", ex);
-            }
-            // the document fits in what is taken; the next ones try again
         }
     }
 
