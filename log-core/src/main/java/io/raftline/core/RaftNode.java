@@ -47,6 +47,7 @@ public final class RaftNode
     private final boolean readLease;
     private long now;                   // the clock (see advanceClock), in ticks
     private long leaderSentAt;          // follower: the latest send time of the leader's messages it heard
+    private boolean restartPromise;     // restarted less than an election timeout ago (see isInLease)
     private final ProgressTracker tracker;
     private final ReadIndex readIndex;
     private final Ready ready = new Ready();
@@ -135,6 +136,7 @@ public final class RaftNode
         this.durableIndex = storage.lastIndex();
         this.commitIndex = storage.firstIndex() - 1; // a compacted prefix was committed
         becomeFollower(term, NONE);
+        this.restartPromise = options.restarted();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -786,6 +788,7 @@ public final class RaftNode
     private void tickElection()
     {
         electionElapsed++;
+        restartPromise &= electionElapsed < electionTimeoutTicks;
         if (electionElapsed >= randomizedElectionTimeout && isPromotable())
         {
             campaign(false);
@@ -943,9 +946,13 @@ public final class RaftNode
         }
     }
 
+    /**
+     * Whether this voter keeps its promise to a leader it heard within an election timeout, or, having restarted,
+     * to one it may have heard before (see {@link RaftOptions#restarted}).
+     */
     private boolean isInLease()
     {
-        return checkQuorum && leaderId != NONE && electionElapsed < electionTimeoutTicks;
+        return checkQuorum && (leaderId != NONE || restartPromise) && electionElapsed < electionTimeoutTicks;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ public final class RaftOptions
     private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
     private int entryOverheadBytes = DEFAULT_ENTRY_OVERHEAD_BYTES;
     private boolean readLease;
+    private boolean restarted;
     private int maxPendingReads = DEFAULT_MAX_PENDING_READS;
     private boolean preVote = true;
     private boolean checkQuorum = true;
@@ -153,6 +154,22 @@ public final class RaftOptions
     public boolean readLease()
     {
         return readLease;
+    }
+
+    /**
+     * The node starts again on a log it ran before. Before it went down it may have answered a leader whose read
+     * lease still counts on that answer, so for one election timeout it keeps the promise it may have made: with
+     * check-quorum, it ignores vote requests that are not a leadership transfer, as if it had just heard a leader.
+     */
+    public RaftOptions restarted(final boolean restarted)
+    {
+        this.restarted = restarted;
+        return this;
+    }
+
+    public boolean restarted()
+    {
+        return restarted;
     }
 
     /** The only source of randomness (election timeouts): seeded, so a run can be replayed. */

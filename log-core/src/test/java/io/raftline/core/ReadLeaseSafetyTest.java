@@ -181,4 +181,27 @@ class ReadLeaseSafetyTest
         leader.node.readIndex(8);
         assertEquals(1, leader.drain().readStates.size());
     }
+
+    @Test
+    void aRestartedVoterKeepsItsPromiseForAnElectionTimeoutUnlessAskedForATransfer()
+    {
+        final RaftFixture restarted = RaftFixture.of(2, 3, new MemoryRaftLog(), 3, options -> options.restarted(true));
+        restarted.step(RaftFixture.vote(3, 2, 4, 0, 0));
+        assertTrue(restarted.drain().of(MessageType.VOTE_RESPONSE).isEmpty(),
+            "ignored: a leader's lease may still count on what it answered before it went down");
+        final RaftMessage transfer = RaftFixture.vote(1, 2, 4, 0, 0);
+        transfer.transfer = true;
+        restarted.step(transfer);
+        final List<RaftMessage> toTransfer = restarted.drain().of(MessageType.VOTE_RESPONSE);
+        assertEquals(1, toTransfer.size());
+        assertTrue(!toTransfer.get(0).reject, "a leadership transfer ends leases on purpose");
+
+        final RaftFixture later = RaftFixture.of(2, 3, new MemoryRaftLog(), 3, options -> options.restarted(true));
+        later.tick(T);
+        later.drain();
+        later.step(RaftFixture.vote(3, 2, 5, 0, 0));
+        final List<RaftMessage> answered = later.drain().of(MessageType.VOTE_RESPONSE);
+        assertEquals(1, answered.size(), "an election timeout later the promise has run out");
+        assertTrue(!answered.get(0).reject);
+    }
 }

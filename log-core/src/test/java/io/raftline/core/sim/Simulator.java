@@ -345,6 +345,7 @@ public final class Simulator
             .readLease(clocks.isReal())
             .preVote(preVote)
             .checkQuorum(checkQuorum)
+            .restarted(persistedTerm[id] > 0)
             .random(random.split());
         // the first voters' disks were made with the cluster; spares and replaced disks were made later
         options.identity(identities[id]).firstMember(id <= nodeCount && !wiped[id]);

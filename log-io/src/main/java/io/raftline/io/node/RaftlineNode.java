@@ -104,6 +104,7 @@ public final class RaftlineNode implements AutoCloseable
                 snapshot == null ? null : snapshot.footer().configuration());
             final RaftNode node = new RaftNode(raftOptions(config, nodeId, random)
                 .identity(openedLog.metadata().identity())
+                .restarted(openedLog.metadata().currentTerm() > 0)
                 .firstMember(openedLog.metadata().isFirstMember()),
                 openedLog, openedLog.metadata().currentTerm(), openedLog.metadata().votedFor(), configurations);
             logConfiguration(nodeId, node.configuration(), config);
