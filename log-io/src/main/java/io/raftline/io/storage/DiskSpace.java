@@ -26,7 +26,6 @@ public final class DiskSpace
     private final FileStore store;
     private final long reserveBytes;
     private long sampledAtNs;
-    private long usableBytes = Long.MAX_VALUE;
     private boolean low;
 
     private DiskSpace(final Path dir, final FileStore store, final long reserveBytes)
@@ -59,15 +58,10 @@ public final class DiskSpace
         return low;
     }
 
-    /** Free bytes as last read. */
-    public long usableBytes()
-    {
-        return usableBytes;
-    }
-
     private void sample(final long nowNs)
     {
         sampledAtNs = nowNs;
+        final long usableBytes;
         try
         {
             usableBytes = store.getUsableSpace();
