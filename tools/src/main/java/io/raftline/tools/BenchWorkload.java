@@ -40,7 +40,7 @@ abstract class BenchWorkload implements Callable<Integer>
     private long rate;
 
     @Option(names = "--window", paramLabel = "W", defaultValue = "1024",
-        description = "Entries pending acknowledgement at most (default: ${DEFAULT-VALUE}).")
+        description = "Entries pending acknowledgement at most, 1 to 4,096 (default: ${DEFAULT-VALUE}).")
     private int window;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "5", description = "Warm-up seconds.")

@@ -54,7 +54,7 @@ final class ProduceCommand implements Callable<Integer>
     private String name;
 
     @Option(names = "--window", paramLabel = "W", defaultValue = "1024",
-        description = "Entries in flight at most (default: ${DEFAULT-VALUE}).")
+        description = "Entries in flight at most, 1 to 4,096 (default: ${DEFAULT-VALUE}).")
     private int window;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
