@@ -48,6 +48,8 @@ public final class RaftNode
     private long now;                   // the clock (see advanceClock), in ticks
     private long leaderSentAt;          // follower: the latest send time of the leader's messages it heard
     private boolean restartPromise;     // restarted less than an election timeout ago (see isInLease)
+    private final long repairFloorIndex; // see RaftOptions.repairFloor
+    private final long repairFloorTerm;
     private final ProgressTracker tracker;
     private final ReadIndex readIndex;
     private final Ready ready = new Ready();
@@ -137,6 +139,8 @@ public final class RaftNode
         this.commitIndex = storage.firstIndex() - 1; // a compacted prefix was committed
         becomeFollower(term, NONE);
         this.restartPromise = options.restarted();
+        this.repairFloorIndex = options.repairFloorIndex();
+        this.repairFloorTerm = options.repairFloorTerm();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -834,6 +838,10 @@ public final class RaftNode
      */
     private boolean isPromotable()
     {
+        if (isRepairing())
+        {
+            return false;
+        }
         final Configuration latest = configurations.latest();
         if (latest.isVoter(id))
         {
@@ -854,6 +862,23 @@ public final class RaftNode
     {
         final Configuration configuration = tracker.configuration();
         return !configuration.isEmpty() && (!configuration.isVoter(id) || actsUnder(configuration));
+    }
+
+    /**
+     * Whether the log is still short of what it held before a damaged entry was cut from it (see
+     * {@link RaftOptions#repairFloor}). Once it is as up to date as before, it holds every entry it helped commit:
+     * a later term's entries come from a leader that holds them all (§5.4), the same term's from the same leader.
+     */
+    public boolean isRepairing()
+    {
+        return !isAtLeastAsUpToDate(log.lastTerm(), log.lastIndex(), repairFloorTerm, repairFloorIndex);
+    }
+
+    /** §5.4.1: the log ending at (term, index) is at least as up to date as the one ending at the other. */
+    private static boolean isAtLeastAsUpToDate(
+        final long term, final long index, final long otherTerm, final long otherIndex)
+    {
+        return term > otherTerm || (term == otherTerm && index >= otherIndex);
     }
 
     /**
@@ -988,9 +1013,10 @@ public final class RaftNode
         final boolean canVote = eligible && (votedFor == message.from ||
             (votedFor == NONE && leaderId == NONE) ||
             (preVoteRequest && message.term > term));
-        // §5.4.1: only for a candidate whose log is at least as up to date as ours
-        final boolean upToDate = message.logTerm > log.lastTerm() ||
-            (message.logTerm == log.lastTerm() && message.index >= log.lastIndex());
+        // §5.4.1: only for a candidate whose log is at least as up to date as ours, and as the log ours was before
+        // a damaged entry was cut from it (it may have helped commit what it lost)
+        final boolean upToDate = isAtLeastAsUpToDate(message.logTerm, message.index, log.lastTerm(), log.lastIndex()) &&
+            isAtLeastAsUpToDate(message.logTerm, message.index, repairFloorTerm, repairFloorIndex);
         final MessageType responseType = preVoteRequest ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
         final RaftMessage response = send(ready.messagesAfterPersist, responseType, message.from);
         if (canVote && upToDate)
@@ -1133,6 +1159,7 @@ public final class RaftNode
     {
         response.reject = true;
         response.index = prevLogIndex;
+        response.regressed = isRepairing();
         if (prevLogIndex > log.lastIndex())
         {
             response.rejectHintTerm = 0;
@@ -1152,6 +1179,13 @@ public final class RaftNode
         maybeCommitTo(Math.min(message.commitIndex, log.lastIndex()));
         final RaftMessage response = send(ready.messagesAfterPersist, MessageType.HEARTBEAT_RESPONSE, message.from);
         response.context = message.context;
+        if (message.commitIndex > log.lastIndex() && isRepairing())
+        {
+            // the leader believes this log holds what a damaged entry took with it (a heartbeat's commit index is
+            // at most its match index), and with nothing new to send it would never learn otherwise
+            final RaftMessage regressed = send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from);
+            rejectAppend(regressed, log.lastIndex() + 1);
+        }
     }
 
     /**
@@ -1209,6 +1243,13 @@ public final class RaftNode
         final Progress progress = heardFromFollower(message);
         if (progress == null)
         {
+            return;
+        }
+        if (message.reject && message.regressed)
+        {
+            // the follower lost entries it acknowledged (a damaged entry was cut): matchIndex overstates its log
+            progress.regress(hintedNextIndex(message));
+            broadcastPending = true;
             return;
         }
         if (message.reject)

@@ -28,6 +28,8 @@ public final class RaftOptions
     private int entryOverheadBytes = DEFAULT_ENTRY_OVERHEAD_BYTES;
     private boolean readLease;
     private boolean restarted;
+    private long repairFloorIndex;
+    private long repairFloorTerm;
     private int maxPendingReads = DEFAULT_MAX_PENDING_READS;
     private boolean preVote = true;
     private boolean checkQuorum = true;
@@ -172,6 +174,31 @@ public final class RaftOptions
         return restarted;
     }
 
+    /**
+     * The log lost entries this node may have acknowledged: a damaged entry was found and the log cut there, to be
+     * sent again by a leader. Its last entry before the cut was at {@code index}, of a term no higher than
+     * {@code term}. It may have helped commit entries it no longer holds, so it votes only for a candidate whose log is
+     * at least as up to date as that (Raft's comparison, §5.4.1), and it does not campaign until its own log is
+     * again; meanwhile its rejections tell the leader that its log went back below what it acknowledged. 0: the
+     * log lost nothing.
+     */
+    public RaftOptions repairFloor(final long index, final long term)
+    {
+        this.repairFloorIndex = index;
+        this.repairFloorTerm = term;
+        return this;
+    }
+
+    public long repairFloorIndex()
+    {
+        return repairFloorIndex;
+    }
+
+    public long repairFloorTerm()
+    {
+        return repairFloorTerm;
+    }
+
     /** The only source of randomness (election timeouts): seeded, so a run can be replayed. */
     public RaftOptions random(final RandomGenerator random)
     {
@@ -193,6 +220,9 @@ public final class RaftOptions
         require(maxPendingReads > 0, "maxPendingReads must be positive: " + maxPendingReads);
         require(random != null, "random must be set (a seeded generator)");
         require(!readLease || checkQuorum, "readLease needs checkQuorum");
+        require(repairFloorIndex >= 0 && repairFloorTerm >= 0 && (repairFloorIndex == 0) == (repairFloorTerm == 0),
+            "repairFloor must be an index and a term, both positive, or both 0: " + repairFloorIndex + ", " +
+            repairFloorTerm);
         return this;
     }
 

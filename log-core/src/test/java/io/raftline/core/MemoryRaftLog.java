@@ -229,6 +229,19 @@ public final class MemoryRaftLog implements RaftLog
         sync();
     }
 
+    /** A copy of what survives a crash now: the durable log (for a checker that keeps what a damaged log held). */
+    public MemoryRaftLog durableCopy()
+    {
+        final MemoryRaftLog copy = new MemoryRaftLog();
+        copy.base = base;
+        copy.baseTerm = baseTerm;
+        copy.baseChain = baseChain;
+        copy.entries.addAll(durable);
+        copy.durable.addAll(durable);
+        copy.changedFrom = durable.size();
+        return copy;
+    }
+
     /** The lowest index truncated since the last call (Long.MAX_VALUE if none), and forgets it. */
     public long takeLowestTruncation()
     {

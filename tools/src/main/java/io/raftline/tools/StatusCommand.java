@@ -126,7 +126,9 @@ final class StatusCommand implements Callable<Integer>
                     .append(",\"bytesReceived\":").append(status.value(NodeCounter.BYTES_RECEIVED))
                     .append(",\"backPressure\":").append(status.value(NodeCounter.BACK_PRESSURE))
                     .append(",\"malformedDropped\":").append(status.value(NodeCounter.MALFORMED))
-                    .append(",\"voterOnAnotherDisk\":").append(status.value(NodeCounter.FOREIGN_DISK) != 0);
+                    .append(",\"voterOnAnotherDisk\":").append(status.value(NodeCounter.FOREIGN_DISK) != 0)
+                    .append(",\"diskFull\":").append(status.value(NodeCounter.DISK_FULL) != 0)
+                    .append(",\"repairingTo\":").append(status.value(NodeCounter.REPAIRING_TO));
                 if (status.isLeader())
                 {
                     json.append(",\"matchIndex\":{");

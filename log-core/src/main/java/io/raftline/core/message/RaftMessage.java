@@ -29,6 +29,11 @@ public final class RaftMessage
     public long commitIndex;
     /** Responses: the request was refused. */
     public boolean reject;
+    /**
+     * APPEND_RESPONSE reject: the follower's log went back below entries it acknowledged (a damaged entry was cut
+     * and awaits repair), so the leader's matchIndex for it no longer holds.
+     */
+    public boolean regressed;
     /** APPEND_RESPONSE reject: the follower's term at the rejected index (0 if it has no entry there). */
     public long rejectHintTerm;
     /** APPEND_RESPONSE reject: where the leader should look next (first index of rejectHintTerm, or lastIndex+1). */
@@ -68,6 +73,7 @@ public final class RaftMessage
         logTerm = 0;
         commitIndex = 0;
         reject = false;
+        regressed = false;
         rejectHintTerm = 0;
         rejectHintIndex = 0;
         context = 0;
@@ -92,6 +98,7 @@ public final class RaftMessage
         logTerm = other.logTerm;
         commitIndex = other.commitIndex;
         reject = other.reject;
+        regressed = other.regressed;
         rejectHintTerm = other.rejectHintTerm;
         rejectHintIndex = other.rejectHintIndex;
         context = other.context;
@@ -109,6 +116,7 @@ public final class RaftMessage
     {
         return type + " " + from + "->" + to + " term=" + term + " index=" + index + " logTerm=" + logTerm +
             " commit=" + commitIndex + (reject ? " REJECT hint=" + rejectHintIndex + "/" + rejectHintTerm : "") +
+            (regressed ? " regressed" : "") +
             (context != 0 ? " ctx=" + context : "") + (snapshotIndex != 0 ? " snapshot=" + snapshotIndex : "") +
             (sentAt != 0 ? " sentAt=" + sentAt : "") +
             (transfer ? " transfer" : "") +

@@ -181,6 +181,21 @@ public final class Progress
         return true;
     }
 
+    /**
+     * The follower's log went back below what it acknowledged (it cut a damaged entry and awaits repair): probe
+     * from {@code hintIndex}, where its log now ends, with matchIndex lowered to match.
+     */
+    public void regress(final long hintIndex)
+    {
+        state = State.PROBE;
+        probeSent = false;
+        pendingSnapshot = 0;
+        matchIndex = Math.min(matchIndex, hintIndex - 1);
+        nextIndex = Math.max(hintIndex, matchIndex + 1);
+        commitSent = 0;
+        inflights.reset();
+    }
+
     /** Probes one AppendEntries at a time; after a snapshot, from just past it (the follower holds it now). */
     public void becomeProbe()
     {

@@ -73,6 +73,16 @@ final class InvariantChecker
     }
 
     /**
+     * A damaged entry cut a machine's log short: as with a lost disk, what it held still counts for commits made on
+     * its acknowledgements, and its repair floor keeps it from voting for a log that lacks them.
+     */
+    void onDamage(final int id, final MemoryRaftLog damagedLog, final long identity)
+    {
+        lostDisks.computeIfAbsent(id, ignored -> new java.util.ArrayList<>()).add(new LostDisk(damagedLog, identity));
+        checkedUpTo[id] = 0;
+    }
+
+    /**
      * Raft §6: what leader {@code leader} just committed is held, durably, by a majority of each voter set of the
      * configuration in force (one of {@code inForce}), counting only voters on the disks it records.
      */

@@ -45,6 +45,7 @@ final class SeedSweep
         final AtomicLong applied = new AtomicLong();
         final AtomicLong configurations = new AtomicLong();
         final AtomicLong wipes = new AtomicLong();
+        final AtomicLong damages = new AtomicLong();
         final AtomicLong crashes = new AtomicLong();
         final AtomicLong messages = new AtomicLong();
         final AtomicLong snapshots = new AtomicLong();
@@ -66,6 +67,7 @@ final class SeedSweep
                     applied.addAndGet(stats.applied());
                     configurations.addAndGet(stats.configurations());
                     wipes.addAndGet(stats.wipes());
+                    damages.addAndGet(stats.damages());
                     crashes.addAndGet(stats.crashes());
                     messages.addAndGet(stats.messages());
                     snapshots.addAndGet(stats.snapshots());
@@ -96,10 +98,11 @@ final class SeedSweep
         }
         System.out.printf("simulation: %d seeds x %d steps (seeds %d..%d) in %.1f s: %d elections, %d entries " +
             "committed, %d applied across nodes, %d configurations committed, %d crashes (%d of them disks " +
-            "lost), %d snapshots taken, %d installed on laggards, %d messages, %d stalls, %d reads answered in " +
+            "lost, %d on damaged entries that peers repaired), %d snapshots taken, %d installed on laggards, %d messages, %d stalls, %d reads answered in " +
             "seeds with lease reads and clocks; worst recovery after healing %d ticks%n",
             seedCount, steps, firstSeed, firstSeed + seedCount - 1, (System.nanoTime() - startNs) / 1e9,
             elections.get(), commits.get(), applied.get(), configurations.get(), crashes.get(), wipes.get(),
-            snapshots.get(), installs.get(), messages.get(), stalls.get(), clockedReads.get(), worstLiveness.get());
+            damages.get(), snapshots.get(), installs.get(), messages.get(), stalls.get(), clockedReads.get(),
+            worstLiveness.get());
     }
 }

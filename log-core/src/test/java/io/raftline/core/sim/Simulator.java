@@ -50,7 +50,7 @@ public final class Simulator
     /** Counts of what happened in a run, for the summary. */
     public record Stats(long steps, long elections, long commits, long applied, long configurations, long wipes,
         long crashes, long messages, long dropped, long snapshots, long installs, int livenessTicks, long stalls,
-        long clockedReads)
+        long clockedReads, long damages)
     {
     }
 
@@ -77,6 +77,8 @@ public final class Simulator
     private final long[] persistedTerm;
     private final int[] persistedVote;
     private final long[] leaderTerm;
+    private final long[] repairFloorIndex;   // each machine's, kept on its disk (see RaftOptions.repairFloor)
+    private final long[] repairFloorTerm;
     private static final double CRASH_BEFORE_VOTE_PERSIST = 0.05;
     private final boolean[] crashDuringNextPersist;
     private final Deque<Event> trace = new ArrayDeque<>();
@@ -86,6 +88,7 @@ public final class Simulator
     private final double proposeRate;
     private final double membershipRate;
     private final double wipeRate;
+    private final double damageRate;
     private final double snapshotRate;
     private final int retainedEntries;
     private final double fetchRate;
@@ -101,6 +104,7 @@ public final class Simulator
     private long elections;
     private long crashes;
     private long wipes;
+    private long damages;
     private long snapshotsTaken;
     private long installs;
     private long stalls;
@@ -138,6 +142,8 @@ public final class Simulator
         this.persistedTerm = new long[machines + 1];
         this.persistedVote = new int[machines + 1];
         this.leaderTerm = new long[machines + 1];
+        this.repairFloorIndex = new long[machines + 1];
+        this.repairFloorTerm = new long[machines + 1];
         this.lastCommit = new long[machines + 1];
         this.configurationBefore = new Configuration[machines + 1];
         this.crashDuringNextPersist = new boolean[machines + 1];
@@ -164,6 +170,7 @@ public final class Simulator
         this.preVote = clocks.isReal() || options.nextDouble() >= 0.2;
         this.checkQuorum = clocks.isReal() || options.nextDouble() >= 0.2;
         network.holdBack(options.nextDouble() < 0.5 ? 0 : options.nextDouble() * 0.01, options.split());
+        this.damageRate = options.nextDouble() < 0.5 ? 0 : options.nextDouble() * 0.002;
         @SuppressWarnings("unchecked")
         final java.util.List<Object>[] waiting = new java.util.List[machines + 1];
         this.stalledInputs = waiting;
@@ -203,7 +210,7 @@ public final class Simulator
         }
         return new Stats(steps, elections, checker.committedIndex(), stateChecker.applied(),
             stateChecker.configurationsCommitted(), wipes, crashes, network.sent(), network.dropped(), snapshotsTaken,
-            installs, livenessTicks, stalls, clockedReads);
+            installs, livenessTicks, stalls, clockedReads, damages);
     }
 
     /** Feeds a burst of inputs, then does what each node's Ready asks, applies what committed, and checks. */
@@ -233,6 +240,10 @@ public final class Simulator
         if (roll < wipeRate)
         {
             wipe(id);
+        }
+        else if (roll < wipeRate + damageRate)
+        {
+            damage(id);
         }
         else if (roll < crashRate)
         {
@@ -346,6 +357,7 @@ public final class Simulator
             .preVote(preVote)
             .checkQuorum(checkQuorum)
             .restarted(persistedTerm[id] > 0)
+            .repairFloor(repairFloorIndex[id], repairFloorTerm[id])
             .random(random.split());
         // the first voters' disks were made with the cluster; spares and replaced disks were made later
         options.identity(identities[id]).firstMember(id <= nodeCount && !wiped[id]);
@@ -417,9 +429,9 @@ public final class Simulator
     private void wipe(final int id)
     {
         final int leader = anyLeader();
-        if (leader == 0 || nodes[id] == null || !isQuiescent(nodes[leader]))
+        if (leader == 0 || nodes[id] == null || !isQuiescent(nodes[leader]) || isRepairing())
         {
-            return;
+            return; // a node short of its damaged log counts on the others, as if its disk were lost
         }
         for (int other = 1; other <= machines; other++)
         {
@@ -441,9 +453,66 @@ public final class Simulator
         wipes++;
         persistedTerm[id] = 0;
         persistedVote[id] = 0;
+        repairFloorIndex[id] = 0;
+        repairFloorTerm[id] = 0;
         crashes++;
         record("wipe " + id + " (new identity)");
         start(id);
+    }
+
+    /**
+     * A damaged entry found on the machine's disk (a flipped bit its checksum catches, committed or not): the node
+     * stops, its log is cut at the entry, and it starts again with a repair floor, the last entry it held, so that
+     * it neither votes nor campaigns before a leader has sent the lost entries back. Under the same conditions as a
+     * wipe: the other voters must be able to elect a leader that repairs it.
+     */
+    private void damage(final int id)
+    {
+        final int leader = anyLeader();
+        if (leader == 0 || nodes[id] == null || !isQuiescent(nodes[leader]) || isRepairing())
+        {
+            return;
+        }
+        for (int other = 1; other <= machines; other++)
+        {
+            if (nodes[other] != null && (!canLose(nodes[other].configuration(), id) || nodes[other].isCatchingUp(id)))
+            {
+                return;
+            }
+        }
+        crash(id, "crash on a damaged entry:");
+        final MemoryRaftLog log = logs[id];
+        if (log.lastIndex() < log.firstIndex())
+        {
+            start(id);
+            return;
+        }
+        final long damaged = log.firstIndex() + random.nextLong(log.lastIndex() - log.firstIndex() + 1);
+        // what the damaged log held still counts for the commits its acknowledgements helped make
+        checker.onDamage(id, log.durableCopy(), identities[id]);
+        // the runtime knows the term of its last entry unless that entry is the damaged one; then its current term
+        repairFloorIndex[id] = Math.max(repairFloorIndex[id], log.lastIndex());
+        repairFloorTerm[id] = Math.max(repairFloorTerm[id],
+            damaged == log.lastIndex() || random.nextBoolean() ? persistedTerm[id] : log.lastTerm());
+        log.truncateFrom(damaged);
+        log.sync();
+        damages++;
+        record("damage " + id + " at " + damaged + ": log cut, repair floor " + repairFloorIndex[id] + "/" +
+            repairFloorTerm[id]);
+        start(id);
+    }
+
+    /** Whether some node is still short of a log it lost to damage: one repair at a time, as one disk fails. */
+    private boolean isRepairing()
+    {
+        for (int id = 1; id <= machines; id++)
+        {
+            if (nodes[id] != null ? nodes[id].isRepairing() : repairFloorIndex[id] > logs[id].lastIndex())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

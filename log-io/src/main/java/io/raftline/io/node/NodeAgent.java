@@ -11,6 +11,7 @@ import io.raftline.core.state.ReplicatedState;
 import io.raftline.io.snapshot.SnapshotStore;
 import io.raftline.io.statemachine.StateMachine;
 import io.raftline.io.storage.ChronicleLog;
+import io.raftline.io.storage.DamagedEntryException;
 import io.raftline.io.storage.DiskSpace;
 import io.raftline.io.transport.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
@@ -76,6 +77,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private long nextCountersNs;
     private long nextHousekeepingNs;
     private volatile Throwable failure;
+    private volatile boolean cutForRepair;
 
     /** The parts of a node, made by {@link RaftlineNode}; the agent closes them on its own thread at the end. */
     record Parts(
@@ -157,8 +159,78 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         {
             // a failed write or a broken invariant stops the node: serving on could lose acknowledged entries
             failure = ex;
+            final DamagedEntryException damage = damageIn(ex);
+            if (damage != null)
+            {
+                cutAtDamage(damage, ex);
+            }
             throw new AgentTerminationException(ex);
         }
+    }
+
+    /**
+     * A damaged entry stops the node before it serves or sends the bad bytes. With another voter to send the
+     * entries again, the log is cut at it (the repair floor recorded first) and {@link RaftlineNode} starts the
+     * node again; without one, the node stays stopped with the error naming the file and index.
+     */
+    private void cutAtDamage(final DamagedEntryException damage, final Throwable failure)
+    {
+        if (!hasAnotherVoter())
+        {
+            LOG.error("node {}: {}; no other voter holds the log to repair it from: the node stops", node.id(),
+                damage.getMessage());
+            return;
+        }
+        try
+        {
+            log.cutAtDamage(damage.index());
+            cutForRepair = true;
+            LOG.error("node {}: {}; the log is cut at index {} and the node starts again to have a leader send " +
+                "the rest (it votes only for a log as up to date as the one it had, up to index {})", node.id(),
+                damage.getMessage(), damage.index(), log.metadata().repairFloorIndex());
+        }
+        catch (final RuntimeException cutFailed)
+        {
+            failure.addSuppressed(cutFailed);
+        }
+    }
+
+    private boolean hasAnotherVoter()
+    {
+        final Configuration configuration = node.configuration();
+        for (final int voter : configuration.voters())
+        {
+            if (voter != node.id())
+            {
+                return true;
+            }
+        }
+        for (final int voter : configuration.outgoingVoters())
+        {
+            if (voter != node.id())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static DamagedEntryException damageIn(final Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause())
+        {
+            if (cause instanceof DamagedEntryException damage)
+            {
+                return damage;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the agent stopped on a damaged entry and cut its log there: the node is to start again. */
+    boolean cutForRepair()
+    {
+        return cutForRepair;
     }
 
     /** Closes what the node owns on the thread that used it, after its last duty cycle. */
@@ -354,6 +426,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         counters.snapshotChunks(snapshotServer.chunksServed(), snapshotFetcher.chunksFetched());
         counters.clients(clients.size());
         counters.diskFull(disk.isLow(nowNs));
+        counters.repairingTo(node.isRepairing() ? log.metadata().repairFloorIndex() : 0);
         counters.heartbeat(nowNs);
         members.updateCounters(node);
     }

@@ -35,7 +35,8 @@ public enum NodeCounter
     SNAPSHOT_CHUNKS_FETCHED(4226, "snapshot chunks fetched"),
     CLIENTS(4227, "clients connected"),
     DISK_FULL(4228, "disk below its reserve (1: no new entries)"),
-    APPENDS_REFUSED_DISK_FULL(4229, "appends ignored for a full disk");
+    APPENDS_REFUSED_DISK_FULL(4229, "appends ignored for a full disk"),
+    REPAIRING_TO(4230, "repairing a damaged entry: the index its log must reach again (0: not repairing)");
 
     /** Key layout: node id (int), peer id (int, 0 when the counter is not per peer). */
     public static final int KEY_LENGTH = 8;

@@ -31,6 +31,7 @@ final class NodeCounters implements AutoCloseable
     private final Counter chunksFetched;
     private final Counter clients;
     private final Counter diskFull;
+    private final Counter repairingTo;
     private final Counter appendsRefusedDiskFull;
     private final Aeron aeron;
     private final int nodeId;
@@ -57,6 +58,7 @@ final class NodeCounters implements AutoCloseable
         chunksFetched = add(aeron, NodeCounter.SNAPSHOT_CHUNKS_FETCHED, nodeId, 0);
         clients = add(aeron, NodeCounter.CLIENTS, nodeId, 0);
         diskFull = add(aeron, NodeCounter.DISK_FULL, nodeId, 0);
+        repairingTo = add(aeron, NodeCounter.REPAIRING_TO, nodeId, 0);
         appendsRefusedDiskFull = add(aeron, NodeCounter.APPENDS_REFUSED_DISK_FULL, nodeId, 0);
         transport = new TransportCounters(
             add(aeron, NodeCounter.APPENDS_SENT, nodeId, 0),
@@ -156,6 +158,11 @@ final class NodeCounters implements AutoCloseable
     void diskFull(final boolean full)
     {
         diskFull.setRelease(full ? 1 : 0);
+    }
+
+    void repairingTo(final long index)
+    {
+        repairingTo.setRelease(index);
     }
 
     void onAppendRefusedDiskFull()

@@ -47,21 +47,38 @@ import java.util.random.RandomGenerator;
  * One running Raftline node: its data directory, its Aeron runtime and the agent thread that owns the Raft core.
  * {@link #close()} stops the agent, which then closes the log, the transport and the counters on its own thread
  * after its last duty cycle, so that no entry is left half written.
+ * <p>
+ * A damaged entry found while running stops the agent; when it cut its log there for repair (see
+ * {@link NodeAgent}), the node opens its directory again at once, and a leader sends it the rest.
  */
 public final class RaftlineNode implements AutoCloseable
 {
-    /** Entries whose committed sequences a session remembers, to acknowledge a retry of one with its index. */
     private static final Logger LOG = LoggerFactory.getLogger(RaftlineNode.class);
 
-    private final NodeAgent agent;
-    private final AgentRunner runner;
+    private final ClusterConfig config;
+    private final int nodeId;
+    private final NanoClock clock;
+    private final RandomGenerator random;
+    private final Object lifecycle = new Object();
+    private volatile Incarnation running;
+    private volatile Throwable restartFailure;
+    private boolean closed;             // guarded by lifecycle
 
-    private RaftlineNode(
-        final ClusterConfig config,
-        final int nodeId,
-        final boolean bootstrap,
-        final NanoClock clock,
+    /** One run of the node, from opening its directory to the end of its agent: a repair starts another. */
+    private record Incarnation(NodeAgent agent, AgentRunner runner)
+    {
+    }
+
+    private RaftlineNode(final ClusterConfig config, final int nodeId, final NanoClock clock,
         final RandomGenerator random)
+    {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    private Incarnation open(final boolean bootstrap)
     {
         final ClusterConfig.Member self = config.member(nodeId);
         ChronicleLog openedLog = null;
@@ -71,7 +88,8 @@ public final class RaftlineNode implements AutoCloseable
         MemberRegistry members = null;
         try
         {
-            openedLog = ChronicleLog.open(self.dataDir(), config.durability(), config.segmentBytes());
+            openedLog = ChronicleLog.open(self.dataDir(), config.durability(), config.segmentBytes(),
+                onDamage(self.dataDir(), config));
             final DiskSpace disk = DiskSpace.of(self.dataDir(), config.reserveBytes());
             if (bootstrap)
             {
@@ -105,6 +123,7 @@ public final class RaftlineNode implements AutoCloseable
             final RaftNode node = new RaftNode(raftOptions(config, nodeId, random)
                 .identity(openedLog.metadata().identity())
                 .restarted(openedLog.metadata().currentTerm() > 0)
+                .repairFloor(openedLog.metadata().repairFloorIndex(), openedLog.metadata().repairFloorTerm())
                 .firstMember(openedLog.metadata().isFirstMember()),
                 openedLog, openedLog.metadata().currentTerm(), openedLog.metadata().votedFor(), configurations);
             logConfiguration(nodeId, node.configuration(), config);
@@ -136,11 +155,11 @@ public final class RaftlineNode implements AutoCloseable
                 counters::snapshotFailures);
             final AdminService admin = new AdminService(node, clients, clusterHash, nodeId, config.electionTimeoutNs(),
                 config.tickNs(), snapshots);
-            this.agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound, members,
-                nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, disk,
+            final NodeAgent agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound,
+                members, nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, disk,
                 stateMissingBelow, clusterHash), clock, coreClock, config.tickNs());
-            final ErrorHandler errorHandler = error -> LOG.error("node {} stopped on an error", nodeId, error);
-            this.runner = new AgentRunner(idleStrategy(config), errorHandler, null, agent);
+            final ErrorHandler errorHandler = error -> onAgentError(agent, error);
+            return new Incarnation(agent, new AgentRunner(idleStrategy(config), errorHandler, null, agent));
         }
         catch (final RuntimeException ex)
         {
@@ -172,10 +191,71 @@ public final class RaftlineNode implements AutoCloseable
             throw new ConfigException("node." + nodeId, "node " + nodeId + " is not in the cluster file");
         }
         checkListenable(config.member(nodeId)); // before anything is made on disk
-        final RaftlineNode node = new RaftlineNode(config, nodeId, bootstrap, clock, random);
-        AgentRunner.startOnThread(node.runner);
+        final RaftlineNode node = new RaftlineNode(config, nodeId, clock, random);
+        node.running = node.open(bootstrap);
+        AgentRunner.startOnThread(node.running.runner());
         LOG.info("node {} of cluster {} started on {}", nodeId, config.clusterId(), config.member(nodeId).endpoint());
         return node;
+    }
+
+    /**
+     * A damaged entry at or below the durable watermark is cut for repair only where another voter can send it
+     * again: by the newest configuration the directory recorded, or by the cluster file for a log that recorded
+     * none.
+     */
+    private static ChronicleLog.OnDamage onDamage(final java.nio.file.Path dir, final ClusterConfig config)
+    {
+        final List<ConfigurationEntries.Entry> entries = ConfigurationEntries.recordedIn(dir);
+        final int voters;
+        if (entries.isEmpty())
+        {
+            voters = config.memberIds().length;
+        }
+        else
+        {
+            final ConfigurationEntries.Entry newest = entries.get(entries.size() - 1);
+            final Configuration configuration = ConfigurationCodec.decode(
+                new UnsafeBuffer(newest.payload()), 0, newest.payload().length);
+            voters = Math.max(configuration.voters().length, configuration.outgoingVoters().length);
+        }
+        return voters > 1 ? ChronicleLog.OnDamage.CUT : ChronicleLog.OnDamage.REFUSE;
+    }
+
+    /** On the agent's thread, as it stops: a cut for repair starts the node again, from another thread. */
+    private void onAgentError(final NodeAgent agent, final Throwable error)
+    {
+        if (!agent.cutForRepair())
+        {
+            LOG.error("node {} stopped on an error", nodeId, error);
+            return;
+        }
+        final Thread restart = new Thread(this::restartAfterRepairCut, "raftline-node-" + nodeId + "-restart");
+        restart.setDaemon(true);
+        restart.start();
+    }
+
+    private void restartAfterRepairCut()
+    {
+        synchronized (lifecycle)
+        {
+            if (closed)
+            {
+                return;
+            }
+            CloseHelper.close(running.runner()); // waits for the agent's last duty cycle and its closing
+            try
+            {
+                final Incarnation next = open(false);
+                running = next;
+                AgentRunner.startOnThread(next.runner());
+                LOG.info("node {} started again after cutting a damaged entry", nodeId);
+            }
+            catch (final RuntimeException ex)
+            {
+                restartFailure = ex;
+                LOG.error("node {} could not start again after cutting a damaged entry", nodeId, ex);
+            }
+        }
     }
 
     /** The node's endpoint must be an address of this machine and a free port: said before its folder is made. */
@@ -312,17 +392,27 @@ public final class RaftlineNode implements AutoCloseable
             AeronRuntime.defaultDirectory(config.clusterId(), member.id(), member.port()) : config.aeronDir();
     }
 
-    /** The error that stopped the agent, or null while it runs. */
+    /** The error that stopped the node, or null while it runs (or starts again to repair a damaged entry). */
     public Throwable failure()
     {
-        return agent.failure();
+        final Throwable failed = restartFailure;
+        if (failed != null)
+        {
+            return failed;
+        }
+        final NodeAgent agent = running.agent();
+        return agent.cutForRepair() ? null : agent.failure();
     }
 
     /** Stops the agent and waits for it to close what it owns. */
     @Override
     public void close()
     {
-        CloseHelper.close(runner);
+        synchronized (lifecycle)
+        {
+            closed = true;
+            CloseHelper.close(running.runner());
+        }
     }
 
     static IdleStrategy idleStrategy(final ClusterConfig config)

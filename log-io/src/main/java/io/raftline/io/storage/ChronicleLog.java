@@ -36,8 +36,12 @@ import java.nio.file.StandardOpenOption;
  * <p>
  * Recovery: the last segment is scanned and checked entry by entry. The first bad entry above the durable
  * watermark kept in {@code raft.meta} is a torn tail: it and what follows are cut off (a new segment supersedes
- * them) with a WARN. A bad entry at or below the watermark, a log ending below it, or a hole between segments is
- * corruption: a {@link StorageException} naming the file and index.
+ * them) with a WARN. A bad entry at or below the watermark is damage: with {@link OnDamage#CUT} (a node with peers)
+ * the log is cut there for a leader to send the rest again, after recording in {@code raft.meta} the repair floor,
+ * how far the log reached before (see {@link #cutAtDamage}); with {@link OnDamage#REFUSE}, and for a log ending
+ * below the watermark or a hole between segments, it is corruption: a {@link StorageException} naming the file and
+ * index. Entries read later are checked as they are read ({@link LogCursor}): a damaged one throws
+ * {@link DamagedEntryException}.
  * <p>
  * The watermark is a lower bound of what was durable, written only where it costs nothing extra: with every
  * {@link MetadataStore#store} (forced anyway), when a segment rolls and on close; it is lowered (forced) before a
@@ -52,12 +56,22 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     /** Largest payload of one entry. */
     public static final int PAYLOAD_LENGTH_MAX = EntryLayout.PAYLOAD_LENGTH_MAX;
 
+    /** What opening does with a damaged entry at or below the durable watermark. */
+    public enum OnDamage
+    {
+        /** Refuse to open, naming the file and index: nobody could send the entry again. */
+        REFUSE,
+        /** Cut the log at it, recording the repair floor: a leader sends the rest again. */
+        CUT
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleLog.class);
     private static final int RECENT_ENTRIES = 1 << 16;
 
     private final Path dir;
     private final Path queueDir;
     private final Durability durability;
+    private final OnDamage onDamage;
     private final long segmentBytesMax;
     private final DirectoryLock lock;
     private final MetadataStore metadata;
@@ -92,6 +106,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         final Path dir,
         final Durability durability,
         final long segmentBytesMax,
+        final OnDamage onDamage,
         final DirectoryLock lock,
         final MetadataStore metadata,
         final SegmentClock clock,
@@ -101,6 +116,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         this.queueDir = dir.resolve(QueueFiles.QUEUE_DIRECTORY);
         this.durability = durability;
         this.segmentBytesMax = segmentBytesMax;
+        this.onDamage = onDamage;
         this.lock = lock;
         this.metadata = metadata;
         this.clock = clock;
@@ -121,6 +137,13 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
 
     /** As {@link #open(Path, Durability)}, with the size at which a segment rolls. */
     public static ChronicleLog open(final Path dir, final Durability durability, final long segmentBytesMax)
+    {
+        return open(dir, durability, segmentBytesMax, OnDamage.REFUSE);
+    }
+
+    /** As {@link #open(Path, Durability, long)}, saying what to do with a damaged entry (see {@link OnDamage}). */
+    public static ChronicleLog open(
+        final Path dir, final Durability durability, final long segmentBytesMax, final OnDamage onDamage)
     {
         if (segmentBytesMax < EntryLayout.HEADER_LENGTH + EntryLayout.SEGMENT_HEADER_LENGTH)
         {
@@ -144,7 +167,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             QueueFiles.removeUnfinishedFiles(dir.resolve(QueueFiles.QUEUE_DIRECTORY));
             final SegmentClock clock = new SegmentClock(QueueFiles.ROLL_CYCLE.lengthInMillis());
             queue = QueueFiles.openForWriting(dir.resolve(QueueFiles.QUEUE_DIRECTORY), clock);
-            log = new ChronicleLog(dir, durability, segmentBytesMax, lock, metadata, clock, queue);
+            log = new ChronicleLog(dir, durability, segmentBytesMax, onDamage, lock, metadata, clock, queue);
             log.recover();
             log.dropWhatAFailedForceMayHaveLost();
             return log;
@@ -567,7 +590,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 return;
             }
             final long badIndex = scanLastSegment(tailer, watermark);
-            if (lastIndex < watermark)
+            if (lastIndex < metadata.durableWatermark()) // lowered if a damaged entry below it is cut
             {
                 throw new StorageException("the log in " + queueDir + " ends at index " + lastIndex +
                     " (segment file " + QueueFiles.fileName(segments.cycle(segments.count() - 1)) +
@@ -699,11 +722,69 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         final String where = "segment file " + QueueFiles.fileName(cycle) + " in " + queueDir + ", index " + index;
         if (index <= watermark)
         {
-            throw new StorageException("corrupt log: " + where + ": " + problem + " (at or below the durable " +
-                "watermark " + watermark + ")");
+            if (onDamage == OnDamage.REFUSE)
+            {
+                throw new StorageException("corrupt log: " + where + ": " + problem + " (at or below the durable " +
+                    "watermark " + watermark + ", and no peer to send it again)");
+            }
+            raiseRepairFloorPast(tailer, cycle, index, watermark);
+            metadata.storeDurableWatermark(index - 1); // lowered before the cut, as a truncation does
+            LOG.error("damaged entry in {}: {}; the log is cut there and a leader sends it and what follows again " +
+                "(repair floor {})", where, problem, metadata.repairFloorIndex());
+            return index;
         }
         LOG.warn("torn tail in {}: {}; cutting it off, the log now ends at index {}", where, problem, index - 1);
         return index;
+    }
+
+    /**
+     * Records how far the log reached past the damaged entry at {@code damaged}: the last document of the segment,
+     * with its term if it is a sound entry, else the current term (no entry has a higher one).
+     */
+    private void raiseRepairFloorPast(
+        final ExcerptTailer tailer, final int cycle, final long damaged, final long watermark)
+    {
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        long last = damaged;
+        long lastSoundTerm = 0;
+        try
+        {
+            while (true)
+            {
+                try (DocumentContext context = tailer.readingDocument())
+                {
+                    if (!context.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(context.index()) != cycle)
+                    {
+                        break;
+                    }
+                    last++;
+                    QueueFiles.wrap(context, view);
+                    lastSoundTerm = EntryLayout.checkEntry(view, last) == null ?
+                        view.getLong(EntryLayout.TERM_OFFSET) : 0;
+                }
+            }
+        }
+        catch (final RuntimeException unreadable)
+        {
+            lastSoundTerm = 0; // Chronicle cannot walk past the damage: what it read is as far as it is known
+        }
+        final long floorIndex = Math.max(last, watermark);
+        final long floorTerm = floorIndex == last && lastSoundTerm > 0 ? lastSoundTerm :
+            Math.max(1, metadata.currentTerm());
+        metadata.raiseRepairFloor(floorIndex, floorTerm);
+    }
+
+    /**
+     * A damaged entry was found at {@code index} while the node ran (see {@link DamagedEntryException}): records
+     * the repair floor, how far the log reached (its last index and term), then cuts the log at the entry. The
+     * node may have acknowledged what it cuts, so until a leader has sent it back the node votes only for a log
+     * as up to date as the one it had (RaftOptions.repairFloor).
+     */
+    public void cutAtDamage(final long index)
+    {
+        checkWritable();
+        metadata.raiseRepairFloor(lastIndex, term(lastIndex));
+        truncateFrom(index);
     }
 
     private void startSegment(final long firstIndex, final long prevTerm, final int reason)

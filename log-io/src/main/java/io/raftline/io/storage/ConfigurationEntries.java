@@ -27,6 +27,15 @@ public final class ConfigurationEntries
 
     private final List<Entry> entries = new ArrayList<>();
 
+    /**
+     * The configuration entries a data directory recorded, read without opening its log (nothing is written); empty
+     * for a new directory.
+     */
+    public static List<Entry> recordedIn(final java.nio.file.Path dir)
+    {
+        return decode(MetadataStore.read(dir).configuration()).entries();
+    }
+
     /** Reads what {@link #encode} wrote; an empty array is an empty list. */
     static ConfigurationEntries decode(final byte[] bytes)
     {

@@ -10,7 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * loads one entry and moves on; the payload is read in place in the mapped segment and stays valid until the next
  * call. It moves its Chronicle tailer only on a jump (a seek, a segment boundary, a truncation or compaction since
  * the last read): sequential reads never pay for Chronicle's random {@code moveToIndex}. Every entry read is
- * checked (length, checksum, index): a corrupt one throws {@link StorageException} naming the file and index.
+ * checked (length, checksum, index): a corrupt one throws {@link DamagedEntryException} naming the file and index.
  */
 public final class LogCursor implements AutoCloseable
 {
@@ -186,16 +186,16 @@ public final class LogCursor implements AutoCloseable
         }
     }
 
-    private StorageException missing(final DocumentContext context)
+    private DamagedEntryException missing(final DocumentContext context)
     {
         return corrupt("entry missing" + (context.isPresent() ?
             " (found Chronicle index " + Long.toHexString(context.index()) + ")" : ""));
     }
 
-    private StorageException corrupt(final String problem)
+    private DamagedEntryException corrupt(final String problem)
     {
         tailerPositioned = false;
-        return new StorageException("corrupt log: segment file " + source.fileName(segments.cycle(segment)) +
-            ", index " + nextIndex + ": " + problem);
+        return new DamagedEntryException("corrupt log: segment file " + source.fileName(segments.cycle(segment)) +
+            ", index " + nextIndex + ": " + problem, nextIndex);
     }
 }

@@ -36,18 +36,23 @@ import java.nio.file.StandardOpenOption;
  *   | flags: 1 = made as a first member,     |
  *   |        2 = a force of the log failed   |
  *   +---------------------------------------+  56
+ *   | repair floor: index                   |   the last entry the log held before a damaged one was cut
+ *   +---------------------------------------+
+ *   | repair floor: term                    |   (0, 0: none); see RaftOptions.repairFloor
+ *   +---------------------------------------+  72
  *   | configuration bytes ...               |
  *   +---------------------------------------+
  * </pre>
- * A file of the first layout (configuration at 48, no identity) is read too: the directory gets an identity and,
- * having been made before there were any, counts as a first member.
+ * Files of earlier layouts are read too: the first (configuration at 48, no identity), whose directory gets an
+ * identity and, having been made before there were any, counts as a first member; the second (configuration at
+ * 56, no repair floor).
  */
 public final class MetadataStore
 {
     static final String FILE_NAME = "raft.meta";
     static final int SLOT_LENGTH = 16 * 1024;
     /** The largest configuration that fits in a slot. */
-    public static final int CONFIGURATION_LENGTH_MAX = SLOT_LENGTH - 56;
+    public static final int CONFIGURATION_LENGTH_MAX = SLOT_LENGTH - 72;
     private static final long FIRST_MEMBER = 1;
     private static final long FORCE_FAILED = 2;
 
@@ -59,7 +64,10 @@ public final class MetadataStore
     private static final int WATERMARK_OFFSET = 32;
     private static final int IDENTITY_OFFSET = 40;
     private static final int FLAGS_OFFSET = 48;
-    private static final int CONFIG_OFFSET = 56;
+    private static final int FLOOR_INDEX_OFFSET = 56;
+    private static final int FLOOR_TERM_OFFSET = 64;
+    private static final int CONFIG_OFFSET = 72;
+    private static final int SECOND_LAYOUT_CONFIG_OFFSET = 56;
     private static final int FIRST_LAYOUT_CONFIG_OFFSET = 48;
     private static final int MAGIC = 0x444D4C52; // "RLMD" read little-endian
 
@@ -78,6 +86,8 @@ public final class MetadataStore
     private long durableIndexHint; // what the log last reported durable; rides along with the next store()
     private long identity;
     private long flags;
+    private long repairFloorIndex;
+    private long repairFloorTerm;
 
     private MetadataStore(final Path file, final FileChannel channel)
     {
@@ -217,6 +227,34 @@ public final class MetadataStore
         write(currentTerm, votedFor, configuration, durableWatermark);
     }
 
+    /**
+     * The log is about to be cut at a damaged entry: it held entries up to {@code index}, of terms up to
+     * {@code term}, and the node must not act as though it never had (see RaftOptions.repairFloor). Raised, never
+     * lowered; forced before the cut.
+     */
+    void raiseRepairFloor(final long index, final long term)
+    {
+        if (index < repairFloorIndex || (index == repairFloorIndex && term <= repairFloorTerm))
+        {
+            return;
+        }
+        repairFloorIndex = Math.max(index, repairFloorIndex);
+        repairFloorTerm = Math.max(term, repairFloorTerm);
+        write(currentTerm, votedFor, configuration, Math.max(durableWatermark, durableIndexHint));
+    }
+
+    /** The last index of the log before a damaged entry was cut from it; 0 if none ever was. */
+    public long repairFloorIndex()
+    {
+        return repairFloorIndex;
+    }
+
+    /** The term of the entry at {@link #repairFloorIndex()}, or a term no lower. */
+    public long repairFloorTerm()
+    {
+        return repairFloorTerm;
+    }
+
     /** Records that this directory is one of a new cluster's first members; forced. */
     public void markFirstMember()
     {
@@ -313,6 +351,8 @@ public final class MetadataStore
         slot.putLong(WATERMARK_OFFSET, watermark, ByteOrder.LITTLE_ENDIAN);
         slot.putLong(IDENTITY_OFFSET, identity, ByteOrder.LITTLE_ENDIAN);
         slot.putLong(FLAGS_OFFSET, flags, ByteOrder.LITTLE_ENDIAN);
+        slot.putLong(FLOOR_INDEX_OFFSET, repairFloorIndex, ByteOrder.LITTLE_ENDIAN);
+        slot.putLong(FLOOR_TERM_OFFSET, repairFloorTerm, ByteOrder.LITTLE_ENDIAN);
         slot.putBytes(CONFIG_OFFSET, configuration);
         final int length = CONFIG_OFFSET + configuration.length;
         slot.putInt(0, Checksums.crc32c(slot.addressOffset(), 4, length - 4), ByteOrder.LITTLE_ENDIAN);
@@ -359,6 +399,7 @@ public final class MetadataStore
                 continue;
             }
             final int configOffset = checksumAt(CONFIG_OFFSET, read) ? CONFIG_OFFSET :
+                checksumAt(SECOND_LAYOUT_CONFIG_OFFSET, read) ? SECOND_LAYOUT_CONFIG_OFFSET :
                 checksumAt(FIRST_LAYOUT_CONFIG_OFFSET, read) ? FIRST_LAYOUT_CONFIG_OFFSET : -1;
             final long slotGeneration = slot.getLong(GENERATION_OFFSET, ByteOrder.LITTLE_ENDIAN);
             if (configOffset < 0 || slotGeneration <= bestGeneration)
@@ -370,8 +411,12 @@ public final class MetadataStore
             currentTerm = slot.getLong(TERM_OFFSET, ByteOrder.LITTLE_ENDIAN);
             votedFor = slot.getInt(VOTED_FOR_OFFSET, ByteOrder.LITTLE_ENDIAN);
             durableWatermark = slot.getLong(WATERMARK_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            identity = configOffset == CONFIG_OFFSET ? slot.getLong(IDENTITY_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
-            flags = configOffset == CONFIG_OFFSET ? slot.getLong(FLAGS_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
+            final boolean hasIdentity = configOffset != FIRST_LAYOUT_CONFIG_OFFSET;
+            identity = hasIdentity ? slot.getLong(IDENTITY_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
+            flags = hasIdentity ? slot.getLong(FLAGS_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
+            final boolean hasFloor = configOffset == CONFIG_OFFSET;
+            repairFloorIndex = hasFloor ? slot.getLong(FLOOR_INDEX_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
+            repairFloorTerm = hasFloor ? slot.getLong(FLOOR_TERM_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0;
             configuration = new byte[configLength];
             slot.getBytes(configOffset, configuration);
         }

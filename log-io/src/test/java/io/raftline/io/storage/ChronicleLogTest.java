@@ -438,6 +438,104 @@ class ChronicleLogTest
     }
 
     @Test
+    void aDamagedEntryIsCutForRepairWhereAPeerCanSendItAgainAndTheFloorIsKept() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            for (int i = 1; i <= 20; i++)
+            {
+                TestEntries.append(log, i <= 10 ? 2 : 3);
+            }
+        }
+        TestEntries.flipPayloadByte(dir, 7, 2);
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, ChronicleLog.SEGMENT_BYTES_DEFAULT,
+            ChronicleLog.OnDamage.CUT))
+        {
+            assertEquals(6, log.lastIndex(), "cut at the damaged entry");
+            assertEquals(20, log.metadata().repairFloorIndex(), "it held up to 20");
+            assertEquals(3, log.metadata().repairFloorTerm(), "of term 3: the last entry is sound");
+            try (LogCursor cursor = log.newCursor())
+            {
+                TestEntries.checkEntries(cursor, 1, 6, index -> 2);
+            }
+            TestEntries.append(log, 3); // a leader sends 7 again
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            assertEquals(7, log.lastIndex(), "a repaired log opens as any other");
+            assertEquals(20, log.metadata().repairFloorIndex(), "the floor stays until the node is past it");
+        }
+    }
+
+    @Test
+    void aDamagedLastEntryGivesAFloorOfTheCurrentTerm() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            log.metadata().store(5, 1);
+            for (int i = 1; i <= 20; i++)
+            {
+                TestEntries.append(log, 2);
+            }
+        }
+        TestEntries.flipPayloadByte(dir, 20, 2);
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, ChronicleLog.SEGMENT_BYTES_DEFAULT,
+            ChronicleLog.OnDamage.CUT))
+        {
+            assertEquals(19, log.lastIndex());
+            assertEquals(20, log.metadata().repairFloorIndex());
+            assertEquals(5, log.metadata().repairFloorTerm(), "its own term is unreadable: no entry is newer than 5");
+        }
+    }
+
+    @Test
+    void aDamagedEntryFoundWhileRunningIsCutWithTheFloorRecordedFirst() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, SMALL_SEGMENT_BYTES))
+        {
+            for (int i = 1; i <= 200; i++)
+            {
+                TestEntries.append(log, 4);
+            }
+            log.sync();
+            TestEntries.flipPayloadByteInPlace(dir, 30, 4);
+            final long damaged;
+            try (LogCursor cursor = log.newCursor())
+            {
+                assertTrue(cursor.seek(29));
+                assertTrue(cursor.next());
+                damaged = assertThrows(DamagedEntryException.class, cursor::next).index();
+            }
+            assertEquals(30, damaged);
+            log.cutAtDamage(damaged);
+            assertEquals(29, log.lastIndex());
+            assertEquals(200, log.metadata().repairFloorIndex());
+            assertEquals(4, log.metadata().repairFloorTerm());
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, SMALL_SEGMENT_BYTES))
+        {
+            assertEquals(29, log.lastIndex(), "the cut survives a restart");
+            assertEquals(200, log.metadata().repairFloorIndex());
+        }
+    }
+
+    @Test
+    void aMetadataFileOfTheSecondLayoutReadsWithNoRepairFloor() throws IOException
+    {
+        // the second layout: identity and flags, configuration bytes at 56; term 7, vote 2, first member
+        final ByteBuffer slot = ByteBuffer.allocateDirect(MetadataStore.SLOT_LENGTH * 2).order(ByteOrder.LITTLE_ENDIAN);
+        slot.putInt(4, 0x444D4C52).putLong(8, 1).putLong(16, 7).putInt(24, 2).putInt(28, 3).putLong(32, 0);
+        slot.putLong(40, 1234).putLong(48, 1).put(56, (byte)9).put(57, (byte)8).put(58, (byte)7);
+        writeMetadataSlot(slot, 59);
+        final MetadataStore read = MetadataStore.read(dir);
+        assertEquals(7, read.currentTerm());
+        assertEquals(1234, read.identity());
+        assertTrue(read.isFirstMember());
+        assertArrayEquals(new byte[] {9, 8, 7}, read.configuration());
+        assertEquals(0, read.repairFloorIndex());
+    }
+
+    @Test
     void everyEntryACursorServesIsCheckedEvenFromALiveLog() throws IOException
     {
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
@@ -562,11 +660,7 @@ class ChronicleLogTest
         // the first layout: configuration bytes at 48, no identity; term 7, vote 2
         final ByteBuffer slot = ByteBuffer.allocateDirect(MetadataStore.SLOT_LENGTH * 2).order(ByteOrder.LITTLE_ENDIAN);
         slot.putInt(4, 0x444D4C52).putLong(8, 1).putLong(16, 7).putInt(24, 2).putInt(28, 0).putLong(32, 0);
-        slot.putInt(0, Checksums.crc32c(new UnsafeBuffer(slot).addressOffset(), 4, 44));
-        final byte[] file = new byte[slot.capacity()];
-        slot.get(0, file);
-        Files.createDirectories(dir);
-        Files.write(dir.resolve(MetadataStore.FILE_NAME), file);
+        writeMetadataSlot(slot, 48);
         final MetadataStore upgraded = MetadataStore.open(dir);
         assertEquals(7, upgraded.currentTerm());
         assertEquals(2, upgraded.votedFor());
@@ -575,5 +669,15 @@ class ChronicleLogTest
         upgraded.close();
         final MetadataStore again = MetadataStore.read(dir);
         assertEquals(upgraded.identity(), again.identity(), "kept once given");
+    }
+
+    /** Writes {@code slot} as the metadata file, checksummed over its bytes [4, length), as an older version did. */
+    private void writeMetadataSlot(final ByteBuffer slot, final int length) throws IOException
+    {
+        slot.putInt(0, Checksums.crc32c(new UnsafeBuffer(slot).addressOffset(), 4, length - 4));
+        final byte[] file = new byte[slot.capacity()];
+        slot.get(0, file);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(MetadataStore.FILE_NAME), file);
     }
 }

@@ -90,6 +90,7 @@ public final class RaftMessageDecoder
         into.context = buffer.getLong(offset + CONTEXT_OFFSET, ORDER);
         into.reject = buffer.getByte(offset + REJECT_OFFSET) == 1;
         into.transfer = buffer.getByte(offset + TRANSFER_OFFSET) == 1;
+        into.regressed = buffer.getByte(offset + REGRESSED_OFFSET) == 1;
         into.entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, ORDER);
         into.identity = buffer.getLong(offset + IDENTITY_OFFSET, ORDER);
         into.snapshotIndex = buffer.getLong(offset + SNAPSHOT_INDEX_OFFSET, ORDER);
@@ -117,6 +118,7 @@ public final class RaftMessageDecoder
         final int entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, ORDER);
         final int reject = buffer.getByte(offset + REJECT_OFFSET);
         final int transfer = buffer.getByte(offset + TRANSFER_OFFSET);
+        final int regressed = buffer.getByte(offset + REGRESSED_OFFSET);
 
         if (from <= 0 || to <= 0 || from == to)
         {
@@ -139,14 +141,16 @@ public final class RaftMessageDecoder
         {
             return DecodeResult.BAD_FIELD;
         }
-        if ((reject != 0 && reject != 1) || (transfer != 0 && transfer != 1) ||
-            buffer.getShort(offset + PADDING_SHORT_OFFSET, ORDER) != 0 ||
+        if ((reject != 0 && reject != 1) || (transfer != 0 && transfer != 1) || (regressed != 0 && regressed != 1) ||
+            buffer.getByte(offset + PADDING_BYTE_OFFSET) != 0 ||
             buffer.getInt(offset + PADDING_INT_OFFSET, ORDER) != 0)
         {
             return DecodeResult.BAD_FIELD;
         }
-        // only responses refuse, only vote requests carry a leadership transfer, only APPEND carries entries
+        // only responses refuse, only vote requests carry a leadership transfer, only an APPEND_RESPONSE rejection
+        // says the log went back, only APPEND carries entries
         if ((reject == 1 && !type.isResponse()) ||
+            (regressed == 1 && (reject != 1 || type != MessageType.APPEND_RESPONSE)) ||
             (transfer == 1 && type != MessageType.VOTE && type != MessageType.PRE_VOTE))
         {
             return DecodeResult.BAD_FIELD;

@@ -165,7 +165,8 @@ public final class RaftMessageEncoder
         buffer.putInt(offset + ENTRY_COUNT_OFFSET, message.entryCount, ORDER);
         buffer.putByte(offset + REJECT_OFFSET, message.reject ? (byte)1 : (byte)0);
         buffer.putByte(offset + TRANSFER_OFFSET, message.transfer ? (byte)1 : (byte)0);
-        buffer.putShort(offset + PADDING_SHORT_OFFSET, (short)0, ORDER);
+        buffer.putByte(offset + REGRESSED_OFFSET, message.regressed ? (byte)1 : (byte)0);
+        buffer.putByte(offset + PADDING_BYTE_OFFSET, (byte)0);
         buffer.putInt(offset + PADDING_INT_OFFSET, 0, ORDER);
         buffer.putLong(offset + IDENTITY_OFFSET, message.identity, ORDER);
         buffer.putLong(offset + SNAPSHOT_INDEX_OFFSET, message.snapshotIndex, ORDER);

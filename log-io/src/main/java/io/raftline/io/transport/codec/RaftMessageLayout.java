@@ -31,7 +31,7 @@ package io.raftline.io.transport.codec;
  *   +-------------------------------+-------------------------------+
  *   | to (receiver node id)         | entryCount (APPEND only)      | 80
  *   +-------+-------+---------------+-------------------------------+
- *   |reject |transf.| zero (u16)    | zero (u32)                    | 88   reject, transfer: 0 or 1
+ *   |reject |transf.|regr.  | zero  | zero (u32)                    | 88   reject, transfer, regressed: 0 or 1
  *   +-------+-------+---------------+-------------------------------+
  *   | identity of the sender's data directory                       | 96   a voter counts only from its own
  *   +---------------------------------------------------------------+
@@ -74,9 +74,11 @@ public final class RaftMessageLayout
     public static final int ENTRY_COUNT_OFFSET = TO_OFFSET + 4;
     public static final int REJECT_OFFSET = ENTRY_COUNT_OFFSET + 4;
     public static final int TRANSFER_OFFSET = REJECT_OFFSET + 1;
-    /** Two zero bytes then four, keeping the entries 8-byte aligned from the frame start. */
-    public static final int PADDING_SHORT_OFFSET = TRANSFER_OFFSET + 1;
-    public static final int PADDING_INT_OFFSET = PADDING_SHORT_OFFSET + 2;
+    /** APPEND_RESPONSE rejections only: the follower's log went back below what it acknowledged. */
+    public static final int REGRESSED_OFFSET = TRANSFER_OFFSET + 1;
+    /** A zero byte then four, keeping the entries 8-byte aligned from the frame start. */
+    public static final int PADDING_BYTE_OFFSET = REGRESSED_OFFSET + 1;
+    public static final int PADDING_INT_OFFSET = PADDING_BYTE_OFFSET + 1;
     /** The identity of the data directory the sender speaks from. */
     public static final int IDENTITY_OFFSET = PADDING_INT_OFFSET + 4;
     /** The sender's newest snapshot index. */

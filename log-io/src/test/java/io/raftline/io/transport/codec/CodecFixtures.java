@@ -122,6 +122,7 @@ final class CodecFixtures
         assertEquals(expected.context, actual.context, "context");
         assertEquals(expected.identity, actual.identity, "identity");
         assertEquals(expected.transfer, actual.transfer, "transfer");
+        assertEquals(expected.regressed, actual.regressed, "regressed");
         assertEquals(expected.entryCount, actual.entryCount, "entryCount");
         assertEquals(expected.snapshotIndex, actual.snapshotIndex, "snapshotIndex");
         assertEquals(expected.sentAt, actual.sentAt, "sentAt");

@@ -81,6 +81,7 @@ class RaftMessageCodecTest
         message.sentAt = Long.MAX_VALUE - 1;
         message.reject = type.isResponse();
         message.transfer = type == MessageType.VOTE || type == MessageType.PRE_VOTE;
+        message.regressed = type == MessageType.APPEND_RESPONSE;
         assertRoundTrip(message, List.of());
     }
 
@@ -299,7 +300,12 @@ class RaftMessageCodecTest
         final byte[] response = encode(message(MessageType.VOTE_RESPONSE, 1, 2, 3), List.of());
         assertEquals(DecodeResult.OK, decodeMutated(response, REJECT_OFFSET, 1, 1));
         assertEquals(DecodeResult.BAD_FIELD, decodeMutated(response, REJECT_OFFSET, 1, 2));
-        assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, PADDING_SHORT_OFFSET, 2, 1));
+        final RaftMessage rejection = message(MessageType.APPEND_RESPONSE, 1, 2, 3);
+        rejection.reject = true;
+        final byte[] rejected = encode(rejection, List.of());
+        assertEquals(DecodeResult.OK, decodeMutated(rejected, REGRESSED_OFFSET, 1, 1));
+        assertEquals(DecodeResult.BAD_FIELD, decodeMutated(rejected, REGRESSED_OFFSET, 1, 2));
+        assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, PADDING_BYTE_OFFSET, 1, 1));
         assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, PADDING_INT_OFFSET, 4, 1));
     }
 
@@ -315,6 +321,8 @@ class RaftMessageCodecTest
             final int expectTransfer = type == MessageType.VOTE || type == MessageType.PRE_VOTE ?
                 DecodeResult.OK : DecodeResult.BAD_FIELD;
             assertEquals(expectTransfer, decodeMutated(frame, TRANSFER_OFFSET, 1, 1), type + " transfer");
+            // a rejection's flag only, and this frame does not reject
+            assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, REGRESSED_OFFSET, 1, 1), type + " regressed");
             if (type != MessageType.APPEND)
             {
                 assertEquals(DecodeResult.BAD_FIELD, decodeMutated(frame, ENTRY_COUNT_OFFSET, 4, 1), type + " count");
