@@ -30,14 +30,22 @@ final class NodeProcesses
     {
     }
 
-    /** Writes a cluster file for {@code nodes} nodes on consecutive ports from {@code basePort}. */
+    /** Writes a cluster file for {@code nodes} nodes on loopback, on consecutive ports from {@code basePort}. */
     static Path writeClusterFile(
         final Path dir, final String clusterId, final int nodes, final int basePort, final List<String> extraLines)
+    {
+        return writeClusterFile(dir, clusterId, nodes, id -> "127.0.0.1", basePort, extraLines);
+    }
+
+    /** As above, node {@code id} on the address {@code host} gives it. */
+    static Path writeClusterFile(final Path dir, final String clusterId, final int nodes,
+        final java.util.function.IntFunction<String> host, final int basePort, final List<String> extraLines)
     {
         final StringBuilder text = new StringBuilder("cluster.id=").append(clusterId).append('\n');
         for (int id = 1; id <= nodes; id++)
         {
-            text.append("node.").append(id).append("=127.0.0.1:").append(basePort + id - 1).append('\n');
+            text.append("node.").append(id).append('=').append(host.apply(id)).append(':').append(basePort + id - 1)
+                .append('\n');
         }
         for (final String line : extraLines)
         {
@@ -90,6 +98,13 @@ final class NodeProcesses
     static Process start(
         final Path clusterFile, final int id, final Path dir, final boolean bootstrap, final List<String> jvmFlags)
     {
+        return start(clusterFile, id, dir, bootstrap, jvmFlags, List.of());
+    }
+
+    /** As above, the command run through {@code launcher} (a prefix such as {@code ip netns exec NS}). */
+    static Process start(final Path clusterFile, final int id, final Path dir, final boolean bootstrap,
+        final List<String> jvmFlags, final List<String> launcher)
+    {
         final List<String> flags = new ArrayList<>(jvmFlags);
         if (ManagementFactory.getRuntimeMXBean().getInputArguments().stream().noneMatch(flag -> flag.startsWith("-Xm")))
         {
@@ -97,7 +112,8 @@ final class NodeProcesses
             // minutes to fill it, so a node does not pause for a collection during a run
             flags.addAll(0, List.of("-Xms1g", "-Xmx1g", "-Xmn768m"));
         }
-        final List<String> command = javaCommand(flags, Raftline.class);
+        final List<String> command = new ArrayList<>(launcher);
+        command.addAll(javaCommand(flags, Raftline.class));
         command.add("node");
         command.add("--cluster");
         command.add(clusterFile.toAbsolutePath().toString());

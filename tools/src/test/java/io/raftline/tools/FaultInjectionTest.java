@@ -32,8 +32,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Our own Jepsen-style run: three node processes under three concurrent producers while a seeded nemesis kills
- * nodes (SIGKILL) and starts them again, pauses them (SIGSTOP, then SIGCONT; the leader more often than not) and
- * hands leadership over. Then it heals and checks the history: every acknowledged entry is in the log exactly once
+ * nodes (SIGKILL) and starts them again, pauses them (SIGSTOP, then SIGCONT; the leader more often than not), hands
+ * leadership over, removes a node from the configuration and adds it back, and, where the machine can make network
+ * namespaces (root, iproute2: CI), partitions the network: the leader cut off from both others, two nodes cut off
+ * from each other, or one direction of one link. Then it heals and checks the history: every acknowledged entry is in the log exactly once
  * at the index it was acknowledged at, nothing that failed is in the log, each producer's entries are in sequence
  * order, an entry acknowledged before another was offered comes first (real-time order), every replica holds the
  * same log, a leader commits again within a bound after healing, and {@code verify} finds every data directory
@@ -72,7 +74,13 @@ class FaultInjectionTest
     void acknowledgedEntriesSurviveKillsPausesAndTransfersExactlyOnceInOrder() throws Exception
     {
         final Path dir = Files.createTempDirectory("raftline-faults-" + SEED + "-");
-        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 23201))
+        final NetworkNamespaces network = NetworkNamespaces.create(3).orElse(null);
+        if (network == null)
+        {
+            nemesisLog.add("no partitions: this machine cannot make network namespaces (needs root and iproute2)");
+        }
+        try (NetworkNamespaces ignored = network;
+            ProcessCluster cluster = new ProcessCluster(dir, 3, 23201, List.of(), network))
         {
             cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
             final List<Thread> producers = new ArrayList<>();
@@ -95,7 +103,7 @@ class FaultInjectionTest
                 producers.add(thread);
             }
             final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
-            final int faults = nemesis(cluster, new SplittableRandom(SEED), endNs);
+            final int faults = nemesis(cluster, network, new SplittableRandom(SEED), endNs);
             running.set(false);
             for (final Thread thread : producers)
             {
@@ -120,9 +128,11 @@ class FaultInjectionTest
             assertTrue(checked >= (long)SECONDS * PRODUCERS * RATE_PER_PRODUCER / 4, "only " + checked +
                 " entries acknowledged");
             System.out.printf("faults: seed %d, %d s, %d faults injected (%s), %d operations, %d entries checked, " +
-                    "violations: 0; longest time without an acknowledgement %.1f s; a commit %.1f s after healing%n",
+                    "violations: 0; longest time without an acknowledgement %.1f s; a commit %.1f s after healing; " +
+                    "term %d at the end%n",
                 SEED, SECONDS, faults, String.join(", ", nemesisLog), history.size(), checked,
-                longestWithoutAckNs.get() / 1e9, recoveryNs / 1e9);
+                longestWithoutAckNs.get() / 1e9, recoveryNs / 1e9,
+                ProcessCluster.leaderOf(agreed).value(NodeCounter.TERM));
             assertTrue(recoveryNs < RECOVERY_BOUND_NS, "a commit " + recoveryNs / 1e9 + " s after healing");
         }
         catch (final AssertionError | RuntimeException failure)
@@ -138,8 +148,12 @@ class FaultInjectionTest
         IoUtil.delete(dir.toFile(), true);
     }
 
-    /** Injects faults until {@code endNs}, one at a time, every node running again after each; returns how many. */
-    private int nemesis(final ProcessCluster cluster, final SplittableRandom random, final long endNs)
+    /**
+     * Injects faults until {@code endNs}, one at a time, every node running, every link whole and every node a
+     * voter again after each; returns how many.
+     */
+    private int nemesis(
+        final ProcessCluster cluster, final NetworkNamespaces network, final SplittableRandom random, final long endNs)
         throws Exception
     {
         int faults = 0;
@@ -148,15 +162,20 @@ class FaultInjectionTest
             Thread.sleep(1_000 + random.nextInt(2_000));
             final int leader = leaderOrZero(cluster);
             final int target = leader != 0 && random.nextDouble() < 0.6 ? leader : 1 + random.nextInt(3);
-            final double roll = random.nextDouble();
-            if (roll < 0.4)
+            // without namespaces the partitions' share goes to the other faults
+            final double roll = random.nextDouble() * (network == null ? 0.7 : 1.0);
+            if (roll >= 0.7)
+            {
+                partition(network, random, leader == 0 ? target : leader);
+            }
+            else if (roll < 0.28)
             {
                 cluster.kill(target);
                 Thread.sleep(500 + random.nextInt(2_000));
                 cluster.start(target);
                 nemesisLog.add("kill " + target);
             }
-            else if (roll < 0.8)
+            else if (roll < 0.52)
             {
                 final int pauseMs = 500 + random.nextInt(3_000);
                 cluster.signal(target, "STOP");
@@ -164,15 +183,95 @@ class FaultInjectionTest
                 cluster.signal(target, "CONT");
                 nemesisLog.add("pause " + target + " " + pauseMs + " ms");
             }
-            else
+            else if (roll < 0.6)
             {
                 final Cli transfer = Cli.run("leader", "transfer", "--cluster", cluster.clusterFile().toString(),
                     "--timeout", "5");
                 nemesisLog.add("transfer (exit " + transfer.exitCode() + ")");
             }
+            else
+            {
+                removeAndAddBack(cluster, target);
+            }
             faults++;
         }
         return faults;
+    }
+
+    /** Cuts links for 1 to 4 s, then heals: the leader off from both others, one pair, or one direction. */
+    private void partition(final NetworkNamespaces network, final SplittableRandom random, final int leader)
+        throws InterruptedException
+    {
+        final int other = leader % 3 + 1;
+        final int third = other % 3 + 1;
+        final double kind = random.nextDouble();
+        final String what;
+        if (kind < 0.4)
+        {
+            network.cutBothWays(leader, other);
+            network.cutBothWays(leader, third);
+            what = "isolate " + leader;
+        }
+        else if (kind < 0.7)
+        {
+            final int a = random.nextBoolean() ? leader : other;
+            network.cutBothWays(a, third);
+            what = "split " + a + "|" + third;
+        }
+        else
+        {
+            final int from = random.nextBoolean() ? leader : other;
+            final int to = from == leader ? other : leader;
+            network.cut(from, to);
+            what = "cut " + from + "->" + to;
+        }
+        final int partitionMs = 1_000 + random.nextInt(3_000);
+        Thread.sleep(partitionMs);
+        network.heal();
+        nemesisLog.add(what + " " + partitionMs + " ms");
+    }
+
+    /**
+     * Removes node {@code id} from the configuration (the leader hands over first if it is the one) and adds it
+     * back as a voter, which it becomes once it has caught up.
+     */
+    private void removeAndAddBack(final ProcessCluster cluster, final int id) throws InterruptedException
+    {
+        final String file = cluster.clusterFile().toString();
+        final Cli removed = Cli.run("member", "remove", "--cluster", file, "--id", Integer.toString(id), "--timeout",
+            "10");
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Cli added = null;
+        while (System.nanoTime() < deadlineNs)
+        {
+            if (isVoter(cluster, id))
+            {
+                nemesisLog.add("remove " + id + " (exit " + removed.exitCode() + ") and add back");
+                return;
+            }
+            added = Cli.run("member", "add", "--cluster", file, "--id", Integer.toString(id), "--voter",
+                "--timeout", "10");
+            if (added.toString().contains("already a member"))
+            {
+                added = Cli.run("member", "promote", "--cluster", file, "--id", Integer.toString(id), "--timeout",
+                    "10"); // a learner whose promotion did not finish in time
+            }
+            if (added.exitCode() != 0)
+            {
+                Thread.sleep(500);
+            }
+        }
+        throw new AssertionError("node " + id + " could not be added back: " + added);
+    }
+
+    private static boolean isVoter(final ProcessCluster cluster, final int id)
+    {
+        final Cli members = Cli.run("member", "list", "--cluster", cluster.clusterFile().toString(), "--json");
+        final String json = members.lastLine();
+        final int start = json.indexOf("\"voters\":[");
+        final int end = json.indexOf(']', start);
+        return members.exitCode() == 0 && start >= 0 &&
+            List.of(json.substring(start + 10, end).split(",")).contains(Integer.toString(id));
     }
 
     private static int leaderOrZero(final ProcessCluster cluster)

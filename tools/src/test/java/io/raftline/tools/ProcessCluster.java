@@ -26,6 +26,7 @@ final class ProcessCluster implements AutoCloseable
     private final Path clusterFile;
     private ClusterConfig config;
     private final List<String> jvmFlags;
+    private final NetworkNamespaces network;    // null: every node on loopback
     private final Process[] processes = new Process[16];
 
     ProcessCluster(final Path dir, final int nodes, final int basePort, final String... tuning)
@@ -37,12 +38,21 @@ final class ProcessCluster implements AutoCloseable
     ProcessCluster(final Path dir, final int nodes, final int basePort, final List<String> jvmFlags,
         final String... tuning)
     {
+        this(dir, nodes, basePort, jvmFlags, null, tuning);
+    }
+
+    /** As above, each node in its own namespace of {@code network} (null: on loopback). */
+    ProcessCluster(final Path dir, final int nodes, final int basePort, final List<String> jvmFlags,
+        final NetworkNamespaces network, final String... tuning)
+    {
         this.dir = dir;
         this.jvmFlags = jvmFlags;
+        this.network = network;
         final List<String> lines = new ArrayList<>(List.of(
             "raft.election.timeout.ms=300", "raft.heartbeat.interval.ms=30", "raft.tick.ms=10"));
         lines.addAll(List.of(tuning));
-        this.clusterFile = NodeProcesses.writeClusterFile(dir, "it-" + basePort, nodes, basePort, lines);
+        this.clusterFile = NodeProcesses.writeClusterFile(dir, "it-" + basePort, nodes,
+            id -> network == null ? "127.0.0.1" : network.host(id), basePort, lines);
         this.config = ClusterConfig.load(clusterFile);
         for (int id = 1; id <= nodes; id++)
         {
@@ -53,7 +63,8 @@ final class ProcessCluster implements AutoCloseable
     /** Starts node {@code id}; its first start begins the cluster, later ones restart it on its log. */
     void start(final int id)
     {
-        processes[id] = NodeProcesses.start(clusterFile, id, dir, processes[id] == null, jvmFlags);
+        processes[id] = NodeProcesses.start(clusterFile, id, dir, processes[id] == null, jvmFlags,
+            network == null ? List.of() : network.launcher(id));
     }
 
     /** The cluster file as it is now ({@code cluster start-node} adds to it). */
