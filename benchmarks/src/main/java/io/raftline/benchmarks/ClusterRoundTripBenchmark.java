@@ -1,8 +1,8 @@
 package io.raftline.benchmarks;
 
-import io.raftline.io.client.Producer;
-import io.raftline.io.client.ProducerListener;
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.client.Producer;
+import io.raftline.client.ProducerListener;
+import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.LoopbackPorts;
 import org.agrona.BufferUtil;

@@ -2,7 +2,7 @@ package io.raftline.benchmarks;
 
 import io.raftline.core.EntryType;
 import io.raftline.io.storage.ChronicleLog;
-import io.raftline.io.config.Durability;
+import io.raftline.protocol.config.Durability;
 import io.raftline.io.storage.LogCursor;
 import io.raftline.io.storage.SegmentClock;
 import net.openhft.chronicle.bytes.Bytes;

@@ -1,14 +1,14 @@
 package io.raftline.tools;
 
-import io.raftline.io.client.AdminClient;
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.client.AdminClient;
+import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.LoopbackPorts;
-import io.raftline.io.transport.client.AdminOperation;
-import io.raftline.io.transport.client.AdminStatus;
+import io.raftline.protocol.client.AdminOperation;
+import io.raftline.protocol.client.AdminStatus;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Command;

@@ -1,8 +1,8 @@
 package io.raftline.tools;
 
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.transport.LoopbackPorts;
-import io.raftline.io.transport.client.OpenSessionFrame;
+import io.raftline.protocol.client.OpenSessionFrame;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Model.CommandSpec;

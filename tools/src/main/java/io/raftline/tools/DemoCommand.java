@@ -1,7 +1,7 @@
 package io.raftline.tools;
 
-import io.raftline.io.client.Consumer;
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.client.Consumer;
+import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.RaftlineNode;

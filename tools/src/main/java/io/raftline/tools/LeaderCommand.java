@@ -1,8 +1,8 @@
 package io.raftline.tools;
 
-import io.raftline.io.client.AdminClient;
-import io.raftline.io.config.ClusterConfig;
-import io.raftline.io.transport.client.AdminOperation;
+import io.raftline.client.AdminClient;
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.client.AdminOperation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,10 +1,10 @@
 package io.raftline.tools;
 
 import io.raftline.core.quorum.Configuration;
-import io.raftline.io.client.AdminClient;
-import io.raftline.io.config.ClusterConfig;
-import io.raftline.io.transport.client.AdminOperation;
-import io.raftline.io.transport.client.AdminStatus;
+import io.raftline.client.AdminClient;
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.client.AdminOperation;
+import io.raftline.protocol.client.AdminStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

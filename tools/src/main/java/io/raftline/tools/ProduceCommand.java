@@ -1,7 +1,7 @@
 package io.raftline.tools;
 
-import io.raftline.io.config.ClusterConfig;
-import io.raftline.io.transport.client.OpenSessionFrame;
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.client.OpenSessionFrame;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,8 +1,8 @@
 package io.raftline.tools;
 
-import io.raftline.io.client.Producer;
-import io.raftline.io.client.ProducerListener;
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.client.Producer;
+import io.raftline.client.ProducerListener;
+import io.raftline.protocol.config.ClusterConfig;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;

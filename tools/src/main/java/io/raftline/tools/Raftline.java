@@ -1,7 +1,7 @@
 package io.raftline.tools;
 
-import io.raftline.io.client.RaftlineClientException;
-import io.raftline.io.config.ConfigException;
+import io.raftline.client.RaftlineClientException;
+import io.raftline.protocol.config.ConfigException;
 import io.raftline.io.storage.StorageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

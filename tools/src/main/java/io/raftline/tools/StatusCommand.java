@@ -1,9 +1,9 @@
 package io.raftline.tools;
 
 import io.raftline.core.quorum.Configuration;
-import io.raftline.io.client.AdminClient;
-import io.raftline.io.client.RaftlineClientException;
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.client.AdminClient;
+import io.raftline.client.RaftlineClientException;
+import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;

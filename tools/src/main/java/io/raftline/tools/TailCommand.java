@@ -1,8 +1,8 @@
 package io.raftline.tools;
 
 import io.raftline.core.EntryType;
-import io.raftline.io.client.Consumer;
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.client.Consumer;
+import io.raftline.protocol.config.ClusterConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;

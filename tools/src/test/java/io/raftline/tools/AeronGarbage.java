@@ -4,8 +4,8 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.raftline.io.config.ClusterConfig;
-import io.raftline.io.transport.AeronRuntime;
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.AeronRuntime;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.raftline.tools;
 
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.protocol.config.ClusterConfig;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.raftline.tools;
 
 import io.raftline.core.EntryType;
-import io.raftline.io.client.Consumer;
-import io.raftline.io.client.Producer;
-import io.raftline.io.client.ProducerListener;
+import io.raftline.client.Consumer;
+import io.raftline.client.Producer;
+import io.raftline.client.ProducerListener;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
 import org.agrona.concurrent.UnsafeBuffer;

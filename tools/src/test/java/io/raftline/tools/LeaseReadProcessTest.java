@@ -1,11 +1,11 @@
 package io.raftline.tools;
 
-import io.raftline.io.client.ClientTransport;
-import io.raftline.io.client.Producer;
-import io.raftline.io.client.ProducerListener;
-import io.raftline.io.transport.client.ClientMessageType;
-import io.raftline.io.transport.client.ReadIndexFrame;
-import io.raftline.io.transport.client.ReadIndexResultFrame;
+import io.raftline.client.ClientTransport;
+import io.raftline.client.Producer;
+import io.raftline.client.ProducerListener;
+import io.raftline.protocol.client.ClientMessageType;
+import io.raftline.protocol.client.ReadIndexFrame;
+import io.raftline.protocol.client.ReadIndexResultFrame;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

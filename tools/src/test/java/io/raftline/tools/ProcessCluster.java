@@ -1,6 +1,6 @@
 package io.raftline.tools;
 
-import io.raftline.io.config.ClusterConfig;
+import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;
 

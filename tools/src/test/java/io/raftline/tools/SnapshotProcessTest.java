@@ -1,7 +1,7 @@
 package io.raftline.tools;
 
-import io.raftline.io.client.Producer;
-import io.raftline.io.client.ProducerListener;
+import io.raftline.client.Producer;
+import io.raftline.client.ProducerListener;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.snapshot.SnapshotFile;

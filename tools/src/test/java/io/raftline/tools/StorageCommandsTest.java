@@ -2,7 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.core.EntryType;
 import io.raftline.io.storage.ChronicleLog;
-import io.raftline.io.config.Durability;
+import io.raftline.protocol.config.Durability;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

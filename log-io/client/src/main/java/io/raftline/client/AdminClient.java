@@ -1,0 +1,230 @@
+package io.raftline.client;
+
+import io.raftline.core.quorum.Configuration;
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.client.AdminOperation;
+import io.raftline.protocol.client.AdminRequestFrame;
+import io.raftline.protocol.client.AdminResultFrame;
+import io.raftline.protocol.client.AdminStatus;
+import io.raftline.protocol.client.ClientMessageType;
+import io.raftline.protocol.client.ConnectedFrame;
+import org.agrona.DirectBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An operator's link to the cluster: lists members, changes the configuration, hands over leadership. Each
+ * request goes to the leader (learned from the nodes, followed when a node names another) and is repeated under
+ * the same correlation id until answered, which the leader carries out once. Blocking; one thread.
+ */
+public final class AdminClient implements AutoCloseable
+{
+    private static final long RESEND_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How long past its deadline a request waits for the leader's answer (a promotion fails at the deadline). */
+    private static final long ANSWER_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
+
+    /** How a request ended, its value if it has one, and the configuration in force as the answering node knew it. */
+    public record Result(
+        AdminStatus status,
+        String message,
+        Configuration configuration,
+        long configurationIndex,
+        long commitIndex,
+        long value,
+        int leaderId,
+        int answeredBy)
+    {
+        /** Whether the configuration the result carries is committed. */
+        public boolean isConfigurationCommitted()
+        {
+            return configurationIndex <= commitIndex;
+        }
+    }
+
+    private final ClientTransport transport;
+    private final ConnectedFrame connected = new ConnectedFrame();
+    private final AdminResultFrame resultFrame = new AdminResultFrame();
+    private long awaited;
+    private Result result;
+    private int leaderId;
+    private long leaderTerm;
+
+    private AdminClient(final ClusterConfig config, final String bind)
+    {
+        this.transport = new ClientTransport(config, bind, this::onFrame);
+    }
+
+    public static AdminClient open(final ClusterConfig config, final String bind)
+    {
+        return new AdminClient(config, bind);
+    }
+
+    /** The configuration in force, from the leader if one answers in time, else from any node. */
+    public Result listMembers(final long timeoutNs)
+    {
+        return request(AdminOperation.LIST_MEMBERS, 0, "", timeoutNs);
+    }
+
+    /**
+     * Asks the leader to carry out {@code operation} on node {@code nodeId} ({@code endpoint}: for ADD_LEARNER)
+     * and waits for the outcome. The leader is given {@code timeoutNs} (a promotion whose learner has not caught
+     * up by then fails, and says how far behind it is), and its answer a little longer to arrive.
+     *
+     * @throws RaftlineClientException when no node answers in time
+     */
+    public Result request(
+        final AdminOperation operation, final int nodeId, final String endpoint, final long timeoutNs)
+    {
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + timeoutNs;
+        final long correlationId = transport.nextCorrelationId();
+        awaited = correlationId;
+        result = null;
+        Result anyAnswer = null;
+        boolean underWay = false;
+        long nextSendNs = 0;
+        int guess = 0;
+        int unanswered = 0;
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            if (nowNs - deadlineNs > (underWay ? ANSWER_GRACE_NS : 0))
+            {
+                if (anyAnswer != null)
+                {
+                    return anyAnswer;
+                }
+                throw new RaftlineClientException(underWay ? "the leader took the request but did not finish it " +
+                    "within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" : "no node answered within " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (is the cluster running?)");
+            }
+            if (result != null && result.status() == AdminStatus.IN_PROGRESS)
+            {
+                underWay = true;
+                result = null;
+                unanswered = 0; // the leader has it: wait, repeating it now and then
+            }
+            if (result != null)
+            {
+                if (result.status() != AdminStatus.NOT_LEADER)
+                {
+                    if (operation != AdminOperation.LIST_MEMBERS || result.answeredBy() == result.leaderId())
+                    {
+                        return result;
+                    }
+                    anyAnswer = result; // a follower's view: good enough if no leader answers in time
+                }
+                if (result.leaderId() != 0)
+                {
+                    leaderId = result.leaderId();
+                }
+                else
+                {
+                    guess++;
+                }
+                result = null;
+                nextSendNs = 0;
+                unanswered = 0;
+            }
+            if (nowNs - nextSendNs >= 0)
+            {
+                if (unanswered == 2)
+                {
+                    leaderId = 0; // silent: down, or gone; ask the others
+                    guess++;
+                    unanswered = 0;
+                }
+                final int target = leaderId != 0 ? leaderId : transport.nodeIds()[guess % transport.nodeIds().length];
+                if (transport.isConnected(target))
+                {
+                    transport.send(target, AdminRequestFrame.encode(transport.frame(), 0, transport.clusterHash(),
+                        transport.clientId(), correlationId, operation, nodeId,
+                        (int)Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(deadlineNs - nowNs))),
+                        endpoint));
+                    nextSendNs = nowNs + RESEND_NS;
+                    unanswered++;
+                }
+                else if (leaderId == 0)
+                {
+                    guess++;
+                }
+            }
+            if (transport.poll(nowNs, 16) == 0)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Asks node {@code nodeId} itself (any member, not only the leader) for a snapshot now and waits for it to be
+     * on disk; the result's value is its index.
+     *
+     * @throws RaftlineClientException when the node does not answer in time
+     */
+    public Result snapshot(final int nodeId, final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final long correlationId = transport.nextCorrelationId();
+        awaited = correlationId;
+        result = null;
+        boolean underWay = false;
+        long nextSendNs = 0;
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            if (result != null && result.status() != AdminStatus.IN_PROGRESS)
+            {
+                return result;
+            }
+            if (result != null)
+            {
+                underWay = true;
+                result = null;
+            }
+            if (nowNs - deadlineNs > 0)
+            {
+                throw new RaftlineClientException(underWay ? "node " + nodeId + " did not finish its snapshot within " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" : "node " + nodeId + " did not answer within " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (is it running?)");
+            }
+            if (nowNs - nextSendNs >= 0 && transport.isConnected(nodeId))
+            {
+                transport.send(nodeId, AdminRequestFrame.encode(transport.frame(), 0, transport.clusterHash(),
+                    transport.clientId(), correlationId, AdminOperation.SNAPSHOT, nodeId, 0, ""));
+                nextSendNs = nowNs + RESEND_NS;
+            }
+            if (transport.poll(nowNs, 16) == 0)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    private void onFrame(final int nodeId, final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (type == ClientMessageType.CONNECTED && connected.wrap(buffer, offset, length))
+        {
+            if (connected.leaderId() != 0 && connected.term() >= leaderTerm)
+            {
+                leaderId = connected.leaderId();
+                leaderTerm = connected.term();
+            }
+        }
+        else if (type == ClientMessageType.ADMIN_RESULT && resultFrame.wrap(buffer, offset, length) &&
+            resultFrame.correlationId() == awaited)
+        {
+            result = new Result(resultFrame.status(), resultFrame.message(), resultFrame.configuration(),
+                resultFrame.configurationIndex(), resultFrame.commitIndex(), resultFrame.value(),
+                resultFrame.leaderId(), nodeId);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        transport.close();
+    }
+}

@@ -1,0 +1,351 @@
+package io.raftline.client;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.raftline.core.quorum.Configuration;
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.AeronRuntime;
+import io.raftline.protocol.Offers;
+import io.raftline.protocol.client.ClientMessageType;
+import io.raftline.protocol.client.ConnectFrame;
+import io.raftline.protocol.client.ConnectedFrame;
+import io.raftline.protocol.client.DisconnectFrame;
+import io.raftline.protocol.FrameHeader;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client's link to the cluster: its own embedded Aeron driver (driven from the caller's thread, like a node's),
+ * one subscription on its reply endpoint, and one publication per node it knows: first those of the cluster file,
+ * then every member a node names in its CONNECTED answers (so a client keeps working when every node it was given
+ * has been replaced). It keeps itself known to every node by repeating CONNECT until answered, then once in a
+ * while as a keep-alive. Single-threaded: the owner calls {@link #poll} from one thread.
+ */
+public final class ClientTransport implements AutoCloseable
+{
+    private static final long CONNECT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long KEEPALIVE_NS = TimeUnit.SECONDS.toNanos(2);
+
+    /** A node this client talks to. */
+    private static final class Node
+    {
+        final int id;
+        final String endpoint;
+        final ExclusivePublication publication;
+        boolean connected;
+        long nextConnectNs;
+
+        Node(final int id, final String endpoint, final ExclusivePublication publication)
+        {
+            this.id = id;
+            this.endpoint = endpoint;
+            this.publication = publication;
+        }
+    }
+
+    private final ClusterConfig config;
+    private final long clusterHash;
+    private final long clientId;
+    private final AeronRuntime runtime;
+    private final Subscription subscription;
+    private final Int2ObjectHashMap<Node> nodes = new Int2ObjectHashMap<>();
+    private int[] nodeIds = new int[0];
+    private final String replyEndpoint;
+    private final UnsafeBuffer frame;
+    private final FragmentAssembler assembler;
+    private final ConnectedFrame connected = new ConnectedFrame();
+    private final Listener listener;
+    private final File aeronDir;
+    private final Thread cleanup;
+    private long correlationIds;
+    private long sessionId;
+
+    /** What arrives from nodes: valid client-protocol frames. */
+    public interface Listener
+    {
+        void onFrame(int nodeId, int type, DirectBuffer buffer, int offset, int length);
+    }
+
+    public ClientTransport(final ClusterConfig config, final String bind, final Listener listener)
+    {
+        this.config = config;
+        this.clusterHash = FrameHeader.clusterHash(config.clusterId());
+        this.clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        this.listener = listener;
+        this.aeronDir = ClientDirectories.forThisProcess(clientId);
+        ClientDirectories.deleteStale(aeronDir);
+        this.cleanup = ClientDirectories.deleteOnExit(aeronDir);
+        this.runtime = AeronRuntime.embedded(aeronDir.getPath(), config.mtuBytes(), config.socketBufferBytes());
+        try
+        {
+            final String bindEndpoint = bindEndpoint(config, bind);
+            this.subscription = runtime.aeron().addSubscription(
+                AeronRuntime.subscriptionChannel(bindEndpoint, config.socketBufferBytes()), AeronRuntime.STREAM_ID);
+            this.replyEndpoint = resolve(bindEndpoint);
+            for (final int id : config.memberIds())
+            {
+                addNode(id, config.member(id).endpoint());
+            }
+            this.frame = new UnsafeBuffer(new byte[Math.max(config.mtuBytes(), config.maxEntryBytes() + 4096)]);
+            this.assembler = new FragmentAssembler(this::onFragment);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    /** ADDR[:PORT], or by default the local address that reaches the first node, on a free port. */
+    static String bindEndpoint(final ClusterConfig config, final String bind)
+    {
+        if (bind != null && !bind.isBlank())
+        {
+            final String endpoint = bind.contains(":") ? bind : bind + ":0";
+            checkBindable(endpoint);
+            return endpoint;
+        }
+        final ClusterConfig.Member first = config.member(config.memberIds()[0]);
+        try (DatagramSocket probe = new DatagramSocket())
+        {
+            probe.connect(new InetSocketAddress(first.host(), first.port()));
+            final InetAddress local = probe.getLocalAddress();
+            return (local == null || local.isAnyLocalAddress() ? "127.0.0.1" : local.getHostAddress()) + ":0";
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot find a local address that reaches " + first.endpoint(), ex);
+        }
+    }
+
+    /** A reply endpoint given by hand must be an address of this machine, and a free port. */
+    private static void checkBindable(final String endpoint)
+    {
+        final int colon = endpoint.lastIndexOf(':');
+        final String host = endpoint.substring(0, colon);
+        final int port;
+        try
+        {
+            port = Integer.parseInt(endpoint.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": the port is not a number");
+        }
+        if (port < 0 || port > 65535 || host.isEmpty())
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": expected ADDR[:PORT]");
+        }
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), port)))
+        {
+            socket.getLocalPort();
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": unknown host " + host);
+        }
+        catch (final IOException ex)
+        {
+            throw new RaftlineClientException("--bind " + endpoint + ": cannot receive there (" + ex.getMessage() +
+                "): not an address of this machine, or the port is taken");
+        }
+    }
+
+    private String resolve(final String bindEndpoint)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String resolved = subscription.resolvedEndpoint();
+        while (resolved == null && System.nanoTime() < deadlineNs)
+        {
+            runtime.invoke();
+            resolved = subscription.resolvedEndpoint();
+        }
+        if (resolved == null)
+        {
+            throw new RaftlineClientException("cannot bind a reply endpoint on " + bindEndpoint);
+        }
+        return resolved;
+    }
+
+    public long clientId()
+    {
+        return clientId;
+    }
+
+    public long clusterHash()
+    {
+        return clusterHash;
+    }
+
+    public ClusterConfig config()
+    {
+        return config;
+    }
+
+    public String replyEndpoint()
+    {
+        return replyEndpoint;
+    }
+
+    /** A frame buffer for the caller to encode into before {@link #send}. */
+    public UnsafeBuffer frame()
+    {
+        return frame;
+    }
+
+    /** The producer session this client owns, named in its keep-alives so that any leader knows it is alive. */
+    public void sessionId(final long sessionId)
+    {
+        this.sessionId = sessionId;
+    }
+
+    public long nextCorrelationId()
+    {
+        return ++correlationIds;
+    }
+
+    /** The ids of the nodes this client knows, sorted; a new array only when a node is added. */
+    public int[] nodeIds()
+    {
+        return nodeIds;
+    }
+
+    /** Whether the node has answered our CONNECT, so that it will answer our requests. */
+    public boolean isConnected(final int nodeId)
+    {
+        final Node node = nodes.get(nodeId);
+        return node != null && node.connected;
+    }
+
+    /** Sends {@code length} bytes of {@link #frame()} to a node; false on back-pressure or when it is away. */
+    public boolean send(final int nodeId, final int length)
+    {
+        final Node node = nodes.get(nodeId);
+        final boolean sent = node != null && Offers.offer(node.publication, frame, 0, length) > 0;
+        if (sent)
+        {
+            runtime.invoke(); // the embedded driver sends only when invoked: do it now, not after an idle
+        }
+        return sent;
+    }
+
+    public int maxFramePayload(final int nodeId)
+    {
+        final Node node = nodes.get(nodeId);
+        return node == null ? frame.capacity() : node.publication.maxPayloadLength();
+    }
+
+    /** Drives the driver, keeps connections alive and delivers what arrived. */
+    public int poll(final long nowNs, final int fragmentLimit)
+    {
+        int work = runtime.invoke();
+        for (final int id : nodeIds)
+        {
+            final Node node = nodes.get(id);
+            if (nowNs >= node.nextConnectNs)
+            {
+                node.nextConnectNs = nowNs + (node.connected ? KEEPALIVE_NS : CONNECT_RETRY_NS);
+                node.publication.offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0, sessionId,
+                    replyEndpoint));
+            }
+        }
+        work += subscription.poll(assembler, fragmentLimit);
+        return work;
+    }
+
+    /** Forgets that a node knew us (it may have restarted), so CONNECT is repeated until it answers again. */
+    public void reconnect(final int nodeId)
+    {
+        final Node node = nodes.get(nodeId);
+        if (node != null)
+        {
+            node.connected = false;
+            node.nextConnectNs = 0;
+        }
+    }
+
+    private void onFragment(
+        final DirectBuffer buffer, final int offset, final int length, final io.aeron.logbuffer.Header header)
+    {
+        if (FrameHeader.validate(buffer, offset, length, clusterHash) != FrameHeader.VALID)
+        {
+            return;
+        }
+        final int type = FrameHeader.type(buffer, offset);
+        final int nodeId = FrameHeader.senderId(buffer, offset);
+        final Node node = nodes.get(nodeId);
+        if (!ClientMessageType.isClientType(type) || node == null)
+        {
+            return;
+        }
+        if (type == ClientMessageType.CONNECTED)
+        {
+            if (!connected.wrap(buffer, offset, length))
+            {
+                return;
+            }
+            node.connected = true;
+            learnMembers(connected.configuration());
+        }
+        listener.onFrame(nodeId, type, buffer, offset, length);
+    }
+
+    /** Members a node names that this client does not know yet become nodes it talks to. */
+    private void learnMembers(final Configuration configuration)
+    {
+        for (final int id : configuration.members())
+        {
+            final String endpoint = configuration.endpoint(id);
+            if (endpoint != null && !nodes.containsKey(id))
+            {
+                addNode(id, endpoint);
+            }
+        }
+    }
+
+    private void addNode(final int id, final String endpoint)
+    {
+        final ExclusivePublication publication = runtime.aeron().addExclusivePublication(
+            AeronRuntime.publicationChannel(endpoint, config.mtuBytes(), config.termLengthBytes(),
+                config.socketBufferBytes()), AeronRuntime.STREAM_ID);
+        nodes.put(id, new Node(id, endpoint, publication));
+        final int[] ids = Arrays.copyOf(nodeIds, nodeIds.length + 1);
+        ids[nodeIds.length] = id;
+        Arrays.sort(ids);
+        nodeIds = ids;
+    }
+
+    @Override
+    public void close()
+    {
+        if (frame != null)
+        {
+            for (final Node node : nodes.values())
+            {
+                node.publication.offer(frame, 0, DisconnectFrame.encode(frame, 0, clusterHash, clientId));
+            }
+        }
+        CloseHelper.quietClose(subscription);
+        for (final Node node : nodes.values())
+        {
+            CloseHelper.quietClose(node.publication);
+        }
+        CloseHelper.quietClose(runtime);
+        IoUtil.delete(aeronDir, true);
+        ClientDirectories.forget(cleanup);
+    }
+}

@@ -1,0 +1,265 @@
+package io.raftline.client;
+
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.client.ClientMessageType;
+import io.raftline.protocol.client.ConnectedFrame;
+import io.raftline.protocol.client.RejectFrame;
+import io.raftline.protocol.client.RejectReason;
+import io.raftline.protocol.client.SessionNameFrame;
+import io.raftline.protocol.client.TailCreditFrame;
+import io.raftline.protocol.client.TailEntriesFrame;
+import io.raftline.protocol.client.TailFrame;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.concurrent.TimeUnit;
+
+
+/**
+ * Tails the committed log of one node from an index: old entries come from the node's mapped segments, then new
+ * ones as they commit. Entries reach the {@link EntryHandler} in index order, with no gap, duplicate or reordering,
+ * their bytes read in place from the received frame. Each frame says which indexes it covers: one that begins
+ * beyond what was delivered (frames lost on the way) makes the consumer ask again from there, and so does a stream
+ * that makes no progress while the node has entries for it, or says nothing at all (the node restarted or paused;
+ * an idle stream sends a frame that says where it stands every second). Flow control is by credit: the node sends
+ * at most {@code window} entries ahead of what the consumer has taken.
+ *
+ * <p>Single-threaded: poll from one thread.
+ */
+public final class Consumer implements AutoCloseable
+{
+    /** {@code fromIndex} meaning: the first entry the node still holds. */
+    public static final long FIRST = TailFrame.FROM_FIRST;
+    /** {@code fromIndex} meaning: only entries committed from now on. */
+    public static final long NOW = TailFrame.FROM_NOW;
+
+    private static final long STALL_NS = TimeUnit.SECONDS.toNanos(3);
+
+    private final ClientTransport transport;
+    private final int nodeId;
+    private final boolean all;
+    private final long window;
+    private final EntryHandler handler;
+    private final Long2ObjectHashMap<String> names = new Long2ObjectHashMap<>();
+    private final ConnectedFrame connected = new ConnectedFrame();
+    private final SessionNameFrame sessionName = new SessionNameFrame();
+    private final TailEntriesFrame entries = new TailEntriesFrame();
+    private final RejectFrame reject = new RejectFrame();
+    private final TailPosition position;
+    private String gone;
+    private long lastDelivered;
+    private long creditLeft;
+    private long commitIndexSeen = -1;
+    private boolean requested;
+    private long lastProgressNs;
+    private long nodeCommitAtConnect = -1;
+    private long gaps;
+
+    private Consumer(
+        final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
+        final int window, final EntryHandler handler, final FrameFilter filter)
+    {
+        if (config.member(nodeId) == null)
+        {
+            throw new IllegalArgumentException("node " + nodeId + " is not in the cluster file");
+        }
+        this.nodeId = nodeId;
+        this.all = all;
+        this.window = window;
+        this.handler = handler;
+        this.position = new TailPosition(fromIndex);
+        this.transport = new ClientTransport(config, bind, (from, type, buffer, offset, length) ->
+        {
+            if (filter.accept(type))
+            {
+                onFrame(from, type, buffer, offset, length);
+            }
+        });
+    }
+
+    public static Consumer open(
+        final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
+        final int window, final EntryHandler handler)
+    {
+        return open(config, bind, nodeId, fromIndex, all, window, handler, type -> true);
+    }
+
+    static Consumer open(
+        final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
+        final int window, final EntryHandler handler, final FrameFilter filter)
+    {
+        return new Consumer(config, bind, nodeId, fromIndex, all, Math.max(1, window), handler, filter);
+    }
+
+    /** The node's commit index when it first answered, or -1 before that. */
+    public long commitIndexAtConnect()
+    {
+        return nodeCommitAtConnect;
+    }
+
+    /** The highest commit index the node reported. */
+    public long commitIndexSeen()
+    {
+        return commitIndexSeen;
+    }
+
+    public long lastDelivered()
+    {
+        return lastDelivered;
+    }
+
+    /** How many times frames were found missing and asked for again. */
+    public long gaps()
+    {
+        return gaps;
+    }
+
+    /**
+     * Does the I/O: asks for the stream, grants credit, delivers entries to the handler.
+     *
+     * @throws RaftlineClientException when the node no longer holds the entries asked for (a snapshot holds the
+     *                                 state before its log's start)
+     */
+    public int poll()
+    {
+        if (gone != null)
+        {
+            throw new RaftlineClientException(gone);
+        }
+        final long nowNs = System.nanoTime();
+        int work = transport.poll(nowNs, 16);
+        if (!transport.isConnected(nodeId))
+        {
+            requested = false;
+            return work;
+        }
+        final boolean stalled = requested && nowNs - lastProgressNs > STALL_NS;
+        if (!requested || stalled)
+        {
+            // first request, a gap, or a stream that went quiet: a new stream from just after what was delivered
+            final long from = position.restart();
+            creditLeft = window;
+            requested = transport.send(nodeId, TailFrame.encode(transport.frame(), 0, transport.clusterHash(),
+                transport.clientId(), from, window, all ? TailFrame.ALL : 0, position.stream()));
+            if (stalled)
+            {
+                transport.reconnect(nodeId); // it may have restarted and forgotten this client
+            }
+            lastProgressNs = nowNs;
+            work++;
+        }
+        else if (creditLeft <= window / 2)
+        {
+            final long grant = window - creditLeft;
+            if (transport.send(nodeId, TailCreditFrame.encode(
+                transport.frame(), 0, transport.clusterHash(), transport.clientId(), grant)))
+            {
+                creditLeft += grant;
+            }
+        }
+        return work;
+    }
+
+    private void onFrame(final int from, final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (from != nodeId)
+        {
+            return;
+        }
+        switch (type)
+        {
+            case ClientMessageType.CONNECTED ->
+            {
+                if (connected.wrap(buffer, offset, length))
+                {
+                    if (nodeCommitAtConnect < 0)
+                    {
+                        nodeCommitAtConnect = connected.commitIndex();
+                    }
+                    commitIndexSeen = Math.max(commitIndexSeen, connected.commitIndex());
+                }
+            }
+            case ClientMessageType.SESSION_NAME ->
+            {
+                if (sessionName.wrap(buffer, offset, length))
+                {
+                    names.put(sessionName.sessionId(), sessionName.name());
+                }
+            }
+            case ClientMessageType.REJECT ->
+            {
+                if (reject.wrap(buffer, offset, length) && reject.reason() == RejectReason.COMPACTED)
+                {
+                    gone = "node " + nodeId + " no longer holds entry " + reject.sequence() + ": its log starts at " +
+                        reject.expectedSequence() + " and a snapshot holds the state before (tail from there)";
+                }
+            }
+            case ClientMessageType.TAIL_ENTRIES ->
+            {
+                if (entries.wrap(buffer, offset, length))
+                {
+                    onEntries();
+                }
+            }
+            default ->
+            {
+                // acknowledgements and read results are for producers
+            }
+        }
+    }
+
+    private void onEntries()
+    {
+        final long scannedTo = entries.scannedTo();
+        final TailPosition.Verdict verdict = position.judge(entries.stream(), entries.fromIndex(), scannedTo);
+        if (entries.stream() == position.stream())
+        {
+            commitIndexSeen = Math.max(commitIndexSeen, entries.commitIndex());
+        }
+        switch (verdict)
+        {
+            case GAP ->
+            {
+                gaps++;
+                requested = false; // asked again from the gap on the next poll
+                return;
+            }
+            case OLD ->
+            {
+                if (entries.stream() == position.stream() && entries.commitIndex() < position.next())
+                {
+                    lastProgressNs = System.nanoTime(); // the node is there, and has nothing more for us
+                }
+                return;
+            }
+            case NEW -> lastProgressNs = System.nanoTime();
+        }
+        while (entries.nextEntry())
+        {
+            creditLeft--;
+            final long index = entries.entryIndex();
+            if (index >= position.next() && index < scannedTo)
+            {
+                final long sessionId = entries.entrySessionId();
+                handler.onEntry(index, entries.entryTerm(), entries.entryType(),
+                    sessionId == 0 ? null : names.get(sessionId), entries.entrySequence(),
+                    entries.buffer(), entries.entryPayloadOffset(), entries.entryPayloadLength());
+                lastDelivered = index;
+                position.scanned(index + 1);
+            }
+        }
+        position.scanned(scannedTo);
+    }
+
+    /** Every committed entry up to this index was delivered or, being Raft's own and not asked for, skipped. */
+    public long lastScanned()
+    {
+        return Math.max(0, position.next() - 1);
+    }
+
+    @Override
+    public void close()
+    {
+        transport.close();
+    }
+}

@@ -1,0 +1,14 @@
+package io.raftline.client;
+
+/** How a {@link Producer} reports the outcome of each append, on the thread that polls it. */
+public interface ProducerListener
+{
+    /** The entry with this sequence is committed at {@code index} in {@code term}. */
+    void onCommitted(long sequence, long index, long term);
+
+    /**
+     * The entry will not be acknowledged. {@code maybeCommitted} is true when the outcome is unknown (it may still
+     * have been committed, e.g. the cluster went away), false when it certainly was not.
+     */
+    void onFailed(long sequence, boolean maybeCommitted, String reason);
+}

@@ -1,0 +1,80 @@
+package io.raftline.client;
+
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.io.node.NodeStatus;
+import io.raftline.io.node.NodeStatusReader;
+import io.raftline.io.node.RaftlineNode;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/** Test fixture: three nodes in this JVM on loopback ports after {@code basePort}, with extra cluster settings. */
+final class InProcessCluster implements AutoCloseable
+{
+    final ClusterConfig config;
+    final RaftlineNode[] nodes = new RaftlineNode[3];
+
+    InProcessCluster(final Path dir, final String clusterId, final int basePort, final String... settings)
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("cluster.id", clusterId);
+        for (int i = 0; i + 1 < settings.length; i += 2)
+        {
+            properties.setProperty(settings[i], settings[i + 1]);
+        }
+        for (int id = 1; id <= nodes.length; id++)
+        {
+            properties.setProperty("node." + id, "127.0.0.1:" + (basePort + id));
+        }
+        config = ClusterConfig.parse(properties, dir);
+        for (int id = 1; id <= nodes.length; id++)
+        {
+            nodes[id - 1] = RaftlineNode.start(config, id, true);
+        }
+    }
+
+    /** Node {@code id}'s counters. */
+    NodeStatus status(final int id)
+    {
+        return NodeStatusReader.read(config, id);
+    }
+
+    /** Waits for a node that says it leads; returns its id. */
+    int awaitLeader() throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadlineNs)
+        {
+            for (int id = 1; id <= nodes.length; id++)
+            {
+                if (status(id).isLeader())
+                {
+                    return id;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no leader");
+    }
+
+    /** Stops node {@code id} and starts it again on its data directory. */
+    void restart(final int id)
+    {
+        nodes[id - 1].close();
+        nodes[id - 1] = RaftlineNode.start(config, id, true);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(nodes);
+        for (final ClusterConfig.Member member : config.members().values())
+        {
+            IoUtil.delete(new File(RaftlineNode.aeronDirectory(config, member)), true);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.raftline.protocol.client;
+
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * TAIL, consumer → node: stream committed entries from an index, with this much credit.
+ * <pre>
+ * | clientId i64 | from index i64 | credit (entries) i64 | flags i32 | stream i32 |
+ * </pre>
+ * {@code from}: {@link #FROM_FIRST}, {@link #FROM_NOW} or an index. {@code stream}: the consumer's number for this
+ * request, echoed in every frame of the stream, so that frames of an earlier stream are told apart.
+ */
+public final class TailFrame extends ClientFrame
+{
+    public static final int LENGTH = BODY + 32;
+    /** {@link #fromIndex()}: the first entry the node still holds. */
+    public static final long FROM_FIRST = 0;
+    /** {@link #fromIndex()}: only entries committed from now on. */
+    public static final long FROM_NOW = Long.MAX_VALUE;
+    /** Flag: also stream Raft's own entries (no-ops, configurations, sessions). */
+    public static final int ALL = 1;
+    private static final int CLIENT_ID = BODY;
+    private static final int FROM = BODY + 8;
+    private static final int CREDIT = BODY + 16;
+    private static final int FLAGS = BODY + 24;
+    private static final int STREAM = BODY + 28;
+
+    public static int encode(
+        final MutableDirectBuffer buffer, final int offset, final long clusterHash, final long clientId,
+        final long fromIndex, final long credit, final int flags, final int stream)
+    {
+        header(buffer, offset, ClientMessageType.TAIL, clusterHash, 0, LENGTH);
+        buffer.putLong(offset + CLIENT_ID, clientId, ORDER);
+        buffer.putLong(offset + FROM, fromIndex, ORDER);
+        buffer.putLong(offset + CREDIT, credit, ORDER);
+        buffer.putInt(offset + FLAGS, flags, ORDER);
+        buffer.putInt(offset + STREAM, stream, ORDER);
+        return LENGTH;
+    }
+
+    public long clientId()
+    {
+        return longAt(CLIENT_ID);
+    }
+
+    public long fromIndex()
+    {
+        return longAt(FROM);
+    }
+
+    public long credit()
+    {
+        return longAt(CREDIT);
+    }
+
+    public int stream()
+    {
+        return intAt(STREAM);
+    }
+
+    public boolean all()
+    {
+        return (intAt(FLAGS) & ALL) != 0;
+    }
+
+    @Override
+    protected int minLength()
+    {
+        return LENGTH;
+    }
+}
