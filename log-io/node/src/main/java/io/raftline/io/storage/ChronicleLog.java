@@ -567,8 +567,9 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 }
                 else
                 {
-                    LOG.warn("segment file {} in {} holds no header (a crash while creating it): ignored",
-                        QueueFiles.fileName(cycle), queueDir);
+                    // a crash between Chronicle making the file and the header going in: it holds nothing, and
+                    // left in place it would sit between segments once the next one is made
+                    removeEmptyLastSegment(cycle);
                 }
             }
             checkNoHoles(tailer);
@@ -601,15 +602,17 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             loadConfigurationEntries();
             final int lastCycle = segments.cycle(segments.count() - 1);
             clock.cycle(highestCycle);
+            if (durability == Durability.FSYNC)
+            {
+                // what the dead process left in the page cache is durable from now on: forced before it counts,
+                // also when a cut tail or an empty file removed above means the next write goes elsewhere
+                openSegmentChannel(lastCycle);
+                forceSegment();
+                closeSegmentChannel();
+            }
             if (badIndex > 0)
             {
                 startSegment(badIndex, term(badIndex - 1), EntryLayout.REASON_RECOVERY);
-            }
-            else if (lastCycle == highestCycle && durability == Durability.FSYNC)
-            {
-                openSegmentChannel(lastCycle);
-                forceSegment(); // what the dead process left in the page cache is durable from now on
-                closeSegmentChannel();
             }
             // appends go to a new segment: a writer killed while rolling may have marked the last one finished
             // (Chronicle's end-of-file marker) before the next existed, and nothing more may be written there
@@ -639,6 +642,21 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             truncateFrom(lastDurable + 1);
         }
         metadata.clearForceFailed();
+    }
+
+    private void removeEmptyLastSegment(final int cycle)
+    {
+        final Path file = queueDir.resolve(QueueFiles.fileName(cycle));
+        LOG.warn("segment file {} holds no header (a crash while creating it): removed", file);
+        try
+        {
+            Files.delete(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("cannot remove the empty segment file " + file + ": " + ex.getMessage(), ex);
+        }
+        queue.refreshDirectoryListing();
     }
 
     private void loadConfigurationEntries()

@@ -2,6 +2,7 @@ package io.raftline.io.storage;
 
 import io.raftline.protocol.config.Durability;
 import io.raftline.core.EntryType;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -533,6 +534,40 @@ class ChronicleLogTest
         assertTrue(read.isFirstMember());
         assertArrayEquals(new byte[] {9, 8, 7}, read.configuration());
         assertEquals(0, read.repairFloorIndex());
+    }
+
+    @Test
+    void aSegmentFileLeftWithoutItsHeaderIsRemovedSoLaterSegmentsDoNotStrandIt()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            for (int i = 1; i <= 5; i++)
+            {
+                TestEntries.append(log, 1);
+            }
+        }
+        // a writer killed after Chronicle made the next cycle file and before the segment header went in
+        final int[] highest = new int[1];
+        final SegmentClock clock = new SegmentClock(QueueFiles.ROLL_CYCLE.lengthInMillis());
+        try (SingleChronicleQueue queue = QueueFiles.openForWriting(dir.resolve(QueueFiles.QUEUE_DIRECTORY), clock))
+        {
+            final int[] cycles = QueueFiles.cycles(queue);
+            highest[0] = cycles[cycles.length - 1] + 1;
+            clock.cycle(highest[0]);
+            queue.storeForCycle(highest[0], 0, true, null).close();
+        }
+        assertTrue(Files.exists(dir.resolve(QueueFiles.QUEUE_DIRECTORY).resolve(QueueFiles.fileName(highest[0]))));
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            assertEquals(5, log.lastIndex());
+            log.truncateFrom(4); // a new segment after the empty file
+            TestEntries.append(log, 2);
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            assertEquals(4, log.lastIndex(), "the empty file is gone, not stranded between segments");
+            assertEquals(2, log.term(4));
+        }
     }
 
     @Test
