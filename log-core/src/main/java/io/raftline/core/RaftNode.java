@@ -958,10 +958,11 @@ public final class RaftNode
 
     private void onLowerTerm(final RaftMessage message)
     {
-        if ((checkQuorum || preVote) && (message.type == MessageType.APPEND ||
+        if ((checkQuorum || preVote || isRepairing()) && (message.type == MessageType.APPEND ||
             message.type == MessageType.HEARTBEAT || message.type == MessageType.INSTALL_SNAPSHOT))
         {
-            // a stale leader: tell it our term. With pre-vote it would otherwise never learn that it was replaced
+            // a stale leader: tell it our term. With pre-vote it would otherwise never learn that it was replaced,
+            // nor, from a node that cannot campaign while it repairs its log, that it must step down to reach it
             send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from);
         }
         else if (message.type == MessageType.PRE_VOTE)

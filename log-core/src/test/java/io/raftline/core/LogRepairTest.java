@@ -117,6 +117,22 @@ class LogRepairTest
     }
 
     @Test
+    void itTellsAStaleLeaderItsTermEvenWithoutPreVoteOrCheckQuorum()
+    {
+        // it cannot campaign, so a leader of an older term would never hear of the newer one and never reach it
+        final RaftFixture node = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1, 1), 4,
+            options -> options.repairFloor(6, 2).preVote(false).checkQuorum(false));
+        final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 3);
+        node.step(heartbeat);
+        assertEquals(4, node.drain().only(MessageType.APPEND_RESPONSE, 1).term);
+
+        final RaftFixture healthy = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1, 1), 4,
+            options -> options.preVote(false).checkQuorum(false));
+        healthy.step(message(MessageType.HEARTBEAT, 1, 2, 3));
+        RaftFixture.assertNone(healthy.drain().all(), MessageType.APPEND_RESPONSE);
+    }
+
+    @Test
     void theLeaderProbesBelowTheMatchIndexOfAFollowerWhoseLogWentBack()
     {
         final RaftFixture leader = RaftFixture.leader(1, 3, MemoryRaftLog.ofTerms(1, 1, 1, 1, 1), 1);

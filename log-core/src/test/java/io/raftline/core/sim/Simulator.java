@@ -480,6 +480,10 @@ public final class Simulator
                 return;
             }
         }
+        // found while running (the node knows its role and commit index) or when it starts again after a crash
+        final RaftNode running = nodes[id];
+        final boolean whileLeading = running.role() == Role.LEADER && random.nextBoolean();
+        final long commitIndex = running.commitIndex();
         crash(id, "crash on a damaged entry:");
         final MemoryRaftLog log = logs[id];
         if (log.lastIndex() < log.firstIndex())
@@ -490,16 +494,42 @@ public final class Simulator
         final long damaged = log.firstIndex() + random.nextLong(log.lastIndex() - log.firstIndex() + 1);
         // what the damaged log held still counts for the commits its acknowledgements helped make
         checker.onDamage(id, log.durableCopy(), identities[id]);
-        // the runtime knows the term of its last entry unless that entry is the damaged one; then its current term
-        repairFloorIndex[id] = Math.max(repairFloorIndex[id], log.lastIndex());
-        repairFloorTerm[id] = Math.max(repairFloorTerm[id],
-            damaged == log.lastIndex() || random.nextBoolean() ? persistedTerm[id] : log.lastTerm());
+        if (whileLeading)
+        {
+            // as the node does: a leader helped commit its own entries only up to its commit index, and the
+            // entries of earlier terms it acknowledged as a follower
+            final long ownTerm = running.term();
+            long earlier = log.lastIndex();
+            while (earlier >= log.firstIndex() && log.term(earlier) >= ownTerm)
+            {
+                earlier--;
+            }
+            final long committed = Math.min(commitIndex, log.lastIndex());
+            raiseRepairFloor(id, earlier, log.term(earlier));
+            raiseRepairFloor(id, committed, log.term(committed));
+        }
+        else
+        {
+            // the runtime knows the term of its last entry unless that entry is the damaged one: then its term
+            raiseRepairFloor(id, log.lastIndex(),
+                damaged == log.lastIndex() || random.nextBoolean() ? persistedTerm[id] : log.lastTerm());
+        }
         log.truncateFrom(damaged);
         log.sync();
         damages++;
         record("damage " + id + " at " + damaged + ": log cut, repair floor " + repairFloorIndex[id] + "/" +
             repairFloorTerm[id]);
         start(id);
+    }
+
+    /** As the runtime's metadata does: in Raft's order of logs, a later last term first. */
+    private void raiseRepairFloor(final int id, final long index, final long term)
+    {
+        if (term > repairFloorTerm[id] || (term == repairFloorTerm[id] && index > repairFloorIndex[id]))
+        {
+            repairFloorIndex[id] = index;
+            repairFloorTerm[id] = term;
+        }
     }
 
     /** Whether some node is still short of a log it lost to damage: one repair at a time, as one disk fails. */
@@ -1064,15 +1094,21 @@ public final class Simulator
             deliverEverything();
             if (proposedIndex < 0)
             {
+                // the newest leader: without check-quorum a leader of an older term, removed and cut off before it
+                // learned so, may lead on alone, harmlessly, with nobody answering it
+                int newest = 0;
                 for (int id = 1; id <= machines; id++)
                 {
-                    if (nodes[id].role() == Role.LEADER)
+                    if (nodes[id].role() == Role.LEADER && (newest == 0 || nodes[id].term() > nodes[newest].term()))
                     {
-                        final byte[] payload = "liveness".getBytes(StandardCharsets.US_ASCII);
-                        proposedIndex = nodes[id].propose(new UnsafeBuffer(payload), 0, payload.length);
-                        proposer = id;
-                        break;
+                        newest = id;
                     }
+                }
+                if (newest != 0)
+                {
+                    final byte[] payload = "liveness".getBytes(StandardCharsets.US_ASCII);
+                    proposedIndex = nodes[newest].propose(new UnsafeBuffer(payload), 0, payload.length);
+                    proposer = newest;
                 }
             }
             else if (nodes[proposer].role() != Role.LEADER)

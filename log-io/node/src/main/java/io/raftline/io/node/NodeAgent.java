@@ -183,7 +183,8 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         }
         try
         {
-            log.cutAtDamage(damage.index());
+            final long floorIndex = repairFloorIndex();
+            log.cutAtDamage(damage.index(), floorIndex, log.term(floorIndex));
             cutForRepair = true;
             LOG.error("node {}: {}; the log is cut at index {} and the node starts again to have a leader send " +
                 "the rest (it votes only for a log as up to date as the one it had, up to index {})", node.id(),
@@ -193,6 +194,35 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         {
             failure.addSuppressed(cutFailed);
         }
+    }
+
+    /**
+     * The last entry this node may have helped commit: a follower acknowledged its whole log; a leader counted its
+     * own entries only up to its commit index, besides the entries of earlier terms it acknowledged as a follower.
+     * A leader's uncommitted tail is left out, or a cluster that needs its vote could never elect the others.
+     */
+    private long repairFloorIndex()
+    {
+        if (node.role() != Role.LEADER)
+        {
+            return log.lastIndex();
+        }
+        long low = log.firstIndex() - 1; // the last index of a term before the leader's own: binary search
+        long high = log.lastIndex();
+        while (low < high)
+        {
+            final long middle = (low + high + 1) >>> 1;
+            if (log.term(middle) < node.term())
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        // terms never decrease along a log: the later index is the more up to date
+        return Math.max(low, Math.min(node.commitIndex(), log.lastIndex()));
     }
 
     private boolean hasAnotherVoter()

@@ -784,7 +784,10 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         }
         catch (final RuntimeException unreadable)
         {
-            lastSoundTerm = 0; // Chronicle cannot walk past the damage: what it read is as far as it is known
+            // Chronicle cannot walk past the damage: how far the log reached is unknown, so any entry of the
+            // current term may have been acknowledged
+            metadata.raiseRepairFloor(Long.MAX_VALUE, Math.max(1, metadata.currentTerm()));
+            return;
         }
         final long floorIndex = Math.max(last, watermark);
         final long floorTerm = floorIndex == last && lastSoundTerm > 0 ? lastSoundTerm :
@@ -794,14 +797,14 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
 
     /**
      * A damaged entry was found at {@code index} while the node ran (see {@link DamagedEntryException}): records
-     * the repair floor, how far the log reached (its last index and term), then cuts the log at the entry. The
-     * node may have acknowledged what it cuts, so until a leader has sent it back the node votes only for a log
-     * as up to date as the one it had (RaftOptions.repairFloor).
+     * the repair floor, the last entry (index and term) the node may have helped commit, then cuts the log at the
+     * entry. Until a leader has sent back what it cut, the node votes only for a log as up to date as the floor
+     * (RaftOptions.repairFloor).
      */
-    public void cutAtDamage(final long index)
+    public void cutAtDamage(final long index, final long floorIndex, final long floorTerm)
     {
         checkWritable();
-        metadata.raiseRepairFloor(lastIndex, term(lastIndex));
+        metadata.raiseRepairFloor(floorIndex, floorTerm);
         truncateFrom(index);
     }
 

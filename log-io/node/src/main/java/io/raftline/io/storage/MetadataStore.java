@@ -228,18 +228,19 @@ public final class MetadataStore
     }
 
     /**
-     * The log is about to be cut at a damaged entry: it held entries up to {@code index}, of terms up to
-     * {@code term}, and the node must not act as though it never had (see RaftOptions.repairFloor). Raised, never
-     * lowered; forced before the cut.
+     * The log is about to be cut at a damaged entry: it may have helped commit entries up to {@code index}, of
+     * terms up to {@code term}, and the node must not act as though it never held them (see
+     * RaftOptions.repairFloor). Raised in Raft's order of logs (§5.4.1: a later last term is more up to date,
+     * whatever the length), never lowered; forced before the cut.
      */
     void raiseRepairFloor(final long index, final long term)
     {
-        if (index < repairFloorIndex || (index == repairFloorIndex && term <= repairFloorTerm))
+        if (term < repairFloorTerm || (term == repairFloorTerm && index <= repairFloorIndex))
         {
             return;
         }
-        repairFloorIndex = Math.max(index, repairFloorIndex);
-        repairFloorTerm = Math.max(term, repairFloorTerm);
+        repairFloorIndex = index;
+        repairFloorTerm = term;
         write(currentTerm, votedFor, configuration, Math.max(durableWatermark, durableIndexHint));
     }
 

@@ -508,7 +508,7 @@ class ChronicleLogTest
                 damaged = assertThrows(DamagedEntryException.class, cursor::next).index();
             }
             assertEquals(30, damaged);
-            log.cutAtDamage(damaged);
+            log.cutAtDamage(damaged, log.lastIndex(), log.term(log.lastIndex()));
             assertEquals(29, log.lastIndex());
             assertEquals(200, log.metadata().repairFloorIndex());
             assertEquals(4, log.metadata().repairFloorTerm());
@@ -518,6 +518,25 @@ class ChronicleLogTest
             assertEquals(29, log.lastIndex(), "the cut survives a restart");
             assertEquals(200, log.metadata().repairFloorIndex());
         }
+    }
+
+    @Test
+    void theRepairFloorRisesInRaftsOrderOfLogsALaterTermOverALongerLog()
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE))
+        {
+            final MetadataStore metadata = log.metadata();
+            metadata.raiseRepairFloor(10, 5);
+            metadata.raiseRepairFloor(12, 4); // less up to date: a lower last term
+            assertEquals(10, metadata.repairFloorIndex());
+            assertEquals(5, metadata.repairFloorTerm());
+            metadata.raiseRepairFloor(9, 7); // more up to date, though shorter
+            assertEquals(9, metadata.repairFloorIndex());
+            assertEquals(7, metadata.repairFloorTerm());
+        }
+        final MetadataStore read = MetadataStore.read(dir);
+        assertEquals(9, read.repairFloorIndex());
+        assertEquals(7, read.repairFloorTerm());
     }
 
     @Test
