@@ -59,7 +59,7 @@ final class LogCheck
                 {
                     check.onEntry(index, sequence, text);
                 }
-            }))
+            }).pinned())
         {
             final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
             final long deadlineNs = System.nanoTime() + timeoutNs;

@@ -28,7 +28,7 @@ final class TailCommand implements Callable<Integer>
     @Option(names = "--cluster", required = true, paramLabel = "FILE", description = "The cluster file.")
     private Path clusterFile;
 
-    @Option(names = "--node", paramLabel = "N", description = "Read from this node (default: the first listed).")
+    @Option(names = "--node", paramLabel = "N", description = "Read from this node only (default: the first listed, and another if it goes away).")
     private Integer nodeId;
 
     @Option(names = "--from", paramLabel = "INDEX", description = "First index (default: the first held).")
@@ -82,6 +82,10 @@ final class TailCommand implements Callable<Integer>
                 done[0] |= index >= last;
             }))
         {
+            if (nodeId != null)
+            {
+                consumer.pinned(); // that node's log, not any node's
+            }
             final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
             final long startNs = System.nanoTime();
             while (!done[0])

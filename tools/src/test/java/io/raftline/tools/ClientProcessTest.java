@@ -97,7 +97,7 @@ class ClientProcessTest
                 assertEquals(EntryType.NORMAL, type);
                 entries.add(producer + "/" + sequence + "/" + buffer.getStringWithoutLengthAscii(offset, length));
                 indexes.add(index);
-            }))
+            }).pinned())
         {
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
             while (consumer.lastScanned() < target && System.nanoTime() < deadlineNs)

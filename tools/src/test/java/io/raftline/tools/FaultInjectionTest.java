@@ -382,7 +382,7 @@ class FaultInjectionTest
                 {
                     log.put(index, producer + ":" + sequence);
                 }
-            }))
+            }).pinned())
         {
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
             while (consumer.lastScanned() < commitIndex && System.nanoTime() < deadlineNs)

@@ -16,8 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 
 /**
- * Tails the committed log of one node from an index: old entries come from the node's mapped segments, then new
- * ones as they commit. Entries reach the {@link EntryHandler} in index order, with no gap, duplicate or reordering,
+ * Tails the committed log from an index, through one node at a time: old entries come from the node's mapped
+ * segments, then new ones as they commit. It starts with the node it is given; when that node says nothing at all
+ * for {@link #FAILOVER_AFTER_NS} (gone, or paused: a live node answers keep-alives every two seconds), it fails over
+ * to another member and asks it for the entries after the last it delivered (committed entries are the same on
+ * every node, so nothing is skipped or repeated), unless it is {@link #pinned()}. Entries reach the {@link EntryHandler} in index order, with no gap, duplicate or reordering,
  * their bytes read in place from the received frame. Each frame says which indexes it covers: one that begins
  * beyond what was delivered (frames lost on the way) makes the consumer ask again from there, and so does a stream
  * that makes no progress while the node has entries for it, or says nothing at all (the node restarted or paused;
@@ -33,10 +36,13 @@ public final class Consumer implements AutoCloseable
     /** {@code fromIndex} meaning: only entries committed from now on. */
     public static final long NOW = TailFrame.FROM_NOW;
 
+    /** Silence from the followed node after which the consumer moves to another. */
+    public static final long FAILOVER_AFTER_NS = TimeUnit.SECONDS.toNanos(3);
+
     private static final long STALL_NS = TimeUnit.SECONDS.toNanos(3);
 
     private final ClientTransport transport;
-    private final int nodeId;
+    private int nodeId;
     private final boolean all;
     private final long window;
     private final EntryHandler handler;
@@ -54,6 +60,9 @@ public final class Consumer implements AutoCloseable
     private long lastProgressNs;
     private long nodeCommitAtConnect = -1;
     private long gaps;
+    private long lastHeardNs = System.nanoTime();
+    private long failovers;
+    private boolean pinned;
 
     private Consumer(
         final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
@@ -114,6 +123,25 @@ public final class Consumer implements AutoCloseable
         return gaps;
     }
 
+    /** Reads from the node it was opened with and no other, as a check of that node's own log must. */
+    public Consumer pinned()
+    {
+        pinned = true;
+        return this;
+    }
+
+    /** The node the consumer reads from now. */
+    public int node()
+    {
+        return nodeId;
+    }
+
+    /** How many times the consumer moved to another node. */
+    public long failovers()
+    {
+        return failovers;
+    }
+
     /**
      * Does the I/O: asks for the stream, grants credit, delivers entries to the handler.
      *
@@ -128,6 +156,11 @@ public final class Consumer implements AutoCloseable
         }
         final long nowNs = System.nanoTime();
         int work = transport.poll(nowNs, 16);
+        if (!pinned && nowNs - lastHeardNs > FAILOVER_AFTER_NS)
+        {
+            failOver(nowNs);
+            work++;
+        }
         if (!transport.isConnected(nodeId))
         {
             requested = false;
@@ -160,12 +193,52 @@ public final class Consumer implements AutoCloseable
         return work;
     }
 
+    /** To the next member after the silent one that answers, else simply the next: it starts over from there. */
+    private void failOver(final long nowNs)
+    {
+        final int[] ids = transport.nodeIds();
+        int next = nodeId;
+        for (int step = 1; step <= ids.length; step++)
+        {
+            final int candidate = ids[(indexOf(ids, nodeId) + step) % ids.length];
+            if (candidate != nodeId && (transport.isConnected(candidate) || next == nodeId))
+            {
+                next = candidate;
+                if (transport.isConnected(candidate))
+                {
+                    break;
+                }
+            }
+        }
+        if (next != nodeId)
+        {
+            nodeId = next;
+            failovers++;
+            requested = false;
+            nodeCommitAtConnect = -1;
+        }
+        lastHeardNs = nowNs; // the new node gets as long to answer
+    }
+
+    private static int indexOf(final int[] ids, final int id)
+    {
+        for (int i = 0; i < ids.length; i++)
+        {
+            if (ids[i] == id)
+            {
+                return i;
+            }
+        }
+        return 0;
+    }
+
     private void onFrame(final int from, final int type, final DirectBuffer buffer, final int offset, final int length)
     {
         if (from != nodeId)
         {
             return;
         }
+        lastHeardNs = System.nanoTime();
         switch (type)
         {
             case ClientMessageType.CONNECTED ->

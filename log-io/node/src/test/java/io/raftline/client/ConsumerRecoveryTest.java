@@ -87,6 +87,23 @@ class ConsumerRecoveryTest
         assertEveryIndexOnceInOrder();
     }
 
+    @Test
+    void aConsumerFailsOverToAnotherNodeWhenItsNodeGoesAway()
+    {
+        startCluster(22510);
+        final int followed = 2;
+        try (Producer producer = Producer.open(config, null, "p", 256, acknowledgements, TIMEOUT_NS);
+            Consumer consumer = Consumer.open(config, null, followed, Consumer.FIRST, true, 64, this::record))
+        {
+            await(consumer, produce(producer, 500));
+            cluster.nodes[followed - 1].close(); // gone for good
+            await(consumer, produce(producer, 500));
+            assertTrue(consumer.node() != followed, "reads from node " + consumer.node());
+            assertEquals(1, consumer.failovers());
+        }
+        assertEveryIndexOnceInOrder();
+    }
+
     /** Its node still answers CONNECT, but the stream's frames stop: the consumer must not wait forever. */
     @Test
     void aStreamThatGoesSilentWhileItsNodeStillAnswersIsAskedForAgain()

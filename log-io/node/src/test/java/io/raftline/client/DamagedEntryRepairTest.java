@@ -154,7 +154,7 @@ class DamagedEntryRepairTest
         final Map<Long, String> entries = new TreeMap<>();
         final EntryHandler handler = (index, term, type, producer, sequence, buffer, offset, length) ->
             entries.put(index, text(buffer, offset, length));
-        try (Consumer consumer = Consumer.open(cluster.config, null, id, Consumer.FIRST, false, 256, handler))
+        try (Consumer consumer = Consumer.open(cluster.config, null, id, Consumer.FIRST, false, 256, handler).pinned())
         {
             final long deadlineNs = System.nanoTime() + 2 * TIMEOUT_NS;
             while (entries.size() < produced && System.nanoTime() < deadlineNs)

@@ -103,7 +103,7 @@ class LostAcknowledgementTest
                 {
                     log.add(sequence + ":" + buffer.getStringWithoutLengthAscii(offset, length));
                     assertEquals(indexBySequence.get(sequence), index, "acknowledged at the index it holds");
-                }))
+                }).pinned())
             {
                 final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
                 while (consumer.lastScanned() < lastIndex && System.nanoTime() < deadlineNs)
