@@ -132,8 +132,8 @@ public class ClusterRoundTripBenchmark extends RaftlineFork implements ProducerL
     }
 
     @Override
-    public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+    public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
     {
-        failure = reason;
+        failure = reason.message();
     }
 }

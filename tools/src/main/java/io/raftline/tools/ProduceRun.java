@@ -155,7 +155,7 @@ final class ProduceRun implements ProducerListener
     }
 
     @Override
-    public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+    public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
     {
         if (maybeCommitted)
         {
@@ -165,12 +165,12 @@ final class ProduceRun implements ProducerListener
         {
             failed++;
         }
-        lastError = reason;
+        lastError = reason.message();
         if (history != null)
         {
             event("{\"type\":\"" + (maybeCommitted ? "info" : "fail") + "\",\"producer\":\"" + name +
                 "\",\"seq\":" + sequence + ",\"time_ns\":" + System.nanoTime() + ",\"error\":\"" +
-                Json.escape(reason) + "\"}");
+                Json.escape(reason.message()) + "\"}");
         }
     }
 

@@ -45,7 +45,7 @@ class ClientProcessTest
         }
 
         @Override
-        public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+        public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
         {
             if (maybeCommitted)
             {

@@ -295,7 +295,7 @@ class FaultInjectionTest
             }
 
             @Override
-            public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
             {
                 history.add(new Operation(name, sequence, invokedNs.remove(sequence), 0, System.nanoTime(),
                     maybeCommitted ? Outcome.INFO : Outcome.FAIL));
@@ -353,7 +353,7 @@ class FaultInjectionTest
             }
 
             @Override
-            public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
             {
                 fail("after healing: " + reason);
             }

@@ -76,7 +76,7 @@ class LeaseReadProcessTest
             }
 
             @Override
-            public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
             {
                 throw new AssertionError("entry " + sequence + " failed: " + reason);
             }

@@ -118,7 +118,7 @@ class NodeProcessTest
                 }
 
                 @Override
-                public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+                public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
                 {
                     throw new AssertionError("entry " + sequence + " failed: " + reason);
                 }

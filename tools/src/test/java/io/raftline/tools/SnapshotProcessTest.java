@@ -47,7 +47,7 @@ class SnapshotProcessTest
             }
 
             @Override
-            public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
             {
                 throw new AssertionError("put " + sequence + " failed: " + reason);
             }

@@ -94,7 +94,8 @@ public final class AdminClient implements AutoCloseable
                 {
                     return anyAnswer;
                 }
-                throw new RaftlineClientException(underWay ? "the leader took the request but did not finish it " +
+                throw new RaftlineClientException(underWay ? RaftlineClientException.Reason.TIMEOUT :
+                    RaftlineClientException.Reason.CLUSTER_UNAVAILABLE, underWay ? "the leader took the request but did not finish it " +
                     "within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" : "no node answered within " +
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (is the cluster running?)");
             }
@@ -185,7 +186,8 @@ public final class AdminClient implements AutoCloseable
             }
             if (nowNs - deadlineNs > 0)
             {
-                throw new RaftlineClientException(underWay ? "node " + nodeId + " did not finish its snapshot within " +
+                throw new RaftlineClientException(underWay ? RaftlineClientException.Reason.TIMEOUT :
+                    RaftlineClientException.Reason.CLUSTER_UNAVAILABLE, underWay ? "node " + nodeId + " did not finish its snapshot within " +
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" : "node " + nodeId + " did not answer within " +
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (is it running?)");
             }

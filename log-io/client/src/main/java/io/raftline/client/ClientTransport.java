@@ -144,11 +144,11 @@ public final class ClientTransport implements AutoCloseable
         }
         catch (final NumberFormatException ex)
         {
-            throw new RaftlineClientException("--bind " + endpoint + ": the port is not a number");
+            throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, "--bind " + endpoint + ": the port is not a number");
         }
         if (port < 0 || port > 65535 || host.isEmpty())
         {
-            throw new RaftlineClientException("--bind " + endpoint + ": expected ADDR[:PORT]");
+            throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, "--bind " + endpoint + ": expected ADDR[:PORT]");
         }
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), port)))
         {
@@ -156,11 +156,11 @@ public final class ClientTransport implements AutoCloseable
         }
         catch (final java.net.UnknownHostException ex)
         {
-            throw new RaftlineClientException("--bind " + endpoint + ": unknown host " + host);
+            throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, "--bind " + endpoint + ": unknown host " + host);
         }
         catch (final IOException ex)
         {
-            throw new RaftlineClientException("--bind " + endpoint + ": cannot receive there (" + ex.getMessage() +
+            throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, "--bind " + endpoint + ": cannot receive there (" + ex.getMessage() +
                 "): not an address of this machine, or the port is taken");
         }
     }
@@ -176,7 +176,7 @@ public final class ClientTransport implements AutoCloseable
         }
         if (resolved == null)
         {
-            throw new RaftlineClientException("cannot bind a reply endpoint on " + bindEndpoint);
+            throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, "cannot bind a reply endpoint on " + bindEndpoint);
         }
         return resolved;
     }

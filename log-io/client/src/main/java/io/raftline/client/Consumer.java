@@ -152,7 +152,7 @@ public final class Consumer implements AutoCloseable
     {
         if (gone != null)
         {
-            throw new RaftlineClientException(gone);
+            throw new RaftlineClientException.CompactedException(gone);
         }
         final long nowNs = System.nanoTime();
         int work = transport.poll(nowNs, 16);

@@ -150,7 +150,8 @@ public final class Producer implements AutoCloseable
             final long nowNs = System.nanoTime();
             if (nowNs > deadlineNs)
             {
-                throw new RaftlineClientException("cluster unreachable: no leader opened a session within " +
+                throw new RaftlineClientException.ClusterUnavailableException(
+                    "cluster unreachable: no leader opened a session within " +
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
             }
             if (nowNs >= nextAttemptNs)
@@ -191,7 +192,7 @@ public final class Producer implements AutoCloseable
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new RaftlineClientException("interrupted");
+            throw new RaftlineClientException(RaftlineClientException.Reason.INTERRUPTED, "interrupted");
         }
     }
 
@@ -233,11 +234,13 @@ public final class Producer implements AutoCloseable
     {
         if (closed)
         {
-            throw new RaftlineClientException(failure != null ? "producer failed: " + failure : "producer closed");
+            throw new RaftlineClientException.ClosedException(
+                failure != null ? "producer failed: " + failure : "producer closed");
         }
         if (length > maxEntryBytes)
         {
-            throw new RaftlineClientException("entry too large: " + length + " bytes > " + maxEntryBytes);
+            throw new RaftlineClientException.EntryTooLargeException(
+                "entry too large: " + length + " bytes > " + maxEntryBytes);
         }
         if (inFlight() >= window)
         {
@@ -271,7 +274,8 @@ public final class Producer implements AutoCloseable
         }
         if (inFlight() > 0 && nowNs - lastProgressNs > giveUpTimeoutNs)
         {
-            failAll(true, "timeout: no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(giveUpTimeoutNs) + " ms" +
+            failAll(true, RaftlineClientException.Reason.TIMEOUT, "timeout: no acknowledgement for " +
+                TimeUnit.NANOSECONDS.toMillis(giveUpTimeoutNs) + " ms" +
                 (lastRefusal == RejectReason.DISK_FULL ? " (" + lastRefusal.description() + ")" : ""));
             return work + 1;
         }
@@ -449,7 +453,8 @@ public final class Producer implements AutoCloseable
         }
         if (reason == null)
         {
-            failAll(sequence <= ackedSequence, "rejected: unknown reason " + reject.reasonCode());
+            failAll(sequence <= ackedSequence, RaftlineClientException.Reason.REJECTED,
+                "rejected: unknown reason " + reject.reasonCode());
             return;
         }
         switch (reason)
@@ -477,8 +482,10 @@ public final class Producer implements AutoCloseable
                     sentSequence = Math.min(sentSequence, expected - 1);
                 }
             }
-            case UNKNOWN_SESSION -> failAll(true, "session expired or unknown to the leader");
-            default -> failAll(sequence <= ackedSequence, "rejected: " + reason.description());
+            case UNKNOWN_SESSION -> failAll(true, RaftlineClientException.Reason.SESSION_EXPIRED,
+                "session expired or unknown to the leader");
+            default -> failAll(sequence <= ackedSequence, RaftlineClientException.Reason.REJECTED,
+                "rejected: " + reason.description());
         }
     }
 
@@ -498,13 +505,15 @@ public final class Producer implements AutoCloseable
         redirected = true;
     }
 
-    private void failAll(final boolean maybeCommitted, final String reason)
+    private void failAll(final boolean maybeCommitted, final RaftlineClientException.Reason reason,
+        final String message)
     {
         closed = true;
-        failure = reason;
+        failure = message;
+        final ProducerListener.Failure why = new ProducerListener.Failure(reason, message);
         for (long sequence = ackedSequence + 1; sequence < nextSequence; sequence++)
         {
-            listener.onFailed(sequence, maybeCommitted, reason);
+            listener.onFailed(sequence, maybeCommitted, why);
         }
         ackedSequence = nextSequence - 1;
         pending.removeUpTo(ackedSequence);
@@ -526,7 +535,8 @@ public final class Producer implements AutoCloseable
             final long nowNs = System.nanoTime();
             if (nowNs > deadlineNs)
             {
-                throw new RaftlineClientException("no read index within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
+                throw new RaftlineClientException.ClusterUnavailableException(
+                    "no read index within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
                     " ms");
             }
             if (nowNs >= nextAttemptNs || readResult == READ_FAILED)

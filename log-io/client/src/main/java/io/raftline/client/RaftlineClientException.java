@@ -1,10 +1,90 @@
 package io.raftline.client;
 
-/** A client operation that cannot succeed: the cluster is unreachable, the producer is closed, the entry too large. */
+/**
+ * The root of every error the client raises: catch it for all of them, or a subtype for one. {@link #reason()} says
+ * which, for code that switches rather than catches.
+ */
 public class RaftlineClientException extends RuntimeException
 {
-    public RaftlineClientException(final String message)
+    private static final long serialVersionUID = 1L;
+
+    /** Why an operation failed. */
+    public enum Reason
+    {
+        /** No leader answered in time: the cluster is down, unreachable, or has no majority. */
+        CLUSTER_UNAVAILABLE,
+        /** The entry is larger than the cluster accepts ({@code client.entry.max.bytes}). */
+        ENTRY_TOO_LARGE,
+        /** The producer or consumer was closed, or stopped for good after a failure. */
+        CLOSED,
+        /** The leader no longer knows the producer's session (it expired): a new producer must be opened. */
+        SESSION_EXPIRED,
+        /** No acknowledgement within the acknowledgement timeout; the entry may or may not be committed. */
+        TIMEOUT,
+        /** The leader refused the request for a reason the message gives. */
+        REJECTED,
+        /** The node no longer holds the entries asked for: a snapshot holds the state before its log's start. */
+        COMPACTED,
+        /** The operation cannot be made as asked (a bad bind address, an unknown node). */
+        INVALID_REQUEST,
+        /** The calling thread was interrupted while it waited. */
+        INTERRUPTED
+    }
+
+    private final Reason reason;
+
+    public RaftlineClientException(final Reason reason, final String message)
     {
         super(message);
+        this.reason = reason;
+    }
+
+    public Reason reason()
+    {
+        return reason;
+    }
+
+    /** No leader answered in time. */
+    public static final class ClusterUnavailableException extends RaftlineClientException
+    {
+        private static final long serialVersionUID = 1L;
+
+        public ClusterUnavailableException(final String message)
+        {
+            super(Reason.CLUSTER_UNAVAILABLE, message);
+        }
+    }
+
+    /** The entry is larger than the cluster accepts. */
+    public static final class EntryTooLargeException extends RaftlineClientException
+    {
+        private static final long serialVersionUID = 1L;
+
+        public EntryTooLargeException(final String message)
+        {
+            super(Reason.ENTRY_TOO_LARGE, message);
+        }
+    }
+
+    /** The producer or consumer is closed, or stopped for good after a failure the message names. */
+    public static final class ClosedException extends RaftlineClientException
+    {
+        private static final long serialVersionUID = 1L;
+
+        public ClosedException(final String message)
+        {
+            super(Reason.CLOSED, message);
+        }
+    }
+
+    /** The node no longer holds the entries asked for. */
+    public static final class CompactedException extends RaftlineClientException
+    {
+        private static final long serialVersionUID = 1L;
+
+        public CompactedException(final String message)
+        {
+            super(Reason.COMPACTED, message);
+        }
     }
 }

@@ -193,9 +193,9 @@ class DiskFullTest
             }
 
             @Override
-            public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
             {
-                failures.add(reason);
+                failures.add(reason.message());
             }
         };
     }

@@ -38,8 +38,9 @@ class LostAcknowledgementTest
         properties.setProperty("node.1", "127.0.0.1:22399");
         final ClusterConfig config = ClusterConfig.parse(properties, dir);
         final long startNs = System.nanoTime();
-        final RaftlineClientException ex = assertThrows(RaftlineClientException.class, () ->
-            Producer.open(config, null, "p", 8, null, TimeUnit.SECONDS.toNanos(1)));
+        final RaftlineClientException ex = assertThrows(RaftlineClientException.ClusterUnavailableException.class,
+            () -> Producer.open(config, null, "p", 8, null, TimeUnit.SECONDS.toNanos(1)));
+        assertEquals(RaftlineClientException.Reason.CLUSTER_UNAVAILABLE, ex.reason());
         assertTrue(ex.getMessage().startsWith("cluster unreachable"), ex.getMessage());
         assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10));
     }
@@ -72,7 +73,7 @@ class LostAcknowledgementTest
                 }
 
                 @Override
-                public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+                public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
                 {
                     throw new AssertionError("entry " + sequence + " failed: " + reason);
                 }
@@ -84,14 +85,17 @@ class LostAcknowledgementTest
             {
                 closed = producer;
                 final UnsafeBuffer tooLarge = new UnsafeBuffer(new byte[config.maxEntryBytes() + 1]);
-                final RaftlineClientException large = assertThrows(RaftlineClientException.class,
+                final RaftlineClientException large = assertThrows(
+                    RaftlineClientException.EntryTooLargeException.class,
                     () -> producer.offer(tooLarge, 0, tooLarge.capacity()));
+                assertEquals(RaftlineClientException.Reason.ENTRY_TOO_LARGE, large.reason());
                 assertTrue(large.getMessage().startsWith("entry too large"), large.getMessage());
                 Appends.appendAndAwait(
                     producer, count, seq -> new UnsafeBuffer(("lossy-" + seq).getBytes()), TIMEOUT_NS);
             }
-            final RaftlineClientException afterClose = assertThrows(RaftlineClientException.class,
+            final RaftlineClientException afterClose = assertThrows(RaftlineClientException.ClosedException.class,
                 () -> closed.offer(new UnsafeBuffer(new byte[1]), 0, 1));
+            assertEquals(RaftlineClientException.Reason.CLOSED, afterClose.reason());
             assertEquals("producer closed", afterClose.getMessage());
             assertEquals(count, indexBySequence.size(), "every entry acknowledged in the end");
             assertTrue(acks[0] / 3 > 10, "a third of " + acks[0] + " acknowledgement frames were lost");

@@ -80,9 +80,10 @@ class SessionExpiryTest
             }
 
             @Override
-            public void onFailed(final long sequence, final boolean maybeCommitted, final String reason)
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
             {
-                failures.add(reason);
+                assertEquals(RaftlineClientException.Reason.SESSION_EXPIRED, reason.reason(), reason.message());
+                failures.add(reason.message());
             }
         };
     }
