@@ -29,8 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client's link to the cluster: its own embedded Aeron driver (driven from the caller's thread, like a node's),
- * one subscription on its reply endpoint, and one publication per node it knows: first those of the cluster file,
+ * A client's link to the cluster: an Aeron runtime (its own embedded driver, driven from the caller's thread like a
+ * node's, or one a {@link RaftlineClient} shares among its producers and consumers), one subscription on its reply endpoint, and one publication per node it knows: first those of the cluster file,
  * then every member a node names in its CONNECTED answers (so a client keeps working when every node it was given
  * has been replaced). It keeps itself known to every node by repeating CONNECT until answered, then once in a
  * while as a keep-alive. Single-threaded: the owner calls {@link #poll} from one thread.
@@ -69,10 +69,12 @@ public final class ClientTransport implements AutoCloseable
     private final FragmentAssembler assembler;
     private final ConnectedFrame connected = new ConnectedFrame();
     private final Listener listener;
-    private final File aeronDir;
+    private final boolean ownsRuntime;
+    private final File aeronDir;         // of an embedded driver this transport owns, else null
     private final Thread cleanup;
     private long correlationIds;
     private long sessionId;
+    private boolean closed;
 
     /** What arrives from nodes: valid client-protocol frames. */
     public interface Listener
@@ -82,14 +84,20 @@ public final class ClientTransport implements AutoCloseable
 
     public ClientTransport(final ClusterConfig config, final String bind, final Listener listener)
     {
+        this(config, bind, null, listener);
+    }
+
+    /** As above, on {@code shared} (not closed with this transport), or on its own embedded driver if null. */
+    ClientTransport(final ClusterConfig config, final String bind, final AeronRuntime shared, final Listener listener)
+    {
         this.config = config;
         this.clusterHash = FrameHeader.clusterHash(config.clusterId());
         this.clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         this.listener = listener;
-        this.aeronDir = ClientDirectories.forThisProcess(clientId);
-        ClientDirectories.deleteStale(aeronDir);
-        this.cleanup = ClientDirectories.deleteOnExit(aeronDir);
-        this.runtime = AeronRuntime.embedded(aeronDir.getPath(), config.mtuBytes(), config.socketBufferBytes());
+        this.ownsRuntime = shared == null;
+        this.aeronDir = ownsRuntime ? ClientDirectories.forThisProcess(clientId) : null;
+        this.cleanup = ownsRuntime ? ClientDirectories.deleteOnExit(aeronDir) : null;
+        this.runtime = ownsRuntime ? embeddedRuntime(aeronDir, config) : shared;
         try
         {
             final String bindEndpoint = bindEndpoint(config, bind);
@@ -108,6 +116,13 @@ public final class ClientTransport implements AutoCloseable
             close();
             throw ex;
         }
+    }
+
+    /** An embedded driver in {@code aeronDir}, after removing the folders of client processes that died. */
+    static AeronRuntime embeddedRuntime(final File aeronDir, final ClusterConfig config)
+    {
+        ClientDirectories.deleteStale(aeronDir);
+        return AeronRuntime.embedded(aeronDir.getPath(), config.mtuBytes(), config.socketBufferBytes());
     }
 
     /** ADDR[:PORT], or by default the local address that reaches the first node, on a free port. */
@@ -332,6 +347,11 @@ public final class ClientTransport implements AutoCloseable
     @Override
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         if (frame != null)
         {
             for (final Node node : nodes.values())
@@ -344,8 +364,11 @@ public final class ClientTransport implements AutoCloseable
         {
             CloseHelper.quietClose(node.publication);
         }
-        CloseHelper.quietClose(runtime);
-        IoUtil.delete(aeronDir, true);
-        ClientDirectories.forget(cleanup);
+        if (ownsRuntime)
+        {
+            CloseHelper.quietClose(runtime);
+            IoUtil.delete(aeronDir, true);
+            ClientDirectories.forget(cleanup);
+        }
     }
 }

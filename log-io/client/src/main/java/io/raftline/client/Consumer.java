@@ -36,6 +36,9 @@ public final class Consumer implements AutoCloseable
     /** {@code fromIndex} meaning: only entries committed from now on. */
     public static final long NOW = TailFrame.FROM_NOW;
 
+    /** Entries a node may send ahead of what the consumer has taken, unless told otherwise. */
+    public static final int DEFAULT_WINDOW = 4096;
+
     /** Silence from the followed node after which the consumer moves to another. */
     public static final long FAILOVER_AFTER_NS = TimeUnit.SECONDS.toNanos(3);
 
@@ -65,8 +68,9 @@ public final class Consumer implements AutoCloseable
     private boolean pinned;
 
     private Consumer(
-        final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
-        final int window, final EntryHandler handler, final FrameFilter filter)
+        final ClusterConfig config, final String bind, final io.raftline.protocol.AeronRuntime runtime,
+        final int nodeId, final long fromIndex, final boolean all, final int window, final EntryHandler handler,
+        final FrameFilter filter)
     {
         if (config.member(nodeId) == null)
         {
@@ -77,7 +81,7 @@ public final class Consumer implements AutoCloseable
         this.window = window;
         this.handler = handler;
         this.position = new TailPosition(fromIndex);
-        this.transport = new ClientTransport(config, bind, (from, type, buffer, offset, length) ->
+        this.transport = new ClientTransport(config, bind, runtime, (from, type, buffer, offset, length) ->
         {
             if (filter.accept(type))
             {
@@ -97,7 +101,16 @@ public final class Consumer implements AutoCloseable
         final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
         final int window, final EntryHandler handler, final FrameFilter filter)
     {
-        return new Consumer(config, bind, nodeId, fromIndex, all, Math.max(1, window), handler, filter);
+        return open(config, bind, null, nodeId, fromIndex, all, window, handler, filter);
+    }
+
+    /** The one way consumers are made: on {@code runtime} (a {@link RaftlineClient}'s), or its own if null. */
+    static Consumer open(
+        final ClusterConfig config, final String bind, final io.raftline.protocol.AeronRuntime runtime,
+        final int nodeId, final long fromIndex, final boolean all, final int window, final EntryHandler handler,
+        final FrameFilter filter)
+    {
+        return new Consumer(config, bind, runtime, nodeId, fromIndex, all, Math.max(1, window), handler, filter);
     }
 
     /** The node's commit index when it first answered, or -1 before that. */

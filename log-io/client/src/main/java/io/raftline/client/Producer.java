@@ -111,13 +111,32 @@ public final class Producer implements AutoCloseable
         final long timeoutNs,
         final FrameFilter filter)
     {
+        return open(config, bind, null, name, window, listener, timeoutNs, timeoutNs, filter);
+    }
+
+    /**
+     * The one way producers are made: on {@code runtime} (a {@link RaftlineClient}'s, shared) or, if null, on an
+     * embedded driver of its own; the session opens within {@code openTimeoutNs}, and an entry unacknowledged for
+     * {@code ackTimeoutNs} fails the producer.
+     */
+    static Producer open(
+        final ClusterConfig config,
+        final String bind,
+        final io.raftline.protocol.AeronRuntime runtime,
+        final String name,
+        final int window,
+        final ProducerListener listener,
+        final long openTimeoutNs,
+        final long ackTimeoutNs,
+        final FrameFilter filter)
+    {
         if (window < 1 || window > OpenSessionFrame.MAX_WINDOW)
         {
             throw new IllegalArgumentException("window " + window + ": 1 to " + OpenSessionFrame.MAX_WINDOW +
                 " entries in flight (a leader answers retries of at most that many)");
         }
         final Producer[] holder = new Producer[1];
-        final ClientTransport transport = new ClientTransport(config, bind,
+        final ClientTransport transport = new ClientTransport(config, bind, runtime,
             (nodeId, type, buffer, offset, length) ->
             {
                 if (filter.accept(type))
@@ -126,11 +145,11 @@ public final class Producer implements AutoCloseable
                 }
             });
         final Producer producer = new Producer(transport, listener, window,
-            Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(timeoutNs / 4, 1)), Math.max(timeoutNs, 1));
+            Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(ackTimeoutNs / 4, 1)), Math.max(ackTimeoutNs, 1));
         holder[0] = producer;
         try
         {
-            producer.openSession(name, timeoutNs);
+            producer.openSession(name, openTimeoutNs);
         }
         catch (final RuntimeException ex)
         {

@@ -1,0 +1,259 @@
+package io.raftline.client;
+
+import io.raftline.protocol.AeronRuntime;
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.config.ConfigException;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The entry point of the client library: one Aeron runtime (an embedded media driver, or an external one) shared by
+ * every {@link Producer} and {@link Consumer} it makes, configured by a {@link Context}.
+ *
+ * <pre>{@code
+ * try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context()
+ *         .clusterId("orders").endpoint(1, "10.0.0.1:9001").endpoint(2, "10.0.0.2:9001").endpoint(3, "10.0.0.3:9001"));
+ *      Producer producer = client.producer("checkout", 256, listener))
+ * {
+ *     producer.offer(buffer, 0, length);
+ *     producer.poll();
+ * }
+ * }</pre>
+ *
+ * <p>Single-threaded: the client and what it makes are used from one thread (the embedded driver runs in that
+ * thread's polls). Closing the client closes what it made.
+ */
+public final class RaftlineClient implements AutoCloseable
+{
+    private final Context context;
+    private final ClusterConfig config;
+    private final AeronRuntime runtime;
+    private final File embeddedDirectory;       // null with an external driver
+    private final Thread cleanup;
+    private final List<AutoCloseable> made = new ArrayList<>();
+    private boolean closed;
+
+    /** The client's settings: fluent setters, checked by {@link RaftlineClient#connect}. */
+    public static final class Context
+    {
+        private Path clusterFile;
+        private String clusterId;
+        private final Map<Integer, String> endpoints = new TreeMap<>();
+        private final Properties settings = new Properties();
+        private String bind;
+        private Duration openTimeout = Duration.ofSeconds(10);
+        private Duration ackTimeout = Duration.ofSeconds(10);
+        private String aeronDirectory;
+
+        /** Reads the cluster id, the nodes and the transport settings from the servers' cluster file. */
+        public Context clusterFile(final Path file)
+        {
+            this.clusterFile = file;
+            return this;
+        }
+
+        /** The cluster's id (its {@code cluster.id}); frames of other clusters are ignored. */
+        public Context clusterId(final String clusterId)
+        {
+            this.clusterId = clusterId;
+            return this;
+        }
+
+        /** Node {@code nodeId} listens at {@code hostAndPort}; name at least one, the client learns the others. */
+        public Context endpoint(final int nodeId, final String hostAndPort)
+        {
+            endpoints.put(nodeId, hostAndPort);
+            return this;
+        }
+
+        /**
+         * A cluster-file setting that concerns clients ({@code aeron.mtu.bytes}, {@code aeron.term.length.bytes},
+         * {@code aeron.socket.buffer.bytes}, {@code client.entry.max.bytes}), when not reading a cluster file.
+         */
+        public Context setting(final String key, final String value)
+        {
+            settings.setProperty(key, value);
+            return this;
+        }
+
+        /** The local address (ADDR or ADDR:PORT) replies come to; by default the one that reaches the first node. */
+        public Context bind(final String bind)
+        {
+            this.bind = bind;
+            return this;
+        }
+
+        /** How long opening a producer waits for a leader to open its session. Default 10 s. */
+        public Context openTimeout(final Duration timeout)
+        {
+            this.openTimeout = timeout;
+            return this;
+        }
+
+        /** How long an entry may go unacknowledged before the producer gives up on it (and stops). Default 10 s. */
+        public Context ackTimeout(final Duration timeout)
+        {
+            this.ackTimeout = timeout;
+            return this;
+        }
+
+        /** Use the media driver already running in this Aeron directory instead of an embedded one. */
+        public Context aeronDirectory(final String directory)
+        {
+            this.aeronDirectory = directory;
+            return this;
+        }
+
+        public Duration openTimeout()
+        {
+            return openTimeout;
+        }
+
+        public Duration ackTimeout()
+        {
+            return ackTimeout;
+        }
+
+        /** Checks every setting; throws {@link IllegalArgumentException} naming the first that cannot be used. */
+        ClusterConfig conclude()
+        {
+            require(openTimeout != null && !openTimeout.isNegative() && !openTimeout.isZero(),
+                "openTimeout must be positive: " + openTimeout);
+            require(ackTimeout != null && !ackTimeout.isNegative() && !ackTimeout.isZero(),
+                "ackTimeout must be positive: " + ackTimeout);
+            try
+            {
+                if (clusterFile != null)
+                {
+                    require(clusterId == null && endpoints.isEmpty() && settings.isEmpty(),
+                        "give a cluster file or a cluster id with endpoints, not both");
+                    return ClusterConfig.load(clusterFile);
+                }
+                require(clusterId != null && !clusterId.isBlank(), "clusterId is required (or a clusterFile)");
+                require(!endpoints.isEmpty(), "at least one endpoint is required (or a clusterFile)");
+                final Properties properties = new Properties();
+                properties.putAll(settings);
+                properties.setProperty(ClusterConfig.CLUSTER_ID, clusterId);
+                endpoints.forEach((id, endpoint) -> properties.setProperty("node." + id, endpoint));
+                // the folder resolves servers' data directories, which a client never uses
+                return ClusterConfig.parse(properties, Path.of(System.getProperty("java.io.tmpdir")));
+            }
+            catch (final ConfigException ex)
+            {
+                throw new IllegalArgumentException(ex.getMessage(), ex);
+            }
+        }
+
+        private static void require(final boolean condition, final String message)
+        {
+            if (!condition)
+            {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+
+    private RaftlineClient(final Context context, final ClusterConfig config)
+    {
+        this.context = context;
+        this.config = config;
+        if (context.aeronDirectory != null)
+        {
+            this.embeddedDirectory = null;
+            this.cleanup = null;
+            this.runtime = AeronRuntime.external(context.aeronDirectory);
+        }
+        else
+        {
+            this.embeddedDirectory = ClientDirectories.forThisProcess(ThreadLocalRandom.current().nextLong());
+            this.cleanup = ClientDirectories.deleteOnExit(embeddedDirectory);
+            this.runtime = ClientTransport.embeddedRuntime(embeddedDirectory, config);
+        }
+    }
+
+    /**
+     * Starts the client's Aeron runtime: an embedded media driver, or a connection to the external one the context
+     * names. Nothing is sent until a producer or consumer is made.
+     *
+     * @throws IllegalArgumentException when a setting cannot be used
+     */
+    public static RaftlineClient connect(final Context context)
+    {
+        return new RaftlineClient(context, context.conclude());
+    }
+
+    /**
+     * Opens a producer session named {@code name} with up to {@code window} entries in flight (1 to 4,096),
+     * waiting up to the context's open timeout for a leader.
+     *
+     * @throws RaftlineClientException.ClusterUnavailableException when no leader opens the session in time
+     */
+    public Producer producer(final String name, final int window, final ProducerListener listener)
+    {
+        checkOpen();
+        final Producer producer = Producer.open(config, context.bind, runtime, name, window, listener,
+            context.openTimeout.toNanos(), context.ackTimeout.toNanos(), type -> true);
+        made.add(producer);
+        return producer;
+    }
+
+    /**
+     * A consumer of the committed log from {@code fromIndex} ({@link Consumer#FIRST}, an index, or
+     * {@link Consumer#NOW}), through node {@code nodeId} first and another if it goes away.
+     */
+    public Consumer consumer(final int nodeId, final long fromIndex, final EntryHandler handler)
+    {
+        checkOpen();
+        if (config.member(nodeId) == null)
+        {
+            throw new IllegalArgumentException("node " + nodeId + " is not one of the endpoints " +
+                java.util.Arrays.toString(config.memberIds()));
+        }
+        final Consumer consumer = Consumer.open(config, context.bind, runtime, nodeId, fromIndex, false,
+            Consumer.DEFAULT_WINDOW, handler, type -> true);
+        made.add(consumer);
+        return consumer;
+    }
+
+    /** As {@link #consumer(int, long, EntryHandler)}, through the first node named first. */
+    public Consumer consumer(final long fromIndex, final EntryHandler handler)
+    {
+        return consumer(config.memberIds()[0], fromIndex, handler);
+    }
+
+    /** Closes every producer (ending its session) and consumer this client made, then its Aeron runtime. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietCloseAll(made);
+        CloseHelper.quietClose(runtime);
+        if (embeddedDirectory != null)
+        {
+            IoUtil.delete(embeddedDirectory, true);
+            ClientDirectories.forget(cleanup);
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new RaftlineClientException.ClosedException("client closed");
+        }
+    }
+}

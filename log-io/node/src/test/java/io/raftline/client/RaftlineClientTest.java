@@ -1,0 +1,128 @@
+package io.raftline.client;
+
+import io.raftline.protocol.config.ClusterConfig;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The client as an application builds it: a Context in code, one runtime for its producers and consumers. */
+@Timeout(120)
+class RaftlineClientTest
+{
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    @TempDir
+    Path dir;
+    private InProcessCluster cluster;
+    private final List<String> read = new ArrayList<>();
+    private long lastCommitted;
+
+    @AfterEach
+    void stopCluster()
+    {
+        CloseHelper.quietClose(cluster);
+    }
+
+    @Test
+    void producersAndConsumersOfOneClientShareOneDriverAndSeeEveryEntry()
+    {
+        cluster = new InProcessCluster(dir, "library", 22520);
+        final RaftlineClient.Context context = new RaftlineClient.Context().clusterId("library");
+        for (final ClusterConfig.Member member : cluster.config.members().values())
+        {
+            context.endpoint(member.id(), member.endpoint());
+        }
+        final ProducerListener listener = new ProducerListener()
+        {
+            @Override
+            public void onCommitted(final long sequence, final long index, final long term)
+            {
+                lastCommitted = Math.max(lastCommitted, index);
+            }
+
+            @Override
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure failure)
+            {
+                throw new AssertionError(failure.message());
+            }
+        };
+        final int before = clientDirectories();
+        try (RaftlineClient client = RaftlineClient.connect(context))
+        {
+            final Producer first = client.producer("first", 64, listener);
+            final Producer second = client.producer("second", 64, listener);
+            final Consumer consumer = client.consumer(2, Consumer.FIRST,
+                (index, term, type, producer, sequence, buffer, offset, length) ->
+                    read.add(producer + ":" + buffer.getStringWithoutLengthAscii(offset, length)));
+            assertEquals(before + 1, clientDirectories(), "one embedded driver for the client");
+            Appends.appendAndAwait(first, 100, seq -> text("a" + seq), TIMEOUT_NS);
+            Appends.appendAndAwait(second, 100, seq -> text("b" + seq), TIMEOUT_NS);
+            final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while (consumer.lastScanned() < lastCommitted && System.nanoTime() < deadlineNs)
+            {
+                consumer.poll();
+            }
+        }
+        assertEquals(before, clientDirectories(), "the driver's folder removed on close");
+        assertEquals(200, read.size());
+        assertEquals("first:a1", read.get(0));
+        assertEquals("second:b100", read.get(199));
+    }
+
+    @Test
+    void settingsAreCheckedWhenTheClientConnects()
+    {
+        final IllegalArgumentException noEndpoints = assertThrows(IllegalArgumentException.class,
+            () -> RaftlineClient.connect(new RaftlineClient.Context().clusterId("x")));
+        assertTrue(noEndpoints.getMessage().contains("endpoint"), noEndpoints.getMessage());
+        final IllegalArgumentException badTimeout = assertThrows(IllegalArgumentException.class,
+            () -> RaftlineClient.connect(new RaftlineClient.Context().clusterId("x").endpoint(1, "127.0.0.1:22529")
+                .ackTimeout(Duration.ZERO)));
+        assertTrue(badTimeout.getMessage().contains("ackTimeout"), badTimeout.getMessage());
+        final IllegalArgumentException badEndpoint = assertThrows(IllegalArgumentException.class,
+            () -> RaftlineClient.connect(new RaftlineClient.Context().clusterId("x").endpoint(1, "nowhere")));
+        assertTrue(badEndpoint.getMessage().contains("node.1"), badEndpoint.getMessage());
+    }
+
+    @Test
+    void aProducerOfAClusterThatIsDownFailsWithinTheOpenTimeout()
+    {
+        final long startNs = System.nanoTime();
+        try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context().clusterId("down")
+            .endpoint(1, "127.0.0.1:22528").openTimeout(Duration.ofMillis(500))))
+        {
+            final RaftlineClientException down = assertThrows(RaftlineClientException.ClusterUnavailableException.class,
+                () -> client.producer("p", 8, null));
+            assertEquals(RaftlineClientException.Reason.CLUSTER_UNAVAILABLE, down.reason());
+        }
+        assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(5), "within the open timeout");
+    }
+
+    private static UnsafeBuffer text(final String text)
+    {
+        return new UnsafeBuffer(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** This process's embedded client drivers' folders. */
+    private static int clientDirectories()
+    {
+        final File[] folders = ClientDirectories.forThisProcess(0).getParentFile().listFiles(
+            (parent, name) -> name.startsWith("raftline-client-" + ProcessHandle.current().pid() + "-"));
+        return folders == null ? 0 : folders.length;
+    }
+}
