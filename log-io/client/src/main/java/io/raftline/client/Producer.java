@@ -68,6 +68,11 @@ public final class Producer implements AutoCloseable
     private long readResult;
     private boolean closed;
     private String failure;
+    private long awaitedSequence;                       // append(...): the entry it waits for, and its outcome
+    private long awaitedIndex;
+    private long awaitedTerm;
+    private ProducerListener.Failure awaitedFailure;
+    private RaftlineClientException.Reason failureReason;
 
     private Producer(
         final ClientTransport transport,
@@ -440,7 +445,15 @@ public final class Producer implements AutoCloseable
                 sentSequence = Math.max(sentSequence, sequence);
                 lastProgressNs = System.nanoTime();
                 lastRefusal = null;
-                listener.onCommitted(sequence, ack.index(i), ack.term(i));
+                if (sequence == awaitedSequence)
+                {
+                    awaitedIndex = ack.index(i);
+                    awaitedTerm = ack.term(i);
+                }
+                if (listener != null)
+                {
+                    listener.onCommitted(sequence, ack.index(i), ack.term(i));
+                }
             }
         }
         final long nowNs = System.nanoTime();
@@ -529,8 +542,13 @@ public final class Producer implements AutoCloseable
     {
         closed = true;
         failure = message;
+        failureReason = reason;
         final ProducerListener.Failure why = new ProducerListener.Failure(reason, message);
-        for (long sequence = ackedSequence + 1; sequence < nextSequence; sequence++)
+        if (awaitedSequence > ackedSequence && awaitedSequence < nextSequence)
+        {
+            awaitedFailure = why;
+        }
+        for (long sequence = ackedSequence + 1; listener != null && sequence < nextSequence; sequence++)
         {
             listener.onFailed(sequence, maybeCommitted, why);
         }
@@ -578,6 +596,81 @@ public final class Producer implements AutoCloseable
         return readResult;
     }
 
+    /** Where a committed entry is: its sequence, index and term. */
+    public record Committed(long sequence, long index, long term)
+    {
+    }
+
+    /**
+     * Appends an entry and waits until it is committed, polling meanwhile (so the listener, if any, hears of
+     * earlier entries too): waits through back-pressure, then for the acknowledgement, at most the acknowledgement
+     * timeout. The simple way for a caller that appends one entry at a time; {@link #offer} and {@link #poll}
+     * pipeline many.
+     *
+     * @throws RaftlineClientException with the failure's reason ({@code TIMEOUT}: it may still be committed,
+     *                                 {@code SESSION_EXPIRED}, {@code REJECTED}), or a {@link #offer} error
+     */
+    public Committed append(final DirectBuffer buffer, final int offset, final int length)
+    {
+        long sequence;
+        final long offerDeadlineNs = System.nanoTime() + giveUpTimeoutNs;
+        while ((sequence = offer(buffer, offset, length)) == BACK_PRESSURED)
+        {
+            if (System.nanoTime() > offerDeadlineNs)
+            {
+                throw new RaftlineClientException(RaftlineClientException.Reason.TIMEOUT, "the window stayed full for " +
+                    TimeUnit.NANOSECONDS.toMillis(giveUpTimeoutNs) + " ms");
+            }
+            idle(poll());
+        }
+        awaitedSequence = sequence;
+        awaitedFailure = null;
+        while (ackedSequence < sequence && awaitedFailure == null && !closed)
+        {
+            idle(poll());
+        }
+        if (ackedSequence >= sequence && awaitedFailure == null)
+        {
+            return new Committed(sequence, awaitedIndex, awaitedTerm);
+        }
+        final ProducerListener.Failure why = awaitedFailure;
+        throw why != null ? new RaftlineClientException(why.reason(), why.message()) :
+            new RaftlineClientException.ClosedException("producer closed while entry " + sequence + " was in flight");
+    }
+
+    /**
+     * Polls until every entry offered so far is acknowledged or failed, or {@code timeout} passes; returns whether
+     * none is left in flight.
+     */
+    public boolean flush(final java.time.Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (inFlight() > 0 && !closed && System.nanoTime() < deadlineNs)
+        {
+            idle(poll());
+        }
+        return inFlight() == 0;
+    }
+
+    /**
+     * Waits up to {@code timeout} for the entries in flight ({@link #flush}), then closes; returns whether every
+     * entry was acknowledged or failed before the close.
+     */
+    public boolean close(final java.time.Duration timeout)
+    {
+        final boolean flushed = flush(timeout);
+        close();
+        return flushed;
+    }
+
+    private static void idle(final int work)
+    {
+        if (work == 0)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
     /** Whether the producer stopped for good (closed, or failed with {@link #failure()}). */
     public boolean isClosed()
     {
@@ -589,7 +682,16 @@ public final class Producer implements AutoCloseable
         return failure;
     }
 
-    /** Closes the session (the leader records it in the log) and the connection. Pending entries are not waited for. */
+    /** Why the producer failed ({@code TIMEOUT}, {@code SESSION_EXPIRED}, {@code REJECTED}), or null. */
+    public RaftlineClientException.Reason failureReason()
+    {
+        return failureReason;
+    }
+
+    /**
+     * Closes the session (the leader records it in the log) and the connection at once: entries in flight are
+     * neither waited for nor failed (see {@link #close(java.time.Duration)}).
+     */
     @Override
     public void close()
     {

@@ -42,11 +42,7 @@ class RaftlineClientTest
     void producersAndConsumersOfOneClientShareOneDriverAndSeeEveryEntry()
     {
         cluster = new InProcessCluster(dir, "library", 22520);
-        final RaftlineClient.Context context = new RaftlineClient.Context().clusterId("library");
-        for (final ClusterConfig.Member member : cluster.config.members().values())
-        {
-            context.endpoint(member.id(), member.endpoint());
-        }
+        final RaftlineClient.Context context = contextOf(cluster);
         final ProducerListener listener = new ProducerListener()
         {
             @Override
@@ -85,6 +81,32 @@ class RaftlineClientTest
     }
 
     @Test
+    void aBlockingAppendReturnsWhereItsEntryIsAndFailsWithAReasonWhenTheClusterGoes()
+    {
+        cluster = new InProcessCluster(dir, "blocking", 22530);
+        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster).ackTimeout(Duration.ofSeconds(2))))
+        {
+            final Producer producer = client.producer("blocking", 8, null);
+            final Producer.Committed first = producer.append(text("one"), 0, 3);
+            final Producer.Committed second = producer.append(text("two"), 0, 3);
+            assertEquals(1, first.sequence());
+            assertEquals(first.index() + 1, second.index(), "committed one after the other");
+            producer.offer(text("three"), 0, 5);
+            assertTrue(producer.flush(Duration.ofSeconds(10)), "flushed");
+            assertEquals(0, producer.inFlight());
+
+            CloseHelper.closeAll(cluster.nodes); // the whole cluster goes away
+            final long startNs = System.nanoTime();
+            final RaftlineClientException gone = assertThrows(RaftlineClientException.class,
+                () -> producer.append(text("four"), 0, 4));
+            assertEquals(RaftlineClientException.Reason.TIMEOUT, gone.reason(), gone.getMessage());
+            assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10), "within the ack timeout");
+            assertThrows(RaftlineClientException.ClosedException.class, () -> producer.append(text("five"), 0, 4));
+            assertEquals(RaftlineClientException.Reason.TIMEOUT, producer.failureReason());
+        }
+    }
+
+    @Test
     void settingsAreCheckedWhenTheClientConnects()
     {
         final IllegalArgumentException noEndpoints = assertThrows(IllegalArgumentException.class,
@@ -111,6 +133,17 @@ class RaftlineClientTest
             assertEquals(RaftlineClientException.Reason.CLUSTER_UNAVAILABLE, down.reason());
         }
         assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(5), "within the open timeout");
+    }
+
+    /** A context naming the cluster's nodes in code, as an application does. */
+    private static RaftlineClient.Context contextOf(final InProcessCluster cluster)
+    {
+        final RaftlineClient.Context context = new RaftlineClient.Context().clusterId(cluster.config.clusterId());
+        for (final ClusterConfig.Member member : cluster.config.members().values())
+        {
+            context.endpoint(member.id(), member.endpoint());
+        }
+        return context;
     }
 
     private static UnsafeBuffer text(final String text)
