@@ -30,8 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * }
  * }</pre>
  *
- * <p>Single-threaded: the client and what it makes are used from one thread (the embedded driver runs in that
- * thread's polls). Closing the client closes what it made.
+ * <p>By default single-threaded: the client and what it makes are used from one thread (the embedded driver runs
+ * in that thread's polls). With {@link Context#clientThread()} the client runs a thread of its own instead and makes
+ * {@link AsyncProducer}s, which any thread may use. Closing the client closes what it made.
  */
 public final class RaftlineClient implements AutoCloseable
 {
@@ -41,6 +42,7 @@ public final class RaftlineClient implements AutoCloseable
     private final File embeddedDirectory;       // null with an external driver
     private final Thread cleanup;
     private final List<AutoCloseable> made = new ArrayList<>();
+    private final ClientThread clientThread;    // null unless the context asks for one
     private boolean closed;
 
     /** The client's settings: fluent setters, checked by {@link RaftlineClient#connect}. */
@@ -54,6 +56,7 @@ public final class RaftlineClient implements AutoCloseable
         private Duration openTimeout = Duration.ofSeconds(10);
         private Duration ackTimeout = Duration.ofSeconds(10);
         private String aeronDirectory;
+        private boolean clientThread;
 
         /** Reads the cluster id, the nodes and the transport settings from the servers' cluster file. */
         public Context clusterFile(final Path file)
@@ -111,6 +114,17 @@ public final class RaftlineClient implements AutoCloseable
         public Context aeronDirectory(final String directory)
         {
             this.aeronDirectory = directory;
+            return this;
+        }
+
+        /**
+         * Run a thread of the client's own that does all its I/O, so that any thread may append through
+         * {@link RaftlineClient#asyncProducer} (futures and blocking calls); the duty-cycle producers and consumers
+         * are then not available.
+         */
+        public Context clientThread()
+        {
+            this.clientThread = true;
             return this;
         }
 
@@ -179,6 +193,7 @@ public final class RaftlineClient implements AutoCloseable
             this.cleanup = ClientDirectories.deleteOnExit(embeddedDirectory);
             this.runtime = ClientTransport.embeddedRuntime(embeddedDirectory, config);
         }
+        this.clientThread = context.clientThread ? new ClientThread(runtime) : null;
     }
 
     /**
@@ -201,6 +216,7 @@ public final class RaftlineClient implements AutoCloseable
     public Producer producer(final String name, final int window, final ProducerListener listener)
     {
         checkOpen();
+        checkNoClientThread();
         final Producer producer = Producer.open(config, context.bind, runtime, name, window, listener,
             context.openTimeout.toNanos(), context.ackTimeout.toNanos(), type -> true);
         made.add(producer);
@@ -214,6 +230,7 @@ public final class RaftlineClient implements AutoCloseable
     public Consumer consumer(final int nodeId, final long fromIndex, final EntryHandler handler)
     {
         checkOpen();
+        checkNoClientThread();
         if (config.member(nodeId) == null)
         {
             throw new IllegalArgumentException("node " + nodeId + " is not one of the endpoints " +
@@ -231,6 +248,41 @@ public final class RaftlineClient implements AutoCloseable
         return consumer(config.memberIds()[0], fromIndex, handler);
     }
 
+    /**
+     * Opens a producer session for use from any thread (see {@link AsyncProducer}); needs
+     * {@link Context#clientThread()}. Waits up to the open timeout for a leader.
+     *
+     * @throws RaftlineClientException.ClusterUnavailableException when no leader opens the session in time
+     */
+    public AsyncProducer asyncProducer(final String name, final int window)
+    {
+        checkOpen();
+        if (clientThread == null)
+        {
+            throw new IllegalStateException("asyncProducer needs a client thread: Context.clientThread()");
+        }
+        final java.util.concurrent.CompletableFuture<AsyncProducer> opened = new java.util.concurrent.CompletableFuture<>();
+        clientThread.submit(() ->
+        {
+            try
+            {
+                final AsyncProducer.Outcomes outcomes = new AsyncProducer.Outcomes();
+                final AsyncProducer producer = new AsyncProducer(Producer.open(config, context.bind, runtime, name,
+                    window, outcomes, context.openTimeout.toNanos(), context.ackTimeout.toNanos(), type -> true));
+                outcomes.owner(producer);
+                clientThread.add(producer);
+                opened.complete(producer);
+            }
+            catch (final RuntimeException ex)
+            {
+                opened.completeExceptionally(ex);
+            }
+        });
+        final AsyncProducer producer = AsyncProducer.await(opened, context.openTimeout.plusSeconds(5));
+        made.add(producer);
+        return producer;
+    }
+
     /** Closes every producer (ending its session) and consumer this client made, then its Aeron runtime. */
     @Override
     public void close()
@@ -241,11 +293,20 @@ public final class RaftlineClient implements AutoCloseable
         }
         closed = true;
         CloseHelper.quietCloseAll(made);
+        CloseHelper.quietClose(clientThread);
         CloseHelper.quietClose(runtime);
         if (embeddedDirectory != null)
         {
             IoUtil.delete(embeddedDirectory, true);
             ClientDirectories.forget(cleanup);
+        }
+    }
+
+    private void checkNoClientThread()
+    {
+        if (clientThread != null)
+        {
+            throw new IllegalStateException("this client runs its own thread: use asyncProducer");
         }
     }
 

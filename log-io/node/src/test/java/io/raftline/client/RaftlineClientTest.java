@@ -107,6 +107,58 @@ class RaftlineClientTest
     }
 
     @Test
+    void anAsyncProducerTakesAppendsFromManyThreadsAndCompletesEachFutureOnce() throws Exception
+    {
+        cluster = new InProcessCluster(dir, "async", 22540);
+        final int threads = 4;
+        final int perThread = 500;
+        final java.util.Map<Long, String> committed = new java.util.concurrent.ConcurrentHashMap<>();
+        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster).clientThread()))
+        {
+            assertThrows(IllegalStateException.class, () -> client.producer("duty-cycle", 8, null));
+            final AsyncProducer producer = client.asyncProducer("async", 256);
+            final List<Thread> appenders = new ArrayList<>();
+            final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int thread = t;
+                appenders.add(new Thread(() ->
+                {
+                    for (int i = 0; i < perThread; i++)
+                    {
+                        final String payload = thread + "-" + i;
+                        producer.append(payload.getBytes(StandardCharsets.US_ASCII)).whenComplete((where, failure) ->
+                        {
+                            if (failure != null)
+                            {
+                                failures.add(failure);
+                            }
+                            else if (committed.put(where.index(), payload) != null)
+                            {
+                                failures.add(new AssertionError("index " + where.index() + " twice"));
+                            }
+                        });
+                    }
+                }));
+            }
+            appenders.forEach(Thread::start);
+            for (final Thread appender : appenders)
+            {
+                appender.join();
+            }
+            assertTrue(producer.flush(Duration.ofSeconds(30)), "every future settled");
+            assertEquals(List.of(), failures);
+            final Producer.Committed last = producer.appendAndWait("last".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(last.index() > 0);
+            assertTrue(producer.close(Duration.ofSeconds(5)));
+            final RaftlineClientException closed = assertThrows(RaftlineClientException.class,
+                () -> producer.appendAndWait(new byte[1]));
+            assertEquals(RaftlineClientException.Reason.CLOSED, closed.reason());
+        }
+        assertEquals(threads * perThread, committed.size(), "each append committed once");
+    }
+
+    @Test
     void settingsAreCheckedWhenTheClientConnects()
     {
         final IllegalArgumentException noEndpoints = assertThrows(IllegalArgumentException.class,
