@@ -152,7 +152,7 @@ final class DemoCommand implements Callable<Integer>
         final Thread thread = new Thread(() ->
         {
             try (Consumer consumer = Consumer.open(config, bind, nodeId, Consumer.FIRST, false, 4096,
-                (index, term, type, producer, sequence, buffer, offset, length) -> tailed.set(index)).pinned())
+                entry -> tailed.set(entry.index())).pinned())
             {
                 final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
                 while (consuming.get())

@@ -43,21 +43,22 @@ final class LogCheck
         check.firstIndex = -1;
         // every entry, Raft's own too, so that the first one delivered says where the log starts
         try (Consumer consumer = Consumer.open(config, bind, nodeId, Consumer.FIRST, true, 4096,
-            (index, term, type, name, sequence, buffer, offset, length) ->
+            entry ->
             {
                 if (check.firstIndex < 0)
                 {
-                    check.firstIndex = index;
+                    check.firstIndex = entry.index();
                 }
-                if (type != EntryType.NORMAL)
+                if (entry.type() != EntryType.NORMAL)
                 {
                     return;
                 }
                 // by the payload's NAME- prefix too: a closed session's name is gone once its opening is compacted
-                final String text = buffer.getStringWithoutLengthAscii(offset, Math.min(length, 32));
-                if (producer.equals(name) || text.startsWith(producer + "-"))
+                final String text = entry.buffer().getStringWithoutLengthAscii(entry.offset(),
+                    Math.min(entry.length(), 32));
+                if (producer.equals(entry.producer()) || text.startsWith(producer + "-"))
                 {
-                    check.onEntry(index, sequence, text);
+                    check.onEntry(entry.index(), entry.sequence(), text);
                 }
             }).pinned())
         {

@@ -73,13 +73,14 @@ final class TailCommand implements Callable<Integer>
         final long last = to != null ? to : Long.MAX_VALUE;
         final boolean[] done = new boolean[1];
         try (Consumer consumer = Consumer.open(config, bind, node, from, all, 4096,
-            (index, term, type, producer, sequence, buffer, offset, length) ->
+            entry ->
             {
-                if (index <= last)
+                if (entry.index() <= last)
                 {
-                    printer.print(index, term, type, producer, sequence, buffer, offset, length);
+                    printer.print(entry.index(), entry.term(), entry.type(), entry.producer(), entry.sequence(),
+                        entry.buffer(), entry.offset(), entry.length());
                 }
-                done[0] |= index >= last;
+                done[0] |= entry.index() >= last;
             }))
         {
             if (nodeId != null)

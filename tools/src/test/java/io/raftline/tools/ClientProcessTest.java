@@ -92,11 +92,11 @@ class ClientProcessTest
     {
         final List<String> entries = new ArrayList<>();
         try (Consumer consumer = Consumer.open(cluster.config(), null, nodeId, Consumer.FIRST, false, 1024,
-            (index, term, type, producer, sequence, buffer, offset, length) ->
+            entry ->
             {
-                assertEquals(EntryType.NORMAL, type);
-                entries.add(producer + "/" + sequence + "/" + buffer.getStringWithoutLengthAscii(offset, length));
-                indexes.add(index);
+                assertEquals(EntryType.NORMAL, entry.type());
+                entries.add(entry.producer() + "/" + entry.sequence() + "/" + entry.text());
+                indexes.add(entry.index());
             }).pinned())
         {
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
@@ -235,7 +235,7 @@ class ClientProcessTest
             final List<Long> indexes = new ArrayList<>();
             try (Producer producer = Producer.open(cluster.config(), null, "p", 256, outcomes, TIMEOUT_NS);
                 Consumer consumer = Consumer.open(cluster.config(), null, followed, Consumer.FIRST, true, 512,
-                    (index, term, type, name, sequence, buffer, offset, length) -> indexes.add(index)))
+                    entry -> indexes.add(entry.index())))
             {
                 produce(producer, "p", 5_000, () -> { });
                 final long deadlineNs = System.nanoTime() + TIMEOUT_NS;

@@ -376,11 +376,11 @@ class FaultInjectionTest
     {
         final Map<Long, String> log = new HashMap<>();
         try (Consumer consumer = Consumer.open(cluster.config(), null, id, Consumer.FIRST, false, 4096,
-            (index, term, type, producer, sequence, buffer, offset, length) ->
+            entry ->
             {
-                if (type == EntryType.NORMAL)
+                if (entry.type() == EntryType.NORMAL)
                 {
-                    log.put(index, producer + ":" + sequence);
+                    log.put(entry.index(), entry.producer() + ":" + entry.sequence());
                 }
             }).pinned())
         {

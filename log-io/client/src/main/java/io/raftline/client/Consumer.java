@@ -53,6 +53,7 @@ public final class Consumer implements AutoCloseable
     private final ConnectedFrame connected = new ConnectedFrame();
     private final SessionNameFrame sessionName = new SessionNameFrame();
     private final TailEntriesFrame entries = new TailEntriesFrame();
+    private final ConsumedEntry entry = new ConsumedEntry();
     private final RejectFrame reject = new RejectFrame();
     private final TailPosition position;
     private String gone;
@@ -64,6 +65,7 @@ public final class Consumer implements AutoCloseable
     private long nodeCommitAtConnect = -1;
     private long gaps;
     private long lastHeardNs = System.nanoTime();
+    private long deliveredCount;
     private long failovers;
     private boolean pinned;
 
@@ -141,6 +143,44 @@ public final class Consumer implements AutoCloseable
     {
         pinned = true;
         return this;
+    }
+
+    /**
+     * Reads from {@code index} next ({@link #FIRST}, an index, or {@link #NOW}), forward or back: the following
+     * polls ask the node for a new stream from there.
+     */
+    public void seek(final long index)
+    {
+        if (index < 1 && index != FIRST && index != NOW)
+        {
+            throw new IllegalArgumentException("index " + index + ": FIRST, NOW or 1 and above");
+        }
+        position.seek(index);
+        requested = false;
+    }
+
+    /** Whether the node it reads from answers (it has answered the client's CONNECT, and not gone silent since). */
+    public boolean isConnected()
+    {
+        return transport.isConnected(nodeId);
+    }
+
+    /**
+     * Polls until at least one entry is delivered or {@code timeout} passes; returns how many were delivered. The
+     * blocking counterpart of {@link #poll()} for a thread that has nothing else to do.
+     */
+    public int poll(final java.time.Duration timeout)
+    {
+        final long before = deliveredCount;
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (deliveredCount == before && System.nanoTime() < deadlineNs)
+        {
+            if (poll() == 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        return (int)(deliveredCount - before);
     }
 
     /** The node the consumer reads from now. */
@@ -327,10 +367,11 @@ public final class Consumer implements AutoCloseable
             if (index >= position.next() && index < scannedTo)
             {
                 final long sessionId = entries.entrySessionId();
-                handler.onEntry(index, entries.entryTerm(), entries.entryType(),
+                handler.onEntry(entry.set(index, entries.entryTerm(), entries.entryType(),
                     sessionId == 0 ? null : names.get(sessionId), entries.entrySequence(),
-                    entries.buffer(), entries.entryPayloadOffset(), entries.entryPayloadLength());
+                    entries.buffer(), entries.entryPayloadOffset(), entries.entryPayloadLength()));
                 lastDelivered = index;
+                deliveredCount++;
                 position.scanned(index + 1);
             }
         }

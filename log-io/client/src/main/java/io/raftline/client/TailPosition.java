@@ -19,7 +19,7 @@ final class TailPosition
         GAP
     }
 
-    private final long requestedFrom;
+    private long requestedFrom;
     private long next;
     private int stream;
 
@@ -28,6 +28,13 @@ final class TailPosition
     {
         this.requestedFrom = requestedFrom;
         this.next = requestedFrom == Consumer.FIRST || requestedFrom == Consumer.NOW ? 0 : requestedFrom;
+    }
+
+    /** From now on the stream is to start at {@code index} (the next {@link #restart()} asks for it). */
+    void seek(final long index)
+    {
+        requestedFrom = index;
+        next = index == Consumer.FIRST || index == Consumer.NOW ? 0 : index;
     }
 
     /** Starts a new stream; returns where to ask the node to start it. */

@@ -78,8 +78,7 @@ public final class OrdersExample
         final List<String> orders = new ArrayList<>();
         try (RaftlineClient client = RaftlineClient.connect(context(clusterId, endpoints));
             Consumer consumer = client.consumer(Consumer.FIRST,
-                (index, term, type, producer, sequence, buffer, offset, length) ->
-                    orders.add(buffer.getStringWithoutLengthAscii(offset, length))))
+                entry -> orders.add(entry.text())))
         {
             final long deadlineNs = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (orders.size() < count && System.nanoTime() < deadlineNs)

@@ -128,11 +128,9 @@ class ConsumerRecoveryTest
         assertEveryIndexOnceInOrder();
     }
 
-    private void record(
-        final long index, final long term, final int type, final String producer, final long sequence,
-        final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    private void record(final ConsumedEntry entry)
     {
-        delivered.add(index);
+        delivered.add(entry.index());
     }
 
     /** Appends {@code count} entries; returns the index of the last. */

@@ -5,7 +5,6 @@ import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.storage.MetadataStore;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,8 +151,7 @@ class DamagedEntryRepairTest
     private Map<Long, String> consume(final int id)
     {
         final Map<Long, String> entries = new TreeMap<>();
-        final EntryHandler handler = (index, term, type, producer, sequence, buffer, offset, length) ->
-            entries.put(index, text(buffer, offset, length));
+        final EntryHandler handler = entry -> entries.put(entry.index(), entry.text());
         try (Consumer consumer = Consumer.open(cluster.config, null, id, Consumer.FIRST, false, 256, handler).pinned())
         {
             final long deadlineNs = System.nanoTime() + 2 * TIMEOUT_NS;
@@ -164,13 +162,6 @@ class DamagedEntryRepairTest
         }
         assertEquals(produced, entries.size(), "node " + id + " served every entry");
         return entries;
-    }
-
-    private static String text(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        return new String(bytes, StandardCharsets.US_ASCII);
     }
 
     /** Each entry produced once, intact. */

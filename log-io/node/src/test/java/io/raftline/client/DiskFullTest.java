@@ -153,7 +153,7 @@ class DiskFullTest
     private static long tail(final InProcessCluster cluster, final int id, final long index)
     {
         try (Consumer consumer = Consumer.open(cluster.config, null, id, Consumer.FIRST, true, 256,
-            (i, term, type, producer, sequence, buffer, offset, length) -> { }).pinned())
+            entry -> { }).pinned())
         {
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
             while (consumer.lastScanned() < index && System.nanoTime() < deadlineNs)

@@ -103,10 +103,10 @@ class LostAcknowledgementTest
             final List<String> log = new ArrayList<>();
             final long lastIndex = indexBySequence.get((long)count);
             try (Consumer consumer = Consumer.open(config, null, 1, Consumer.FIRST, false, 1024,
-                (index, term, type, producer, sequence, buffer, offset, length) ->
+                entry ->
                 {
-                    log.add(sequence + ":" + buffer.getStringWithoutLengthAscii(offset, length));
-                    assertEquals(indexBySequence.get(sequence), index, "acknowledged at the index it holds");
+                    log.add(entry.sequence() + ":" + entry.text());
+                    assertEquals(indexBySequence.get(entry.sequence()), entry.index(), "acknowledged at the index it holds");
                 }).pinned())
             {
                 final long deadlineNs = System.nanoTime() + TIMEOUT_NS;

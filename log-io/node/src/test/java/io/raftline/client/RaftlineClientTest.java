@@ -63,8 +63,7 @@ class RaftlineClientTest
             final Producer first = client.producer("first", 64, listener);
             final Producer second = client.producer("second", 64, listener);
             final Consumer consumer = client.consumer(2, Consumer.FIRST,
-                (index, term, type, producer, sequence, buffer, offset, length) ->
-                    read.add(producer + ":" + buffer.getStringWithoutLengthAscii(offset, length)));
+                entry -> read.add(entry.producer() + ":" + entry.text()));
             assertEquals(before + 1, clientDirectories(), "one embedded driver for the client");
             Appends.appendAndAwait(first, 100, seq -> text("a" + seq), TIMEOUT_NS);
             Appends.appendAndAwait(second, 100, seq -> text("b" + seq), TIMEOUT_NS);
@@ -156,6 +155,34 @@ class RaftlineClientTest
             assertEquals(RaftlineClientException.Reason.CLOSED, closed.reason());
         }
         assertEquals(threads * perThread, committed.size(), "each append committed once");
+    }
+
+    @Test
+    void aConsumerSeeksBackAndWaitsForEntriesWithABlockingPoll()
+    {
+        cluster = new InProcessCluster(dir, "seek", 22560);
+        final List<Long> indexes = new ArrayList<>();
+        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster)))
+        {
+            final Producer producer = client.producer("p", 16, null);
+            final long first = producer.append(text("one"), 0, 3).index();
+            final long second = producer.append(text("two"), 0, 3).index();
+            final Consumer consumer = client.consumer(first, entry -> indexes.add(entry.index()));
+            while (indexes.size() < 2)
+            {
+                assertTrue(consumer.poll(Duration.ofSeconds(10)) > 0, "entries within 10 s");
+            }
+            assertTrue(consumer.isConnected());
+            assertEquals(List.of(first, second), indexes);
+            assertEquals(0, consumer.poll(Duration.ofMillis(200)), "nothing new: returns after the timeout");
+
+            consumer.seek(second); // back: delivered again from there
+            while (indexes.size() < 3)
+            {
+                assertTrue(consumer.poll(Duration.ofSeconds(10)) > 0, "entries within 10 s");
+            }
+            assertEquals(List.of(first, second, second), indexes);
+        }
     }
 
     @Test
