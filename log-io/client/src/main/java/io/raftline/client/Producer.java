@@ -37,6 +37,8 @@ public final class Producer implements AutoCloseable
     private static final long READ_FAILED = ReadIndexResultFrame.FAILED;
     private static final long GAP_RESEND_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long NOT_READY_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Silence from the leader after which the producer counts itself disconnected: nodes answer every 2 s. */
+    private static final long SILENCE_NS = TimeUnit.SECONDS.toNanos(3);
 
     private final ClientTransport transport;
     private final ProducerListener listener;
@@ -73,6 +75,8 @@ public final class Producer implements AutoCloseable
     private long awaitedTerm;
     private ProducerListener.Failure awaitedFailure;
     private RaftlineClientException.Reason failureReason;
+    private long lastHeardFromLeaderNs;
+    private boolean leaderAnswers;       // as last reported to the listener
 
     private Producer(
         final ClientTransport transport,
@@ -87,8 +91,9 @@ public final class Producer implements AutoCloseable
         this.maxEntryBytes = transport.config().maxEntryBytes();
         this.retryTimeoutNs = retryTimeoutNs;
         this.giveUpTimeoutNs = giveUpTimeoutNs;
-        this.pending = new EntryWindow(window, (int)Math.min(1L << 30,
-            Math.max(1L << 20, (long)window * Math.min(maxEntryBytes + 8, 64 * 1024))));
+        // starts at 64 KiB and grows with the bytes really in flight, up to the window of the largest entries
+        this.pending = new EntryWindow(window, 64 * 1024,
+            (int)Math.min(1L << 30, Math.max(1L << 16, (long)window * (maxEntryBytes + 8))));
     }
 
     /**
@@ -205,6 +210,8 @@ public final class Producer implements AutoCloseable
             }
         }
         lastProgressNs = System.nanoTime();
+        lastHeardFromLeaderNs = lastProgressNs;
+        leaderAnswers = true;
     }
 
     private static void sleepBriefly()
@@ -291,6 +298,7 @@ public final class Producer implements AutoCloseable
         {
             return work;
         }
+        work += checkConnection(nowNs);
         if (nowNs >= resendAtNs)
         {
             resendAtNs = Long.MAX_VALUE;
@@ -315,6 +323,28 @@ public final class Producer implements AutoCloseable
             work += sendPending(nowNs);
         }
         return work;
+    }
+
+    /** Whether a leader answers this producer now (see {@link ProducerListener#onConnectionChanged}). */
+    public boolean isConnected()
+    {
+        return leaderAnswers;
+    }
+
+    private int checkConnection(final long nowNs)
+    {
+        final boolean now = leaderId != 0 && transport.isConnected(leaderId) &&
+            nowNs - lastHeardFromLeaderNs < SILENCE_NS;
+        if (now == leaderAnswers)
+        {
+            return 0;
+        }
+        leaderAnswers = now;
+        if (listener != null)
+        {
+            listener.onConnectionChanged(now, now ? leaderId : 0);
+        }
+        return 1;
     }
 
     private int sendPending(final long nowNs)
@@ -357,6 +387,10 @@ public final class Producer implements AutoCloseable
 
     private void onFrame(final int nodeId, final int type, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (nodeId == leaderId)
+        {
+            lastHeardFromLeaderNs = System.nanoTime();
+        }
         switch (type)
         {
             case ClientMessageType.SESSION_OPENED ->
@@ -422,6 +456,7 @@ public final class Producer implements AutoCloseable
         if (leader != 0 && leader != leaderId)
         {
             leaderId = leader;
+            lastHeardFromLeaderNs = System.nanoTime(); // a new leader gets as long to be heard
             sentSequence = Math.min(sentSequence, ackedSequence);
             redirected = true;
         }
@@ -528,6 +563,7 @@ public final class Producer implements AutoCloseable
             if (leader != 0 && leader != fromNode)
             {
                 leaderId = leader;
+                lastHeardFromLeaderNs = System.nanoTime();
             }
             else
             {

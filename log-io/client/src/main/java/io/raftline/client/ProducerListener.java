@@ -13,6 +13,15 @@ public interface ProducerListener
      */
     void onFailed(long sequence, boolean maybeCommitted, Failure failure);
 
+    /**
+     * The producer lost its leader (it went silent, or a node said it no longer leads) or found one again: entries
+     * wait meanwhile, and fail only after the acknowledgement timeout. Heard as soon as the producer polls after the
+     * change (a live leader is heard at least every 2 s). Does nothing unless overridden.
+     */
+    default void onConnectionChanged(final boolean connected, final int leaderId)
+    {
+    }
+
     /** Why entries failed: one instance for all the entries that failed together; its text is the message. */
     record Failure(RaftlineClientException.Reason reason, String message)
     {

@@ -186,6 +186,50 @@ class RaftlineClientTest
     }
 
     @Test
+    void aProducerSaysAtOnceThatItLostItsLeaderNotAfterTheAcknowledgementTimeout()
+    {
+        cluster = new InProcessCluster(dir, "connection", 22570);
+        final List<String> changes = new ArrayList<>();
+        final ProducerListener listener = new ProducerListener()
+        {
+            @Override
+            public void onCommitted(final long sequence, final long index, final long term)
+            {
+            }
+
+            @Override
+            public void onFailed(final long sequence, final boolean maybeCommitted, final Failure failure)
+            {
+                changes.add("failed " + sequence + ": " + failure.reason());
+            }
+
+            @Override
+            public void onConnectionChanged(final boolean connected, final int leaderId)
+            {
+                changes.add(connected ? "connected to " + leaderId : "lost the leader");
+            }
+        };
+        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster).ackTimeout(Duration.ofSeconds(60))))
+        {
+            final Producer producer = client.producer("p", 16, listener);
+            assertTrue(producer.isConnected());
+            producer.append(text("one"), 0, 3);
+            CloseHelper.closeAll(cluster.nodes);
+            producer.offer(text("two"), 0, 3);
+            final long startNs = System.nanoTime();
+            while (producer.isConnected() && System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(20))
+            {
+                producer.poll();
+            }
+            final long tookNs = System.nanoTime() - startNs;
+            assertTrue(!producer.isConnected(), "still connected after " + tookNs / 1_000_000 + " ms");
+            assertTrue(tookNs < TimeUnit.SECONDS.toNanos(5), "said so within 5 s, not after the 60 s ack timeout");
+            assertEquals(List.of("lost the leader"), changes, "and the entry waits");
+            assertEquals(1, producer.inFlight());
+        }
+    }
+
+    @Test
     void settingsAreCheckedWhenTheClientConnects()
     {
         final IllegalArgumentException noEndpoints = assertThrows(IllegalArgumentException.class,
