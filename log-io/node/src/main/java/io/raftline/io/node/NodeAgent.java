@@ -78,6 +78,8 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private long nextHousekeepingNs;
     private volatile Throwable failure;
     private volatile boolean cutForRepair;
+    private long loggedTerm = -1;          // the leadership last logged (see logLeadership)
+    private int loggedLeader = -1;
 
     /** The parts of a node, made by {@link RaftlineNode}; the agent closes them on its own thread at the end. */
     record Parts(
@@ -447,8 +449,34 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         return 1;
     }
 
+    /** Says at INFO when this node's view of who leads changes: what an operator reads first after a failover. */
+    private void logLeadership()
+    {
+        final long term = node.term();
+        final int leader = node.leaderId();
+        if (term == loggedTerm && leader == loggedLeader)
+        {
+            return;
+        }
+        if (leader == node.id())
+        {
+            LOG.info("node {} leads in term {}", node.id(), term);
+        }
+        else if (leader != 0)
+        {
+            LOG.info("node {} follows node {} in term {}", node.id(), leader, term);
+        }
+        else if (term != loggedTerm)
+        {
+            LOG.info("node {} is in term {} with no leader known", node.id(), term);
+        }
+        loggedTerm = term;
+        loggedLeader = leader;
+    }
+
     private void updateCounters()
     {
+        logLeadership();
         nextCountersNs = nowNs + COUNTER_INTERVAL_NS;
         counters.update(node.term(), node.leaderId(), node.commitIndex(), log.lastIndex(), node.durableIndex());
         counters.appliedIndex(state.appliedIndex());
