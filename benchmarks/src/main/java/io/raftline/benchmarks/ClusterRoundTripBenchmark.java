@@ -2,12 +2,8 @@ package io.raftline.benchmarks;
 
 import io.raftline.client.Producer;
 import io.raftline.client.ProducerListener;
-import io.raftline.protocol.config.ClusterConfig;
-import io.raftline.io.node.RaftlineNode;
-import io.raftline.io.transport.LoopbackPorts;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -23,11 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,16 +37,13 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class ClusterRoundTripBenchmark extends RaftlineFork implements ProducerListener
 {
-    private static final int NODES = 3;
     private static final int PAYLOAD_BYTES = 100;
     private static final long OPEN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
 
-    private final RaftlineNode[] nodes = new RaftlineNode[NODES];
     private final UnsafeBuffer payload = new UnsafeBuffer(BufferUtil.allocateDirectAligned(128, 64));
     // as the bench client and the nodes: no spinning on a 2-core machine where the nodes need the cores
     private final IdleStrategy idle = new BackoffIdleStrategy(0, 8, 1_000, 100_000);
-    private Path dir;
-    private ClusterConfig config;
+    private InJvmCluster cluster;
     private Producer producer;
     private long committedSequence;
     private long committedIndex;
@@ -63,23 +52,10 @@ public class ClusterRoundTripBenchmark extends RaftlineFork implements ProducerL
     @Setup(Level.Trial)
     public void setUp() throws IOException
     {
-        dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "raftline-jmh-cluster-");
-        final Properties properties = new Properties();
-        properties.setProperty(ClusterConfig.CLUSTER_ID, "jmh-" + ProcessHandle.current().pid());
-        final int basePort = LoopbackPorts.freeBase(NODES);
-        for (int id = 1; id <= NODES; id++)
-        {
-            properties.setProperty("node." + id, "127.0.0.1:" + (basePort + id - 1));
-        }
-        properties.setProperty(ClusterConfig.DURABILITY, "page-cache");
-        config = ClusterConfig.parse(properties, dir);
+        cluster = new InJvmCluster("round-trip");
         try
         {
-            for (int id = 1; id <= NODES; id++)
-            {
-                nodes[id - 1] = RaftlineNode.start(config, id, true);
-            }
-            producer = Producer.open(config, null, "jmh", 1, this, OPEN_TIMEOUT_NS);
+            producer = Producer.open(cluster.config(), null, "jmh", 1, this, OPEN_TIMEOUT_NS);
         }
         catch (final RuntimeException ex)
         {
@@ -96,12 +72,7 @@ public class ClusterRoundTripBenchmark extends RaftlineFork implements ProducerL
     public void tearDown()
     {
         CloseHelper.quietClose(producer);
-        CloseHelper.quietCloseAll(nodes);
-        for (final ClusterConfig.Member member : config.members().values())
-        {
-            IoUtil.delete(new File(RaftlineNode.aeronDirectory(config, member)), true);
-        }
-        IoUtil.delete(dir.toFile(), true);
+        CloseHelper.quietClose(cluster);
     }
 
     @Benchmark
