@@ -97,7 +97,7 @@ final class BenchSnapshotCommand implements Callable<Integer>
                 quietSeconds);
             out.flush();
             final ProduceRun run = new ProduceRun("bench", 100, rate, null);
-            final Thread producer = new Thread(() -> run.run(ClusterConfig.load(clusterFile), bind, 1024,
+            final Thread producer = new Thread(() -> run.run(clusterFile, bind, 1024,
                 offered -> onProducerCycle(run), () -> { }), "bench-producer");
             producer.start();
             Thread.sleep(3_000);

@@ -129,7 +129,7 @@ abstract class BenchWorkload implements Callable<Integer>
             final boolean[] measuring = { false };
             final long[] measuredNs = { 0 };
             final long[] measuredMs = { 0, 0 }; // wall clock, to pick the GC pauses of the measured window
-            run.run(config, bind, window, offered ->
+            run.run(clusterFile, bind, window, offered ->
             {
                 final long nowNs = System.nanoTime();
                 if (!measuring[0] && nowNs >= measureStartNs)

@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer>
             final org.HdrHistogram.Histogram[] steady = new org.HdrHistogram.Histogram[1];
             final long startNs = System.nanoTime();
             say(out, "producing " + count + " entries of 100 bytes at " + rate + "/s; node " + tailNode + " is tailed");
-            run.run(config, bind, 256, offered ->
+            run.run(clusterFile, bind, 256, offered ->
             {
                 acknowledged.set(run.acknowledged());
                 if (!warm[0] && run.acknowledged() >= killAt / 2)

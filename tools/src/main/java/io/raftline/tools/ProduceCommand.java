@@ -104,7 +104,7 @@ final class ProduceCommand implements Callable<Integer>
                     java.util.Arrays.toString(config.memberIds()) + ") to open session " + name + "...");
                 err.flush();
             }
-            run.run(config, bind, window,
+            run.run(clusterFile, bind, window,
                 offered -> amount.count != null ? offered < amount.count : System.nanoTime() < endNs,
                 () ->
                 {

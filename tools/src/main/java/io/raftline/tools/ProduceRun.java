@@ -1,8 +1,8 @@
 package io.raftline.tools;
 
 import io.raftline.client.Producer;
+import io.raftline.client.RaftlineClient;
 import io.raftline.client.ProducerListener;
-import io.raftline.protocol.config.ClusterConfig;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 
@@ -65,11 +67,14 @@ final class ProduceRun implements ProducerListener
      * outcome. {@code progress} is called about once a second.
      */
     void run(
-        final ClusterConfig config, final String bind, final int window, final LongPredicate more,
+        final Path clusterFile, final String bind, final int window, final LongPredicate more,
         final Runnable progress)
     {
         sendTimeNs = new long[1 << 20];
-        try (Producer producer = Producer.open(config, bind, name, window, this, timeoutNs))
+        // the client library as any application uses it
+        try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context().clusterFile(clusterFile)
+            .bind(bind).openTimeout(Duration.ofNanos(timeoutNs)).ackTimeout(Duration.ofNanos(timeoutNs)));
+            Producer producer = client.producer(name, window, this))
         {
             final IdleStrategy idle = new BackoffIdleStrategy(0, 8, 1_000, 100_000); // as the nodes: no spinning on 2 cores
             final long startNs = System.nanoTime();

@@ -1,6 +1,5 @@
 package io.raftline.tools;
 
-import io.raftline.protocol.config.ClusterConfig;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -30,7 +29,7 @@ final class BackgroundProducer implements AutoCloseable
     private final Thread thread;
     private volatile RuntimeException failure;
 
-    BackgroundProducer(final ClusterConfig config, final String name, final long rate, final Path historyFile)
+    BackgroundProducer(final Path clusterFile, final String name, final long rate, final Path historyFile)
         throws IOException
     {
         this.name = name;
@@ -41,7 +40,7 @@ final class BackgroundProducer implements AutoCloseable
         {
             try
             {
-                run.run(config, null, 256, offered ->
+                run.run(clusterFile, null, 256, offered ->
                 {
                     acknowledged.set(run.acknowledged());
                     return producing.get();

@@ -50,7 +50,7 @@ class MembershipProcessTest
     void aKilledFollowerIsReplacedByANewNodeOnAnEmptyDisk(@TempDir final Path dir) throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22101);
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", RATE, dir.resolve("h")))
         {
             final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(5_000, 30);
@@ -77,7 +77,7 @@ class MembershipProcessTest
     void aClusterGrowsFromThreeToFiveAndShrinksBack(@TempDir final Path dir) throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22201);
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", RATE, dir.resolve("h")))
         {
             cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
             producer.awaitMore(5_000, 30);
@@ -113,7 +113,7 @@ class MembershipProcessTest
     void leadershipMovesOnRequestAndARemovedLeaderHandsOver(@TempDir final Path dir) throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22301);
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", RATE, dir.resolve("h")))
         {
             final NodeStatus first = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(5_000, 30);
@@ -140,7 +140,7 @@ class MembershipProcessTest
     void aVoterBackOnAnEmptyDiskDoesNotCountUntilAddedAgain(@TempDir final Path dir) throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22401);
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", RATE, dir.resolve("h")))
         {
             final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(5_000, 30);
@@ -168,7 +168,7 @@ class MembershipProcessTest
     void aProducerOutlivesTheReplacementOfEveryNodeItKnew(@TempDir final Path dir) throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22501);
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", RATE, dir.resolve("h")))
         {
             cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3));
             producer.awaitMore(5_000, 30);

@@ -92,7 +92,7 @@ class SnapshotProcessTest
         throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22601, COMPACTING);
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", RATE, dir.resolve("h")))
         {
             final NodeStatus first = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(3_000, 30);
@@ -169,7 +169,7 @@ class SnapshotProcessTest
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 22801, "snapshot.interval.entries=2000",
             "state.machine=" + FailingStateMachine.class.getName());
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", RATE, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", RATE, dir.resolve("h")))
         {
             final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             producer.awaitMore(9_000, 30);
@@ -236,7 +236,7 @@ class SnapshotProcessTest
             List.of("-D" + BulkStateMachine.SIZE_PROPERTY + "=" + (300L << 20)), "snapshot.interval.entries=2000",
             "log.retain.entries=0", "storage.segment.bytes=262144", "state.machine=" + BulkStateMachine.class.getName());
             // slow enough for every node to write each 300 MiB snapshot: followers then hold the leader's
-            BackgroundProducer producer = new BackgroundProducer(cluster.config(), "p", 1_000, dir.resolve("h")))
+            BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", 1_000, dir.resolve("h")))
         {
             final NodeStatus leader = ProcessCluster.leaderOf(cluster.await("a leader", 30, s -> ProcessCluster.oneAgreedLeader(s, 3)));
             final int source = leader.id() % 3 + 1;
