@@ -68,6 +68,7 @@ public final class Consumer implements AutoCloseable
     private long deliveredCount;
     private long failovers;
     private boolean pinned;
+    private boolean nodeAnswers;        // as last reported to the handler
 
     private Consumer(
         final ClusterConfig config, final String bind, final io.raftline.protocol.AeronRuntime runtime,
@@ -209,6 +210,12 @@ public final class Consumer implements AutoCloseable
         }
         final long nowNs = System.nanoTime();
         int work = transport.poll(nowNs, 16);
+        final boolean answers = transport.isConnected(nodeId) && nowNs - lastHeardNs <= FAILOVER_AFTER_NS;
+        if (answers != nodeAnswers)
+        {
+            nodeAnswers = answers;
+            handler.onConnectionChanged(answers, nodeId);
+        }
         if (!pinned && nowNs - lastHeardNs > FAILOVER_AFTER_NS)
         {
             failOver(nowNs);

@@ -92,14 +92,30 @@ class ConsumerRecoveryTest
     {
         startCluster(22510);
         final int followed = 2;
+        final List<String> changes = new ArrayList<>();
+        final EntryHandler handler = new EntryHandler()
+        {
+            @Override
+            public void onEntry(final ConsumedEntry entry)
+            {
+                record(entry);
+            }
+
+            @Override
+            public void onConnectionChanged(final boolean connected, final int nodeId)
+            {
+                changes.add((connected ? "connected to " : "lost ") + nodeId);
+            }
+        };
         try (Producer producer = Producer.open(config, null, "p", 256, acknowledgements, TIMEOUT_NS);
-            Consumer consumer = Consumer.open(config, null, followed, Consumer.FIRST, true, 64, this::record))
+            Consumer consumer = Consumer.open(config, null, followed, Consumer.FIRST, true, 64, handler))
         {
             await(consumer, produce(producer, 500));
             cluster.nodes[followed - 1].close(); // gone for good
             await(consumer, produce(producer, 500));
             assertTrue(consumer.node() != followed, "reads from node " + consumer.node());
             assertEquals(1, consumer.failovers());
+            assertEquals(List.of("connected to 2", "lost 2", "connected to " + consumer.node()), changes);
         }
         assertEveryIndexOnceInOrder();
     }
