@@ -2,6 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.core.EntryType;
 import io.raftline.client.Consumer;
+import io.raftline.client.RaftlineClient;
 import io.raftline.protocol.config.ClusterConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -72,7 +73,10 @@ final class TailCommand implements Callable<Integer>
         final EntryPrinter printer = new EntryPrinter(out, format.equals("json"));
         final long last = to != null ? to : Long.MAX_VALUE;
         final boolean[] done = new boolean[1];
-        try (Consumer consumer = Consumer.open(config, bind, node, from, all, 4096,
+        // the client library as any application uses it
+        try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context().clusterFile(clusterFile)
+            .bind(bind));
+            Consumer consumer = client.consumer(node, from,
             entry ->
             {
                 if (entry.index() <= last)
@@ -86,6 +90,10 @@ final class TailCommand implements Callable<Integer>
             if (nodeId != null)
             {
                 consumer.pinned(); // that node's log, not any node's
+            }
+            if (all)
+            {
+                consumer.withRaftEntries();
             }
             final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
             final long startNs = System.nanoTime();

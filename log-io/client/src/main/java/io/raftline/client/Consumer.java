@@ -46,7 +46,7 @@ public final class Consumer implements AutoCloseable
 
     private final ClientTransport transport;
     private int nodeId;
-    private final boolean all;
+    private boolean all;
     private final long window;
     private final EntryHandler handler;
     private final Long2ObjectHashMap<String> names = new Long2ObjectHashMap<>();
@@ -137,6 +137,17 @@ public final class Consumer implements AutoCloseable
     public long gaps()
     {
         return gaps;
+    }
+
+    /** Delivers Raft's own entries too (no-ops, configuration changes, session openings and closings). */
+    public Consumer withRaftEntries()
+    {
+        if (!all)
+        {
+            all = true;
+            requested = false; // asked again, with them
+        }
+        return this;
     }
 
     /** Reads from the node it was opened with and no other, as a check of that node's own log must. */
