@@ -86,6 +86,10 @@ public final class AsyncProducer implements AutoCloseable
         }
         outstanding.incrementAndGet();
         requests.offer(new Request(bytes, future));
+        if (closed && future.completeExceptionally(new RaftlineClientException.ClosedException("producer closed")))
+        {
+            outstanding.decrementAndGet(); // came after the client thread's last look: it will not settle it
+        }
         return future;
     }
 
@@ -230,12 +234,15 @@ public final class AsyncProducer implements AutoCloseable
         producer.close();
         inFlight.values().forEach(future -> settle(future, null, why));
         inFlight.clear();
+        closed = true; // before the last look: an append after it settles its own future
         Request request;
         while ((request = waiting.poll()) != null || (request = requests.poll()) != null)
         {
-            settle(request.future(), null, why);
+            if (request.future().completeExceptionally(why))
+            {
+                outstanding.decrementAndGet();
+            }
         }
-        closed = true;
     }
 
     /** Waits for a future of the client thread's, turning its failure into the client's exception. */
