@@ -185,7 +185,15 @@ public final class RaftlineClient implements AutoCloseable
         {
             this.embeddedDirectory = null;
             this.cleanup = null;
-            this.runtime = AeronRuntime.external(context.aeronDirectory);
+            try
+            {
+                this.runtime = AeronRuntime.external(context.aeronDirectory);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST,
+                    "no Aeron media driver answers in " + context.aeronDirectory + ": " + ex.getMessage());
+            }
         }
         else
         {

@@ -230,6 +230,23 @@ class RaftlineClientTest
     }
 
     @Test
+    void aClientUsesAnExternalMediaDriverAndMakesNoDriverOfItsOwn()
+    {
+        cluster = new InProcessCluster(dir, "external", 22590);
+        final int before = clientDirectories();
+        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(new io.aeron.driver.MediaDriver
+            .Context().aeronDirectoryName(dir.resolve("aeron").toString()).dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true).threadingMode(io.aeron.driver.ThreadingMode.SHARED));
+            RaftlineClient client = RaftlineClient.connect(contextOf(cluster)
+                .aeronDirectory(driver.aeronDirectoryName())))
+        {
+            assertEquals(before, clientDirectories(), "no embedded driver");
+            final Producer producer = client.producer("external", 8, null);
+            assertTrue(producer.append(text("through the external driver"), 0, 27).index() > 0);
+        }
+    }
+
+    @Test
     void settingsAreCheckedWhenTheClientConnects()
     {
         final IllegalArgumentException noEndpoints = assertThrows(IllegalArgumentException.class,
