@@ -9,11 +9,11 @@ import io.raftline.io.node.NodeStatus;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -42,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * clean. {@code -Dfaults.seed=N} replays a nemesis schedule, {@code -Dfaults.seconds=S} sets the length (CI: 40);
  * a failure names its seed and keeps its data directories.
  */
-@Timeout(600)
 class FaultInjectionTest
 {
     private static final long SEED = Long.getLong("faults.seed", System.nanoTime() & Long.MAX_VALUE);
@@ -71,7 +71,13 @@ class FaultInjectionTest
     private final AtomicLong longestWithoutAckNs = new AtomicLong();
 
     @Test
-    void acknowledgedEntriesSurviveKillsPausesAndTransfersExactlyOnceInOrder() throws Exception
+    void acknowledgedEntriesSurviveKillsPausesAndTransfersExactlyOnceInOrder()
+    {
+        // bounded by the run's own length, so that a long run (-Dfaults.seconds) is not cut short
+        assertTimeoutPreemptively(Duration.ofSeconds(SECONDS + 300L), this::run);
+    }
+
+    private void run() throws Exception
     {
         final Path dir = Files.createTempDirectory("raftline-faults-" + SEED + "-");
         final NetworkNamespaces network = NetworkNamespaces.create(3).orElse(null);
