@@ -428,19 +428,9 @@ public final class Simulator
      */
     private void wipe(final int id)
     {
-        final int leader = anyLeader();
-        if (leader == 0 || nodes[id] == null || !isQuiescent(nodes[leader]) || isRepairing())
+        if (!mayLoseLogOf(id))
         {
-            return; // a node short of its damaged log counts on the others, as if its disk were lost
-        }
-        for (int other = 1; other <= machines; other++)
-        {
-            // whichever configuration a node acts on, it must keep a majority of voters on their own disks; a
-            // learner about to be promoted counts as a voter (its promotion may name the disk it loses)
-            if (nodes[other] != null && (!canLose(nodes[other].configuration(), id) || nodes[other].isCatchingUp(id)))
-            {
-                return;
-            }
+            return;
         }
         nodes[id] = null;
         // what the old disk acknowledged must not arrive after it is gone: a promise nothing keeps any more
@@ -468,17 +458,9 @@ public final class Simulator
      */
     private void damage(final int id)
     {
-        final int leader = anyLeader();
-        if (leader == 0 || nodes[id] == null || !isQuiescent(nodes[leader]) || isRepairing())
+        if (!mayLoseLogOf(id))
         {
             return;
-        }
-        for (int other = 1; other <= machines; other++)
-        {
-            if (nodes[other] != null && (!canLose(nodes[other].configuration(), id) || nodes[other].isCatchingUp(id)))
-            {
-                return;
-            }
         }
         // found while running (the node knows its role and commit index) or when it starts again after a crash
         final RaftNode running = nodes[id];
@@ -530,6 +512,29 @@ public final class Simulator
             repairFloorIndex[id] = index;
             repairFloorTerm[id] = term;
         }
+    }
+
+    /**
+     * Whether machine {@code id} may lose its disk, or the part of its log a damaged entry cuts off, and the cluster
+     * still go on once the network heals: a quiescent leader, no other repair under way, and, whichever
+     * configuration a node acts on, a majority of voters left on their own disks (a learner about to be promoted
+     * counts as a voter: its promotion may name the disk it loses).
+     */
+    private boolean mayLoseLogOf(final int id)
+    {
+        final int leader = anyLeader();
+        if (leader == 0 || nodes[id] == null || !isQuiescent(nodes[leader]) || isRepairing())
+        {
+            return false; // a node short of its damaged log counts on the others, as if its disk were lost
+        }
+        for (int other = 1; other <= machines; other++)
+        {
+            if (nodes[other] != null && (!canLose(nodes[other].configuration(), id) || nodes[other].isCatchingUp(id)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether some node is still short of a log it lost to damage: one repair at a time, as one disk fails. */

@@ -14,11 +14,9 @@ import io.raftline.protocol.client.DisconnectFrame;
 import io.raftline.protocol.FrameHeader;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -69,9 +67,7 @@ public final class ClientTransport implements AutoCloseable
     private final FragmentAssembler assembler;
     private final ConnectedFrame connected = new ConnectedFrame();
     private final Listener listener;
-    private final boolean ownsRuntime;
-    private final File aeronDir;         // of an embedded driver this transport owns, else null
-    private final Thread cleanup;
+    private final ClientDriver ownDriver;   // null when the runtime is shared
     private long correlationIds;
     private long sessionId;
     private boolean closed;
@@ -94,10 +90,8 @@ public final class ClientTransport implements AutoCloseable
         this.clusterHash = FrameHeader.clusterHash(config.clusterId());
         this.clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         this.listener = listener;
-        this.ownsRuntime = shared == null;
-        this.aeronDir = ownsRuntime ? ClientDirectories.forThisProcess(clientId) : null;
-        this.cleanup = ownsRuntime ? ClientDirectories.deleteOnExit(aeronDir) : null;
-        this.runtime = ownsRuntime ? embeddedRuntime(aeronDir, config) : shared;
+        this.ownDriver = shared == null ? new ClientDriver(config, clientId) : null;
+        this.runtime = shared == null ? ownDriver.runtime() : shared;
         try
         {
             final String bindEndpoint = bindEndpoint(config, bind);
@@ -116,13 +110,6 @@ public final class ClientTransport implements AutoCloseable
             close();
             throw ex;
         }
-    }
-
-    /** An embedded driver in {@code aeronDir}, after removing the folders of client processes that died. */
-    static AeronRuntime embeddedRuntime(final File aeronDir, final ClusterConfig config)
-    {
-        ClientDirectories.deleteStale(aeronDir);
-        return AeronRuntime.embedded(aeronDir.getPath(), config.mtuBytes(), config.socketBufferBytes());
     }
 
     /** ADDR[:PORT], or by default the local address that reaches the first node, on a free port. */
@@ -364,11 +351,6 @@ public final class ClientTransport implements AutoCloseable
         {
             CloseHelper.quietClose(node.publication);
         }
-        if (ownsRuntime)
-        {
-            CloseHelper.quietClose(runtime);
-            IoUtil.delete(aeronDir, true);
-            ClientDirectories.forget(cleanup);
-        }
+        CloseHelper.quietClose(ownDriver);
     }
 }

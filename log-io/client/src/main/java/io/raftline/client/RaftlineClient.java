@@ -4,7 +4,6 @@ import io.raftline.protocol.AeronRuntime;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.protocol.config.ConfigException;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -39,8 +38,7 @@ public final class RaftlineClient implements AutoCloseable
     private final Context context;
     private final ClusterConfig config;
     private final AeronRuntime runtime;
-    private final File embeddedDirectory;       // null with an external driver
-    private final Thread cleanup;
+    private final ClientDriver embedded;        // null with an external driver
     private final List<AutoCloseable> made = new ArrayList<>();
     private final ClientThread clientThread;    // null unless the context asks for one
     private boolean closed;
@@ -183,8 +181,7 @@ public final class RaftlineClient implements AutoCloseable
         this.config = config;
         if (context.aeronDirectory != null)
         {
-            this.embeddedDirectory = null;
-            this.cleanup = null;
+            this.embedded = null;
             try
             {
                 this.runtime = AeronRuntime.external(context.aeronDirectory);
@@ -197,9 +194,8 @@ public final class RaftlineClient implements AutoCloseable
         }
         else
         {
-            this.embeddedDirectory = ClientDirectories.forThisProcess(ThreadLocalRandom.current().nextLong());
-            this.cleanup = ClientDirectories.deleteOnExit(embeddedDirectory);
-            this.runtime = ClientTransport.embeddedRuntime(embeddedDirectory, config);
+            this.embedded = new ClientDriver(config, ThreadLocalRandom.current().nextLong());
+            this.runtime = embedded.runtime();
         }
         this.clientThread = context.clientThread ? new ClientThread(runtime) : null;
     }
@@ -302,12 +298,7 @@ public final class RaftlineClient implements AutoCloseable
         closed = true;
         CloseHelper.quietCloseAll(made);
         CloseHelper.quietClose(clientThread);
-        CloseHelper.quietClose(runtime);
-        if (embeddedDirectory != null)
-        {
-            IoUtil.delete(embeddedDirectory, true);
-            ClientDirectories.forget(cleanup);
-        }
+        CloseHelper.quietClose(embedded != null ? embedded : runtime);
     }
 
     private void checkNoClientThread()

@@ -26,8 +26,7 @@ final class TailPosition
     /** @param requestedFrom {@link Consumer#FIRST}, {@link Consumer#NOW} or an index */
     TailPosition(final long requestedFrom)
     {
-        this.requestedFrom = requestedFrom;
-        this.next = requestedFrom == Consumer.FIRST || requestedFrom == Consumer.NOW ? 0 : requestedFrom;
+        seek(requestedFrom);
     }
 
     /** From now on the stream is to start at {@code index} (the next {@link #restart()} asks for it). */
