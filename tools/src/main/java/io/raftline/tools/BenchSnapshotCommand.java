@@ -1,6 +1,7 @@
 package io.raftline.tools;
 
 import io.raftline.client.AdminClient;
+import io.raftline.client.RaftlineClient;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
@@ -107,7 +108,8 @@ final class BenchSnapshotCommand implements Callable<Integer>
             phase = Phase.SNAPSHOTS;
             final long writeStartNs = System.nanoTime();
             int written = 0;
-            try (AdminClient admin = AdminClient.open(config, bind))
+            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
             {
                 for (int round = 0; round < 2; round++)
                 {
@@ -135,7 +137,8 @@ final class BenchSnapshotCommand implements Callable<Integer>
             awaitReachable(config, newcomer, dir);
             phase = Phase.INSTALL;
             final long installStartNs = System.nanoTime();
-            try (AdminClient admin = AdminClient.open(config, bind))
+            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
             {
                 final AdminClient.Result added = admin.request(AdminOperation.ADD_LEARNER, newcomer,
                     config.member(newcomer).endpoint(), TIMEOUT_NS);

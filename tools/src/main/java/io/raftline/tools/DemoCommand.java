@@ -1,6 +1,7 @@
 package io.raftline.tools;
 
 import io.raftline.client.Consumer;
+import io.raftline.client.RaftlineClient;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatus;
@@ -80,7 +81,7 @@ final class DemoCommand implements Callable<Integer>
             final AtomicLong tailed = new AtomicLong();
             final int tailNode = first.id() % 3 + 1;
             final AtomicBoolean consuming = new AtomicBoolean(true);
-            final Thread consumerThread = startConsumer(config, tailNode, tailed, consuming);
+            final Thread consumerThread = startConsumer(clusterFile, tailNode, tailed, consuming);
             final ProduceRun run = new ProduceRun(PRODUCER, 100, rate, null);
             final AtomicLong acknowledged = new AtomicLong();
             final long killAt = count / 3;
@@ -122,7 +123,7 @@ final class DemoCommand implements Callable<Integer>
                     ProduceRun.human(run.longestGapNs()));
             }
 
-            final int checked = check(out, config, tailNode, run);
+            final int checked = check(out, clusterFile, tailNode, run);
             say(out, checked == 0 ? "every acknowledged entry is in the log exactly once, in order" :
                 checked + " problems found");
             return checked == 0 && run.failed() == 0 ? 0 : 1;
@@ -146,13 +147,13 @@ final class DemoCommand implements Callable<Integer>
     }
 
     private Thread startConsumer(
-        final ClusterConfig config, final int nodeId, final AtomicLong tailed,
+        final Path clusterFile, final int nodeId, final AtomicLong tailed,
         final AtomicBoolean consuming)
     {
         final Thread thread = new Thread(() ->
         {
-            try (Consumer consumer = Consumer.open(config, bind, nodeId, Consumer.FIRST, false, 4096,
-                entry -> tailed.set(entry.index())).pinned())
+            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                Consumer consumer = client.consumer(nodeId, Consumer.FIRST, entry -> tailed.set(entry.index())).pinned())
             {
                 final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
                 while (consuming.get())
@@ -171,9 +172,9 @@ final class DemoCommand implements Callable<Integer>
     }
 
     /** Reads the whole log from a surviving node and checks the producer's entries: 1, 2, 3... once each. */
-    private int check(final PrintWriter out, final ClusterConfig config, final int nodeId, final ProduceRun run)
+    private int check(final PrintWriter out, final Path clusterFile, final int nodeId, final ProduceRun run)
     {
-        final LogCheck check = LogCheck.read(config, bind, nodeId, PRODUCER, TimeUnit.SECONDS.toNanos(30));
+        final LogCheck check = LogCheck.read(clusterFile, bind, nodeId, PRODUCER, TimeUnit.SECONDS.toNanos(30));
         check.problems().forEach(problem -> say(out, "  " + problem));
         say(out, String.format("read back %,d entries of producer %s from node %d", check.entries(), PRODUCER,
             nodeId));

@@ -1,6 +1,7 @@
 package io.raftline.tools;
 
 import io.raftline.client.AdminClient;
+import io.raftline.client.RaftlineClient;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.protocol.client.AdminOperation;
 import picocli.CommandLine.Command;
@@ -36,7 +37,8 @@ final class LeaderCommand implements Callable<Integer>
         public Integer call()
         {
             Flags.within("--to", to, 0, Integer.MAX_VALUE);
-            try (AdminClient admin = AdminClient.open(ClusterConfig.load(clusterFile), bind))
+            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
             {
                 final AdminClient.Result result = change(admin, AdminOperation.TRANSFER_LEADERSHIP, to, "");
                 spec.commandLine().getOut().println("node " + result.leaderId() + " leads");

@@ -2,6 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.core.EntryType;
 import io.raftline.client.Consumer;
+import io.raftline.client.RaftlineClient;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
 import io.raftline.io.node.NodeStatusReader;
@@ -9,6 +10,7 @@ import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,13 +38,15 @@ final class LogCheck
 
     /** Reads node {@code nodeId}'s log from its start to its commit index as of now. */
     static LogCheck read(
-        final ClusterConfig config, final String bind, final int nodeId, final String producer, final long timeoutNs)
+        final Path clusterFile, final String bind, final int nodeId, final String producer, final long timeoutNs)
     {
         final LogCheck check = new LogCheck(producer);
-        final long target = NodeStatusReader.read(config, nodeId).value(NodeCounter.COMMIT_INDEX);
+        final long target = NodeStatusReader.read(ClusterConfig.load(clusterFile), nodeId)
+            .value(NodeCounter.COMMIT_INDEX);
         check.firstIndex = -1;
         // every entry, Raft's own too, so that the first one delivered says where the log starts
-        try (Consumer consumer = Consumer.open(config, bind, nodeId, Consumer.FIRST, true, 4096,
+        try (RaftlineClient client = Clients.connect(clusterFile, bind);
+            Consumer consumer = client.consumer(nodeId, Consumer.FIRST,
             entry ->
             {
                 if (check.firstIndex < 0)
@@ -60,7 +64,7 @@ final class LogCheck
                 {
                     check.onEntry(entry.index(), entry.sequence(), text);
                 }
-            }).pinned())
+            }).withRaftEntries().pinned())
         {
             final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
             final long deadlineNs = System.nanoTime() + timeoutNs;

@@ -2,6 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.core.quorum.Configuration;
 import io.raftline.client.AdminClient;
+import io.raftline.client.RaftlineClient;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.protocol.client.AdminOperation;
 import io.raftline.protocol.client.AdminStatus;
@@ -76,7 +77,8 @@ final class MemberCommand implements Callable<Integer>
         /** One change through a fresh client, saying {@code done} once it is committed. */
         int changeOne(final AdminOperation operation, final int id, final String done)
         {
-            try (AdminClient admin = AdminClient.open(ClusterConfig.load(clusterFile), bind))
+            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
             {
                 change(admin, operation, id, "");
                 spec.commandLine().getOut().println(done);
@@ -96,7 +98,8 @@ final class MemberCommand implements Callable<Integer>
         public Integer call()
         {
             final ClusterConfig config = ClusterConfig.load(clusterFile);
-            try (AdminClient admin = AdminClient.open(config, bind))
+            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
             {
                 final AdminClient.Result result = admin.listMembers(timeoutNs());
                 final PrintWriter out = spec.commandLine().getOut();
@@ -132,7 +135,8 @@ final class MemberCommand implements Callable<Integer>
                 throw new UsageFailure(where == null ? "node " + id + " is not in " + clusterFile +
                     ": give --endpoint HOST:PORT" : "--endpoint must be HOST:PORT: " + where);
             }
-            try (AdminClient admin = AdminClient.open(config, bind))
+            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
             {
                 change(admin, AdminOperation.ADD_LEARNER, id, where);
                 spec.commandLine().getOut().println("node " + id + " (" + where + ") added as a learner");

@@ -2,6 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.core.quorum.Configuration;
 import io.raftline.client.AdminClient;
+import io.raftline.client.RaftlineClient;
 import io.raftline.client.RaftlineClientException;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.protocol.client.AdminStatus;
@@ -39,7 +40,8 @@ final class SnapshotCommand extends MemberCommand.Common implements Callable<Int
         final long timeoutNs = timeoutNs();
         final PrintWriter out = spec.commandLine().getOut();
         final List<String> failed = new ArrayList<>();
-        try (AdminClient admin = AdminClient.open(config, bind))
+        try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
         {
             final int[] members = members(admin, config);
             if (node != null && IntStream.of(members).noneMatch(id -> id == node) &&

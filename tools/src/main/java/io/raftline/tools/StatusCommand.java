@@ -2,6 +2,7 @@ package io.raftline.tools;
 
 import io.raftline.core.quorum.Configuration;
 import io.raftline.client.AdminClient;
+import io.raftline.client.RaftlineClient;
 import io.raftline.client.RaftlineClientException;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeCounter;
@@ -80,7 +81,8 @@ final class StatusCommand implements Callable<Integer>
     /** The configuration in force as a node reports it, or null when none answers in time. */
     private Configuration configurationOf(final ClusterConfig config)
     {
-        try (AdminClient admin = AdminClient.open(config, bind))
+        try (RaftlineClient client = Clients.connect(clusterFile, bind);
+                AdminClient admin = client.admin())
         {
             return admin.listMembers(CONFIGURATION_TIMEOUT_NS).configuration();
         }

@@ -199,7 +199,7 @@ class MembershipProcessTest
         cluster.await("node " + nodeId + " committed the last acknowledgement", 30,
             s -> s.get(nodeId - 1).value(NodeCounter.COMMIT_INDEX) >= run.lastIndex());
         Thread.sleep(1_000); // a snapshot still being written compacts the log when done: not while it is read
-        final LogCheck check = LogCheck.read(cluster.config(), null, nodeId, producer.name(),
+        final LogCheck check = LogCheck.read(cluster.clusterFile(), null, nodeId, producer.name(),
             TimeUnit.SECONDS.toNanos(30));
         assertEquals(0, check.problemCount(), () -> String.join("\n", check.problems()));
         final Map<Long, Long> acknowledged = producer.acknowledgedIndexes();

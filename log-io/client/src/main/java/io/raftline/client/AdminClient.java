@@ -42,6 +42,8 @@ public final class AdminClient implements AutoCloseable
     }
 
     private final ClientTransport transport;
+    private final boolean ownsTransport;
+    private final ClientTransport.Listener frames = this::onFrame;
     private final ConnectedFrame connected = new ConnectedFrame();
     private final AdminResultFrame resultFrame = new AdminResultFrame();
     private long awaited;
@@ -49,14 +51,18 @@ public final class AdminClient implements AutoCloseable
     private int leaderId;
     private long leaderTerm;
 
-    private AdminClient(final ClusterConfig config, final String bind)
+    /** On {@code transport}: a {@link RaftlineClient}'s, shared, or one of its own, closed with it when {@code owns}. */
+    AdminClient(final ClientTransport transport, final boolean owns)
     {
-        this.transport = new ClientTransport(config, bind, this::onFrame);
+        this.transport = transport;
+        this.ownsTransport = owns;
+        transport.addListener(frames);
     }
 
+    /** An admin client with a connection of its own. */
     public static AdminClient open(final ClusterConfig config, final String bind)
     {
-        return new AdminClient(config, bind);
+        return new AdminClient(ClientTransport.withOwnDriver(config, bind), true);
     }
 
     /** The configuration in force, from the leader if one answers in time, else from any node. */
@@ -227,6 +233,10 @@ public final class AdminClient implements AutoCloseable
     @Override
     public void close()
     {
-        transport.close();
+        transport.removeListener(frames);
+        if (ownsTransport)
+        {
+            transport.close();
+        }
     }
 }

@@ -63,7 +63,7 @@ public final class AsyncProducer implements AutoCloseable
         @Override
         public void onFailed(final long sequence, final boolean maybeCommitted, final Failure failure)
         {
-            owner.complete(sequence, null, new RaftlineClientException(failure.reason(), failure.message()));
+            owner.complete(sequence, null, RaftlineClientException.of(failure.reason(), failure.message()));
         }
     }
 

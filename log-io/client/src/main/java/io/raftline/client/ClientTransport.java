@@ -27,16 +27,21 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client's link to the cluster: an Aeron runtime (its own embedded driver, driven from the caller's thread like a
- * node's, or one a {@link RaftlineClient} shares among its producers and consumers), one subscription on its reply endpoint, and one publication per node it knows: first those of the cluster file,
- * then every member a node names in its CONNECTED answers (so a client keeps working when every node it was given
- * has been replaced). It keeps itself known to every node by repeating CONNECT until answered, then once in a
- * while as a keep-alive. Single-threaded: the owner calls {@link #poll} from one thread.
+ * A client's one connection to the cluster, shared by every producer, consumer and admin request it makes: an Aeron
+ * runtime (its own embedded driver, or the one a {@link RaftlineClient} holds), one subscription on its reply
+ * endpoint, and one publication per node it knows: first those of the cluster file, then every member a node names
+ * in its CONNECTED answers (so a client keeps working when every node it was given has been replaced). It keeps
+ * itself known to every node by repeating CONNECT until answered, then once in a while as a keep-alive that names
+ * each producer session it holds. What arrives goes to every listener; each takes what is addressed to it (a
+ * session, a correlation id, a stream), and the ids it hands out never collide: correlation ids start above any log
+ * index, which is what session ids are. Single-threaded: the owner calls {@link #poll} from one thread.
  */
 public final class ClientTransport implements AutoCloseable
 {
     private static final long CONNECT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long KEEPALIVE_NS = TimeUnit.SECONDS.toNanos(2);
+    /** Correlation ids start here: above any log index, so that a REJECT's id names a request or a session. */
+    private static final long FIRST_CORRELATION_ID = 1L << 62;
 
     /** A node this client talks to. */
     private static final class Node
@@ -66,10 +71,13 @@ public final class ClientTransport implements AutoCloseable
     private final UnsafeBuffer frame;
     private final FragmentAssembler assembler;
     private final ConnectedFrame connected = new ConnectedFrame();
-    private final Listener listener;
+    private Listener[] listeners = new Listener[0];
+    private long[] sessionIds = new long[0];
     private final ClientDriver ownDriver;   // null when the runtime is shared
-    private long correlationIds;
-    private long sessionId;
+    private long correlationIds = FIRST_CORRELATION_ID;
+    private int streams;
+    private int consumers;
+    private boolean polling;
     private boolean closed;
 
     /** What arrives from nodes: valid client-protocol frames. */
@@ -78,18 +86,25 @@ public final class ClientTransport implements AutoCloseable
         void onFrame(int nodeId, int type, DirectBuffer buffer, int offset, int length);
     }
 
+    /** A connection on an embedded driver of its own, with one listener. */
     public ClientTransport(final ClusterConfig config, final String bind, final Listener listener)
     {
-        this(config, bind, null, listener);
+        this(config, bind, (AeronRuntime)null);
+        addListener(listener);
     }
 
-    /** As above, on {@code shared} (not closed with this transport), or on its own embedded driver if null. */
-    ClientTransport(final ClusterConfig config, final String bind, final AeronRuntime shared, final Listener listener)
+    /** A connection on an embedded driver of its own, closed with it. */
+    static ClientTransport withOwnDriver(final ClusterConfig config, final String bind)
+    {
+        return new ClientTransport(config, bind, (AeronRuntime)null);
+    }
+
+    /** A connection on {@code shared} (not closed with this transport), or on its own embedded driver if null. */
+    ClientTransport(final ClusterConfig config, final String bind, final AeronRuntime shared)
     {
         this.config = config;
         this.clusterHash = FrameHeader.clusterHash(config.clusterId());
         this.clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        this.listener = listener;
         this.ownDriver = shared == null ? new ClientDriver(config, clientId) : null;
         this.runtime = shared == null ? ownDriver.runtime() : shared;
         try
@@ -209,15 +224,51 @@ public final class ClientTransport implements AutoCloseable
         return frame;
     }
 
-    /** The producer session this client owns, named in its keep-alives so that any leader knows it is alive. */
-    public void sessionId(final long sessionId)
+    /** From now on frames that arrive go to {@code listener} too. */
+    void addListener(final Listener listener)
     {
-        this.sessionId = sessionId;
+        final Listener[] grown = Arrays.copyOf(listeners, listeners.length + 1);
+        grown[listeners.length] = listener;
+        listeners = grown;
+    }
+
+    void removeListener(final Listener listener)
+    {
+        listeners = Arrays.stream(listeners).filter(l -> l != listener).toArray(Listener[]::new);
+    }
+
+    /** A producer session of this client, named in its keep-alives so that any leader knows it is alive. */
+    void addSession(final long sessionId)
+    {
+        final long[] grown = Arrays.copyOf(sessionIds, sessionIds.length + 1);
+        grown[sessionIds.length] = sessionId;
+        sessionIds = grown;
+        for (final int id : nodeIds)
+        {
+            nodes.get(id).nextConnectNs = 0; // named at once, should a new leader not know whose it is
+        }
+    }
+
+    void removeSession(final long sessionId)
+    {
+        sessionIds = Arrays.stream(sessionIds).filter(id -> id != sessionId).toArray();
     }
 
     public long nextCorrelationId()
     {
         return ++correlationIds;
+    }
+
+    /** A number for a consumer's new stream, unique in this client, echoed in the stream's frames. */
+    int nextStream()
+    {
+        return ++streams;
+    }
+
+    /** A number for a new consumer of this client: a node keeps one stream per consumer. */
+    int nextConsumer()
+    {
+        return ++consumers;
     }
 
     /** The ids of the nodes this client knows, sorted; a new array only when a node is added. */
@@ -251,9 +302,16 @@ public final class ClientTransport implements AutoCloseable
         return node == null ? frame.capacity() : node.publication.maxPayloadLength();
     }
 
-    /** Drives the driver, keeps connections alive and delivers what arrived. */
+    /**
+     * Drives the driver, keeps connections alive and delivers what arrived to every listener. A listener that polls
+     * from inside a delivery gets nothing more delivered (an image is not read twice at once).
+     */
     public int poll(final long nowNs, final int fragmentLimit)
     {
+        if (polling)
+        {
+            return 0;
+        }
         int work = runtime.invoke();
         for (final int id : nodeIds)
         {
@@ -261,12 +319,30 @@ public final class ClientTransport implements AutoCloseable
             if (nowNs >= node.nextConnectNs)
             {
                 node.nextConnectNs = nowNs + (node.connected ? KEEPALIVE_NS : CONNECT_RETRY_NS);
-                node.publication.offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0, sessionId,
-                    replyEndpoint));
+                sendConnect(node);
             }
         }
-        work += subscription.poll(assembler, fragmentLimit);
+        polling = true;
+        try
+        {
+            work += subscription.poll(assembler, fragmentLimit);
+        }
+        finally
+        {
+            polling = false;
+        }
         return work;
+    }
+
+    /** One CONNECT per session this client holds (or one naming none): each is a keep-alive for its session. */
+    private void sendConnect(final Node node)
+    {
+        final long[] sessions = sessionIds;
+        for (int i = 0; i < Math.max(1, sessions.length); i++)
+        {
+            node.publication.offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0,
+                sessions.length == 0 ? 0 : sessions[i], replyEndpoint));
+        }
     }
 
     /** Forgets that a node knew us (it may have restarted), so CONNECT is repeated until it answers again. */
@@ -303,7 +379,10 @@ public final class ClientTransport implements AutoCloseable
             node.connected = true;
             learnMembers(connected.configuration());
         }
-        listener.onFrame(nodeId, type, buffer, offset, length);
+        for (final Listener listener : listeners)
+        {
+            listener.onFrame(nodeId, type, buffer, offset, length);
+        }
     }
 
     /** Members a node names that this client does not know yet become nodes it talks to. */

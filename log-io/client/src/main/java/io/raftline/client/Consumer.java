@@ -45,6 +45,9 @@ public final class Consumer implements AutoCloseable
     private static final long STALL_NS = TimeUnit.SECONDS.toNanos(3);
 
     private final ClientTransport transport;
+    private final boolean ownsTransport;
+    private final ClientTransport.Listener frames;
+    private final int consumerId;
     private int nodeId;
     private boolean all;
     private final long window;
@@ -69,28 +72,28 @@ public final class Consumer implements AutoCloseable
     private long failovers;
     private boolean pinned;
     private boolean nodeAnswers;        // as last reported to the handler
+    private boolean closed;
 
     private Consumer(
-        final ClusterConfig config, final String bind, final io.raftline.protocol.AeronRuntime runtime,
-        final int nodeId, final long fromIndex, final boolean all, final int window, final EntryHandler handler,
-        final FrameFilter filter)
+        final ClientTransport transport, final boolean ownsTransport, final int nodeId, final long fromIndex,
+        final boolean all, final int window, final EntryHandler handler, final FrameFilter filter)
     {
-        if (config.member(nodeId) == null)
-        {
-            throw new IllegalArgumentException("node " + nodeId + " is not in the cluster file");
-        }
+        this.transport = transport;
+        this.ownsTransport = ownsTransport;
+        this.consumerId = transport.nextConsumer();
         this.nodeId = nodeId;
         this.all = all;
         this.window = window;
         this.handler = handler;
         this.position = new TailPosition(fromIndex);
-        this.transport = new ClientTransport(config, bind, runtime, (from, type, buffer, offset, length) ->
+        this.frames = (from, type, buffer, offset, length) ->
         {
             if (filter.accept(type))
             {
                 onFrame(from, type, buffer, offset, length);
             }
-        });
+        };
+        transport.addListener(frames);
     }
 
     public static Consumer open(
@@ -104,16 +107,41 @@ public final class Consumer implements AutoCloseable
         final ClusterConfig config, final String bind, final int nodeId, final long fromIndex, final boolean all,
         final int window, final EntryHandler handler, final FrameFilter filter)
     {
-        return open(config, bind, null, nodeId, fromIndex, all, window, handler, filter);
+        checkNode(config, nodeId);
+        return open(ClientTransport.withOwnDriver(config, bind), true, nodeId,
+            fromIndex, all, window, handler, filter);
     }
 
-    /** The one way consumers are made: on {@code runtime} (a {@link RaftlineClient}'s), or its own if null. */
+    /**
+     * The one way consumers are made: on {@code transport} (a {@link RaftlineClient}'s, shared, or one of its own,
+     * closed with it when {@code ownsTransport}).
+     */
     static Consumer open(
-        final ClusterConfig config, final String bind, final io.raftline.protocol.AeronRuntime runtime,
-        final int nodeId, final long fromIndex, final boolean all, final int window, final EntryHandler handler,
-        final FrameFilter filter)
+        final ClientTransport transport, final boolean ownsTransport, final int nodeId, final long fromIndex,
+        final boolean all, final int window, final EntryHandler handler, final FrameFilter filter)
     {
-        return new Consumer(config, bind, runtime, nodeId, fromIndex, all, Math.max(1, window), handler, filter);
+        try
+        {
+            checkNode(transport.config(), nodeId);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ownsTransport)
+            {
+                transport.close();
+            }
+            throw ex;
+        }
+        return new Consumer(transport, ownsTransport, nodeId, fromIndex, all, Math.max(1, window), handler, filter);
+    }
+
+    private static void checkNode(final ClusterConfig config, final int nodeId)
+    {
+        if (config.member(nodeId) == null)
+        {
+            throw new IllegalArgumentException("node " + nodeId + " is not one of the endpoints " +
+                java.util.Arrays.toString(config.memberIds()));
+        }
     }
 
     /** The node's commit index when it first answered, or -1 before that. */
@@ -215,6 +243,10 @@ public final class Consumer implements AutoCloseable
      */
     public int poll()
     {
+        if (closed)
+        {
+            throw new RaftlineClientException.ClosedException("consumer closed");
+        }
         if (gone != null)
         {
             throw new RaftlineClientException.CompactedException(gone);
@@ -241,10 +273,10 @@ public final class Consumer implements AutoCloseable
         if (!requested || stalled)
         {
             // first request, a gap, or a stream that went quiet: a new stream from just after what was delivered
-            final long from = position.restart();
+            final long from = position.restart(transport.nextStream());
             creditLeft = window;
             requested = transport.send(nodeId, TailFrame.encode(transport.frame(), 0, transport.clusterHash(),
-                transport.clientId(), from, window, all ? TailFrame.ALL : 0, position.stream()));
+                transport.clientId(), from, window, all ? TailFrame.ALL : 0, position.stream(), consumerId));
             if (stalled)
             {
                 transport.reconnect(nodeId); // it may have restarted and forgotten this client
@@ -256,7 +288,7 @@ public final class Consumer implements AutoCloseable
         {
             final long grant = window - creditLeft;
             if (transport.send(nodeId, TailCreditFrame.encode(
-                transport.frame(), 0, transport.clusterHash(), transport.clientId(), grant)))
+                transport.frame(), 0, transport.clusterHash(), transport.clientId(), grant, consumerId)))
             {
                 creditLeft += grant;
             }
@@ -332,7 +364,8 @@ public final class Consumer implements AutoCloseable
             }
             case ClientMessageType.REJECT ->
             {
-                if (reject.wrap(buffer, offset, length) && reject.reason() == RejectReason.COMPACTED)
+                if (reject.wrap(buffer, offset, length) && reject.reason() == RejectReason.COMPACTED &&
+                    reject.id() == position.stream())
                 {
                     gone = "node " + nodeId + " no longer holds entry " + reject.sequence() + ": its log starts at " +
                         reject.expectedSequence() + " and a snapshot holds the state before (tail from there)";
@@ -402,9 +435,22 @@ public final class Consumer implements AutoCloseable
         return Math.max(0, position.next() - 1);
     }
 
+    /** Ends its stream on the node and stops listening; the client's connection stays for its other users. */
     @Override
     public void close()
     {
-        transport.close();
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        transport.removeListener(frames);
+        if (ownsTransport)
+        {
+            transport.close();
+            return;
+        }
+        transport.send(nodeId, TailFrame.encode(transport.frame(), 0, transport.clusterHash(), transport.clientId(),
+            0, 0, TailFrame.END, 0, consumerId));
     }
 }

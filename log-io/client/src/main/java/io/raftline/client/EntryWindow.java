@@ -107,6 +107,17 @@ final class EntryWindow
         return true;
     }
 
+    /** The next entry added takes {@code sequence} (a resumed session goes on from where it was); only when empty. */
+    void startAt(final long sequence)
+    {
+        if (size() != 0)
+        {
+            throw new IllegalStateException("entries in flight");
+        }
+        firstSequence = sequence;
+        nextSequence = sequence;
+    }
+
     /** A ring twice as large (or as large as needed), with the entries in flight copied to its start, in order. */
     private boolean grow(final int aligned)
     {

@@ -41,6 +41,8 @@ public final class Producer implements AutoCloseable
     private static final long SILENCE_NS = TimeUnit.SECONDS.toNanos(3);
 
     private final ClientTransport transport;
+    private final boolean ownsTransport;
+    private final ClientTransport.Listener frames;
     private final ProducerListener listener;
     private final int window;
     private final int maxEntryBytes;
@@ -55,6 +57,8 @@ public final class Producer implements AutoCloseable
     private long sessionId;
     private long leaderTerm;
     private long awaitedOpen;
+    private RejectReason openRefusal;   // a refusal that asking again will not change
+    private long openRefusalLimit;
     private RejectReason lastRefusal;   // why the leader last held entries back, for the message if they time out
     private boolean redirected;
     private int leaderId;
@@ -69,6 +73,7 @@ public final class Producer implements AutoCloseable
     private long awaitedRead;
     private long readResult;
     private boolean closed;
+    private boolean detached;
     private String failure;
     private long awaitedSequence;                       // append(...): the entry it waits for, and its outcome
     private long awaitedIndex;
@@ -80,12 +85,22 @@ public final class Producer implements AutoCloseable
 
     private Producer(
         final ClientTransport transport,
+        final boolean ownsTransport,
+        final FrameFilter filter,
         final ProducerListener listener,
         final int window,
         final long retryTimeoutNs,
         final long giveUpTimeoutNs)
     {
         this.transport = transport;
+        this.ownsTransport = ownsTransport;
+        this.frames = (nodeId, type, buffer, offset, length) ->
+        {
+            if (filter.accept(type))
+            {
+                onFrame(nodeId, type, buffer, offset, length);
+            }
+        };
         this.listener = listener;
         this.window = window;
         this.maxEntryBytes = transport.config().maxEntryBytes();
@@ -94,6 +109,7 @@ public final class Producer implements AutoCloseable
         // starts at 64 KiB and grows with the bytes really in flight, up to the window of the largest entries
         this.pending = new EntryWindow(window, 64 * 1024,
             (int)Math.min(1L << 30, Math.max(1L << 16, (long)window * (maxEntryBytes + 8))));
+        transport.addListener(frames);
     }
 
     /**
@@ -121,45 +137,45 @@ public final class Producer implements AutoCloseable
         final long timeoutNs,
         final FrameFilter filter)
     {
-        return open(config, bind, null, name, window, listener, timeoutNs, timeoutNs, filter);
+        checkWindow(window);
+        return open(ClientTransport.withOwnDriver(config, bind), true, name, 0, window, listener, timeoutNs,
+            timeoutNs, filter);
     }
 
     /**
-     * The one way producers are made: on {@code runtime} (a {@link RaftlineClient}'s, shared) or, if null, on an
-     * embedded driver of its own; the session opens within {@code openTimeoutNs}, and an entry unacknowledged for
-     * {@code ackTimeoutNs} fails the producer.
+     * The one way producers are made: on {@code transport} (a {@link RaftlineClient}'s, shared, or one of its own,
+     * closed with it when {@code ownsTransport}); the session (a new one, or session {@code resumeSessionId} carried
+     * on) opens within {@code openTimeoutNs}, and an entry unacknowledged for {@code ackTimeoutNs} fails the producer.
      */
     static Producer open(
-        final ClusterConfig config,
-        final String bind,
-        final io.raftline.protocol.AeronRuntime runtime,
+        final ClientTransport transport,
+        final boolean ownsTransport,
         final String name,
+        final long resumeSessionId,
         final int window,
         final ProducerListener listener,
         final long openTimeoutNs,
         final long ackTimeoutNs,
         final FrameFilter filter)
     {
-        if (window < 1 || window > OpenSessionFrame.MAX_WINDOW)
-        {
-            throw new IllegalArgumentException("window " + window + ": 1 to " + OpenSessionFrame.MAX_WINDOW +
-                " entries in flight (a leader answers retries of at most that many)");
-        }
-        final Producer[] holder = new Producer[1];
-        final ClientTransport transport = new ClientTransport(config, bind, runtime,
-            (nodeId, type, buffer, offset, length) ->
-            {
-                if (filter.accept(type))
-                {
-                    holder[0].onFrame(nodeId, type, buffer, offset, length);
-                }
-            });
-        final Producer producer = new Producer(transport, listener, window,
-            Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(ackTimeoutNs / 4, 1)), Math.max(ackTimeoutNs, 1));
-        holder[0] = producer;
+        final Producer producer;
         try
         {
-            producer.openSession(name, openTimeoutNs);
+            checkWindow(window);
+            producer = new Producer(transport, ownsTransport, filter, listener, window,
+                Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(ackTimeoutNs / 4, 1)), Math.max(ackTimeoutNs, 1));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ownsTransport)
+            {
+                transport.close();
+            }
+            throw ex;
+        }
+        try
+        {
+            producer.openSession(name, resumeSessionId, openTimeoutNs);
         }
         catch (final RuntimeException ex)
         {
@@ -169,7 +185,16 @@ public final class Producer implements AutoCloseable
         return producer;
     }
 
-    private void openSession(final String name, final long timeoutNs)
+    private static void checkWindow(final int window)
+    {
+        if (window < 1 || window > OpenSessionFrame.MAX_WINDOW)
+        {
+            throw new IllegalArgumentException("window " + window + ": 1 to " + OpenSessionFrame.MAX_WINDOW +
+                " entries in flight (a leader answers retries of at most that many)");
+        }
+    }
+
+    private void openSession(final String name, final long resumeSessionId, final long timeoutNs)
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
         long nextAttemptNs = 0;
@@ -177,6 +202,16 @@ public final class Producer implements AutoCloseable
         while (sessionId == 0)
         {
             final long nowNs = System.nanoTime();
+            if (openRefusal == RejectReason.UNKNOWN_SESSION)
+            {
+                throw new RaftlineClientException.SessionExpiredException("session " + resumeSessionId + " (" + name +
+                    ") cannot be resumed: it expired, was closed, or is not of that name");
+            }
+            if (openRefusal == RejectReason.WINDOW_TOO_LARGE)
+            {
+                throw new IllegalArgumentException("window " + window + ": the cluster allows at most " +
+                    openRefusalLimit + " for this session");
+            }
             if (nowNs > deadlineNs)
             {
                 throw new RaftlineClientException.ClusterUnavailableException(
@@ -191,7 +226,8 @@ public final class Producer implements AutoCloseable
                     correlationId = transport.nextCorrelationId();
                     awaitedOpen = correlationId;
                     transport.send(target, OpenSessionFrame.encode(
-                        transport.frame(), 0, transport.clusterHash(), transport.clientId(), correlationId, name, window));
+                        transport.frame(), 0, transport.clusterHash(), transport.clientId(), correlationId,
+                        resumeSessionId, name, window));
                     nextAttemptNs = nowNs + retryTimeoutNs;
                 }
             }
@@ -227,9 +263,20 @@ public final class Producer implements AutoCloseable
         }
     }
 
+    /** The session's id: keep it to carry the session on after a restart ({@link RaftlineClient#resumeProducer}). */
     public long sessionId()
     {
         return sessionId;
+    }
+
+    /**
+     * The sequence the next {@link #offer} gets. Of a resumed producer, before its first offer: the one after the
+     * session's last committed entry, so an application that kept what it sent knows which of it is committed
+     * (sequences below) and sends the rest again, in order, without committing anything twice.
+     */
+    public long nextSequence()
+    {
+        return nextSequence;
     }
 
     /** The node this producer sends to: the leader if known, else its next guess. */
@@ -399,7 +446,11 @@ public final class Producer implements AutoCloseable
                     sessionOpened.correlationId() == awaitedOpen)
                 {
                     sessionId = sessionOpened.sessionId();
-                    transport.sessionId(sessionId);
+                    nextSequence = Math.max(1, sessionOpened.nextSequence());
+                    ackedSequence = nextSequence - 1;
+                    sentSequence = ackedSequence;
+                    pending.startAt(nextSequence);
+                    transport.addSession(sessionId);
                     leaderId = nodeId;
                 }
             }
@@ -508,7 +559,12 @@ public final class Producer implements AutoCloseable
         final RejectReason reason = reject.reason();
         if (sessionId == 0)
         {
-            if (id == awaitedOpen)
+            if (id == awaitedOpen && (reason == RejectReason.UNKNOWN_SESSION || reason == RejectReason.WINDOW_TOO_LARGE))
+            {
+                openRefusal = reason;
+                openRefusalLimit = sequence;
+            }
+            else if (id == awaitedOpen)
             {
                 redirectTo(nodeId, reject.leaderId(), reason);
             }
@@ -670,7 +726,7 @@ public final class Producer implements AutoCloseable
             return new Committed(sequence, awaitedIndex, awaitedTerm);
         }
         final ProducerListener.Failure why = awaitedFailure;
-        throw why != null ? new RaftlineClientException(why.reason(), why.message()) :
+        throw why != null ? RaftlineClientException.of(why.reason(), why.message()) :
             new RaftlineClientException.ClosedException("producer closed while entry " + sequence + " was in flight");
     }
 
@@ -725,18 +781,41 @@ public final class Producer implements AutoCloseable
     }
 
     /**
-     * Closes the session (the leader records it in the log) and the connection at once: entries in flight are
-     * neither waited for nor failed (see {@link #close(java.time.Duration)}).
+     * Closes the session (the leader records it in the log) at once: entries in flight are neither waited for nor
+     * failed (see {@link #close(java.time.Duration)}). The client's connection stays for its other users.
      */
     @Override
     public void close()
     {
+        if (detached)
+        {
+            return;
+        }
         if (sessionId != 0 && leaderId != 0)
         {
             transport.send(leaderId, CloseSessionFrame.encode(
                 transport.frame(), 0, transport.clusterHash(), transport.clientId(), sessionId));
         }
         closed = true;
-        transport.close();
+        detach();
+    }
+
+    /** Stops as a crash would: the session is left open on the cluster until it expires (tests resume it). */
+    void abandon()
+    {
+        closed = true;
+        detach();
+    }
+
+    /** Stops listening, and keeping the session alive; closes the connection if it is the producer's own. */
+    private void detach()
+    {
+        detached = true;
+        transport.removeListener(frames);
+        transport.removeSession(sessionId);
+        if (ownsTransport)
+        {
+            transport.close();
+        }
     }
 }

@@ -16,8 +16,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The entry point of the client library: one Aeron runtime (an embedded media driver, or an external one) shared by
- * every {@link Producer} and {@link Consumer} it makes, configured by a {@link Context}.
+ * The entry point of the client library: one connection to the cluster (one reply subscription, one publication per
+ * node, on an embedded media driver or an external one) shared by every {@link Producer}, {@link Consumer} and
+ * {@link AdminClient} it makes, configured by a {@link Context}.
  *
  * <pre>{@code
  * try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context()
@@ -30,7 +31,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * }</pre>
  *
  * <p>By default single-threaded: the client and what it makes are used from one thread (the embedded driver runs
- * in that thread's polls). With {@link Context#clientThread()} the client runs a thread of its own instead and makes
+ * in that thread's polls). Since they share the connection, a poll of any of them moves them all: a consumer's
+ * handler may be called while another consumer or a producer polls, always on that thread. With {@link Context#clientThread()} the client runs a thread of its own instead and makes
  * {@link AsyncProducer}s, which any thread may use. Closing the client closes what it made.
  */
 public final class RaftlineClient implements AutoCloseable
@@ -39,6 +41,7 @@ public final class RaftlineClient implements AutoCloseable
     private final ClusterConfig config;
     private final AeronRuntime runtime;
     private final ClientDriver embedded;        // null with an external driver
+    private final ClientTransport transport;
     private final List<AutoCloseable> made = new ArrayList<>();
     private final ClientThread clientThread;    // null unless the context asks for one
     private boolean closed;
@@ -194,8 +197,26 @@ public final class RaftlineClient implements AutoCloseable
         }
         else
         {
-            this.embedded = new ClientDriver(config, ThreadLocalRandom.current().nextLong());
+            try
+            {
+                this.embedded = new ClientDriver(config, ThreadLocalRandom.current().nextLong());
+            }
+            catch (final NoClassDefFoundError ex)
+            {
+                throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST,
+                    "an embedded media driver needs io.aeron:aeron-driver on the class path " +
+                    "(or name an external driver's directory: Context.aeronDirectory)");
+            }
             this.runtime = embedded.runtime();
+        }
+        try
+        {
+            this.transport = new ClientTransport(config, context.bind, runtime);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(embedded != null ? embedded : runtime);
+            throw ex;
         }
         this.clientThread = context.clientThread ? new ClientThread(runtime) : null;
     }
@@ -221,7 +242,34 @@ public final class RaftlineClient implements AutoCloseable
     {
         checkOpen();
         checkNoClientThread();
-        final Producer producer = Producer.open(config, context.bind, runtime, name, window, listener,
+        return producer(name, 0, window, listener);
+    }
+
+    /**
+     * Carries on session {@code sessionId} (named {@code name}, as {@link Producer#sessionId()} gave it before a
+     * restart), with a window no larger than it was opened with. The producer's {@link Producer#nextSequence()}
+     * then says which of what was sent is committed; offering the rest again, in order, commits each entry once.
+     *
+     * @throws RaftlineClientException.SessionExpiredException when the leader no longer knows the session (it
+     *                                                         expired after {@code session.timeout.ms}, or was closed)
+     * @throws RaftlineClientException.ClusterUnavailableException when no leader answers in time
+     */
+    public Producer resumeProducer(final String name, final long sessionId, final int window,
+        final ProducerListener listener)
+    {
+        if (sessionId < 1)
+        {
+            throw new IllegalArgumentException("session id " + sessionId + ": a session's id is 1 or above");
+        }
+        return producer(name, sessionId, window, listener);
+    }
+
+    private Producer producer(final String name, final long resumeSessionId, final int window,
+        final ProducerListener listener)
+    {
+        checkOpen();
+        checkNoClientThread();
+        final Producer producer = Producer.open(transport, false, name, resumeSessionId, window, listener,
             context.openTimeout.toNanos(), context.ackTimeout.toNanos(), type -> true);
         made.add(producer);
         return producer;
@@ -235,12 +283,7 @@ public final class RaftlineClient implements AutoCloseable
     {
         checkOpen();
         checkNoClientThread();
-        if (config.member(nodeId) == null)
-        {
-            throw new IllegalArgumentException("node " + nodeId + " is not one of the endpoints " +
-                java.util.Arrays.toString(config.memberIds()));
-        }
-        final Consumer consumer = Consumer.open(config, context.bind, runtime, nodeId, fromIndex, false,
+        final Consumer consumer = Consumer.open(transport, false, nodeId, fromIndex, false,
             Consumer.DEFAULT_WINDOW, handler, type -> true);
         made.add(consumer);
         return consumer;
@@ -271,7 +314,7 @@ public final class RaftlineClient implements AutoCloseable
             try
             {
                 final AsyncProducer.Outcomes outcomes = new AsyncProducer.Outcomes();
-                final AsyncProducer producer = new AsyncProducer(Producer.open(config, context.bind, runtime, name,
+                final AsyncProducer producer = new AsyncProducer(Producer.open(transport, false, name, 0,
                     window, outcomes, context.openTimeout.toNanos(), context.ackTimeout.toNanos(), type -> true));
                 outcomes.owner(producer);
                 clientThread.add(producer);
@@ -287,7 +330,20 @@ public final class RaftlineClient implements AutoCloseable
         return producer;
     }
 
-    /** Closes every producer (ending its session) and consumer this client made, then its Aeron runtime. */
+    /**
+     * Membership, leadership transfer and snapshots, on this client's connection (blocking calls; not with
+     * {@link Context#clientThread()}).
+     */
+    public AdminClient admin()
+    {
+        checkOpen();
+        checkNoClientThread();
+        final AdminClient admin = new AdminClient(transport, false);
+        made.add(admin);
+        return admin;
+    }
+
+    /** Closes every producer (ending its session), consumer and admin client this client made, then its connection. */
     @Override
     public void close()
     {
@@ -298,6 +354,7 @@ public final class RaftlineClient implements AutoCloseable
         closed = true;
         CloseHelper.quietCloseAll(made);
         CloseHelper.quietClose(clientThread);
+        CloseHelper.quietClose(transport);
         CloseHelper.quietClose(embedded != null ? embedded : runtime);
     }
 

@@ -44,6 +44,20 @@ public class RaftlineClientException extends RuntimeException
         return reason;
     }
 
+    /** The exception for {@code reason}: its subtype where it has one, so that callers may catch either. */
+    public static RaftlineClientException of(final Reason reason, final String message)
+    {
+        return switch (reason)
+        {
+            case CLUSTER_UNAVAILABLE -> new ClusterUnavailableException(message);
+            case ENTRY_TOO_LARGE -> new EntryTooLargeException(message);
+            case CLOSED -> new ClosedException(message);
+            case SESSION_EXPIRED -> new SessionExpiredException(message);
+            case COMPACTED -> new CompactedException(message);
+            default -> new RaftlineClientException(reason, message);
+        };
+    }
+
     /** No leader answered in time. */
     public static final class ClusterUnavailableException extends RaftlineClientException
     {
@@ -74,6 +88,20 @@ public class RaftlineClientException extends RuntimeException
         public ClosedException(final String message)
         {
             super(Reason.CLOSED, message);
+        }
+    }
+
+    /**
+     * The leader no longer knows the producer's session (it expired, or was closed), or a session to resume is not
+     * one of that name: entries not acknowledged may or may not be committed; a new session carries on.
+     */
+    public static final class SessionExpiredException extends RaftlineClientException
+    {
+        private static final long serialVersionUID = 1L;
+
+        public SessionExpiredException(final String message)
+        {
+            super(Reason.SESSION_EXPIRED, message);
         }
     }
 

@@ -2,7 +2,7 @@ package io.raftline.client;
 
 /**
  * Where a consumer's stream stands, and what a frame of entries means for it. Every request starts a new numbered
- * stream; a frame continues the stream only if it is of the current one and begins at or before the first index not
+ * stream (numbers unique in the client, whose consumers share one connection); a frame continues the stream only if it is of the current one and begins at or before the first index not
  * yet scanned. A frame that begins beyond it means entries were lost on the way (an image lost and recreated while
  * the consumer stalled): a gap, to be asked for again, never skipped.
  */
@@ -36,10 +36,10 @@ final class TailPosition
         next = index == Consumer.FIRST || index == Consumer.NOW ? 0 : index;
     }
 
-    /** Starts a new stream; returns where to ask the node to start it. */
-    long restart()
+    /** Starts a new stream, numbered {@code stream}; returns where to ask the node to start it. */
+    long restart(final int stream)
     {
-        stream++;
+        this.stream = stream;
         return next > 0 ? next : requestedFrom;
     }
 

@@ -54,7 +54,7 @@ class ProducerWindowTest
                         if (raw.isConnected(node))
                         {
                             raw.send(node, OpenSessionFrame.encode(raw.frame(), 0, raw.clusterHash(), raw.clientId(),
-                                1, "raw", 5_000));
+                                1, 0, "raw", 5_000));
                         }
                     }
                     final long pollUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);

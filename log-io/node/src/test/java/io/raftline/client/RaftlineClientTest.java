@@ -80,6 +80,110 @@ class RaftlineClientTest
     }
 
     @Test
+    void oneConnectionCarriesEveryProducerAndConsumerOfAClientAndKeepsAQuietSessionAliveAcrossLeaders()
+        throws InterruptedException
+    {
+        cluster = new InProcessCluster(dir, "shared", 22620, ClusterConfig.SESSION_TIMEOUT_MS, "3000");
+        final int leader = cluster.awaitLeader();
+        final int[] others = java.util.stream.IntStream.rangeClosed(1, 3).filter(id -> id != leader).toArray();
+        final List<String> viaFirst = new ArrayList<>();
+        final List<String> viaSecond = new ArrayList<>();
+        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster)))
+        {
+            final Producer busy = client.producer("busy", 64, null);
+            final Producer quiet = client.producer("quiet", 64, null);
+            final Consumer first = client.consumer(others[0], Consumer.FIRST,
+                entry -> viaFirst.add(entry.producer() + ":" + entry.text()));
+            final Consumer second = client.consumer(others[1], Consumer.FIRST,
+                entry -> viaSecond.add(entry.producer() + ":" + entry.text()));
+            Appends.appendAndAwait(busy, 50, seq -> text("a" + seq), TIMEOUT_NS);
+            Appends.appendAndAwait(quiet, 50, seq -> text("b" + seq), TIMEOUT_NS);
+            final long readDeadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while ((viaFirst.size() < 100 || viaSecond.size() < 100) && System.nanoTime() < readDeadlineNs)
+            {
+                first.poll();  // each consumer asks for its stream and credit in its own poll; any poll delivers
+                second.poll();
+            }
+            for (int id = 1; id <= 3; id++)
+            {
+                assertEquals(1, cluster.status(id).value(io.raftline.io.node.NodeCounter.CLIENTS),
+                    "node " + id + " answers one connection");
+            }
+            first.close();
+            cluster.nodes[leader - 1].close(); // a new leader, which has not heard from the quiet session
+            final long quietUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
+            while (System.nanoTime() < quietUntilNs)
+            {
+                busy.poll();
+                second.poll();
+                Thread.onSpinWait();
+            }
+            assertTrue(quiet.append(text("b51"), 0, 3).index() > 0, "the quiet session outlived its timeout");
+            Appends.appendAndAwait(busy, 10, seq -> text("a" + (50 + seq)), TIMEOUT_NS);
+            final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while (viaSecond.size() < 111 && System.nanoTime() < deadlineNs)
+            {
+                second.poll();
+            }
+        }
+        assertEquals(100, viaFirst.size(), "a closed consumer hears nothing more");
+        assertEquals(111, viaSecond.size(), viaSecond.toString());
+        assertEquals("busy:a1", viaSecond.get(0));
+        assertEquals("quiet:b51", viaSecond.get(100));
+        assertEquals("busy:a60", viaSecond.get(110));
+    }
+
+    @Test
+    void aProducerRestartedMidStreamResumesItsSessionAndCommitsEachEntryOnce()
+    {
+        cluster = new InProcessCluster(dir, "resume", 22630);
+        final long sessionId;
+        try (RaftlineClient before = RaftlineClient.connect(contextOf(cluster)))
+        {
+            final Producer producer = before.producer("orders", 16, null);
+            sessionId = producer.sessionId();
+            for (int i = 1; i <= 10; i++)
+            {
+                producer.append(text("e" + i), 0, ("e" + i).length());
+            }
+            for (int i = 11; i <= 15; i++)
+            {
+                producer.offer(text("e" + i), 0, ("e" + i).length());
+            }
+            producer.poll(); // sent, perhaps committed, never acknowledged: then the process dies
+            producer.abandon();
+        }
+        try (RaftlineClient after = RaftlineClient.connect(contextOf(cluster)))
+        {
+            final Producer producer = after.resumeProducer("orders", sessionId, 16, null);
+            final long next = producer.nextSequence();
+            assertTrue(next >= 11 && next <= 16, "carries on after the last committed entry: " + next);
+            for (long i = next; i <= 20; i++)
+            {
+                final Producer.Committed committed = producer.append(text("e" + i), 0, ("e" + i).length());
+                assertEquals(i, committed.sequence());
+            }
+            assertThrows(RaftlineClientException.SessionExpiredException.class,
+                () -> after.resumeProducer("payments", sessionId, 16, null), "not a session of that name");
+            assertThrows(RaftlineClientException.SessionExpiredException.class,
+                () -> after.resumeProducer("orders", 999_999, 16, null), "no such session");
+            final Consumer consumer = after.consumer(Consumer.FIRST, entry -> read.add(entry.text()));
+            final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while (read.size() < 20 && System.nanoTime() < deadlineNs)
+            {
+                consumer.poll();
+            }
+            consumer.poll(Duration.ofMillis(200)); // nothing more
+        }
+        final List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 20; i++)
+        {
+            expected.add("e" + i);
+        }
+        assertEquals(expected, read, "each entry once, in order, across the restart");
+    }
+
+    @Test
     void aBlockingAppendReturnsWhereItsEntryIsAndFailsWithAReasonWhenTheClusterGoes()
     {
         cluster = new InProcessCluster(dir, "blocking", 22530);

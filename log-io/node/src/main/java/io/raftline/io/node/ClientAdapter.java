@@ -149,7 +149,7 @@ final class ClientAdapter
                 final ClientConnection client = clients.heardFrom(tailCredit.clientId(), nowNs);
                 if (client != null)
                 {
-                    consumers.onCredit(client, tailCredit.credit());
+                    consumers.onCredit(client, tailCredit.consumer(), tailCredit.credit());
                 }
             }
             case ClientMessageType.ADMIN_REQUEST ->

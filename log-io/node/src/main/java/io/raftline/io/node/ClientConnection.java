@@ -3,11 +3,13 @@ package io.raftline.io.node;
 import io.aeron.Publication;
 import io.raftline.protocol.client.AckFrame;
 import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A client the node answers: its reply publication, and what the services keep for it: the acknowledgement frame
- * the producer service is filling, and the tail stream the consumer service feeds if it consumes.
+ * the producer service is filling, and the tail streams the consumer service feeds, one per consumer of the client
+ * (a client's producers and consumers share its connection).
  */
 final class ClientConnection implements AutoCloseable
 {
@@ -19,7 +21,7 @@ final class ClientConnection implements AutoCloseable
     int ackCount;
     int ackLength;
     long lastHeardNs;
-    TailStream tail;
+    final Int2ObjectHashMap<TailStream> tails = new Int2ObjectHashMap<>();
 
     ClientConnection(final long clientId, final String endpoint, final Publication publication)
     {
@@ -43,7 +45,8 @@ final class ClientConnection implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietClose(tail);
+        CloseHelper.quietCloseAll(tails.values());
+        tails.clear();
         CloseHelper.quietClose(publication);
     }
 }

@@ -15,6 +15,7 @@ import io.raftline.protocol.client.RejectReason;
 import io.raftline.protocol.client.RejectFrame;
 import io.raftline.protocol.client.TailFrame;
 import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ final class ConsumerService implements AutoCloseable
     private final UnsafeBuffer frame;
     private final UnsafeBuffer nameFrame = new UnsafeBuffer(new byte[SessionNameFrame.MAX_LENGTH]);
     private final LogCursor nameCursor;
-    private final Consumer<ClientConnection> streamTail = this::streamTail;
+    private final Consumer<ClientConnection> streamTails = this::streamTails;
     private int work;
     private long nowNs;
 
@@ -67,22 +68,27 @@ final class ConsumerService implements AutoCloseable
         this.nameCursor = log.newCursor();
     }
 
-    /** A consumer asks for a stream (again, after a silence): it replaces any stream it had. */
+    /** A consumer asks for a stream (again, after a silence): it replaces any stream it had; END only ends it. */
     void onTail(final ClientConnection client, final TailFrame tail)
     {
-        CloseHelper.quietClose(client.tail);
+        CloseHelper.quietClose(client.tails.remove(tail.consumer()));
+        if (tail.isEnd())
+        {
+            return;
+        }
         final long from = tail.fromIndex();
         final long fromIndex = from == TailFrame.FROM_FIRST ? log.firstIndex() :
             from == TailFrame.FROM_NOW ? node.commitIndex() + 1 : from;
-        client.tail = new TailStream(
-            log.newCursor(), tail.stream(), fromIndex, Math.max(0, tail.credit()), tail.all(), nowNs);
+        client.tails.put(tail.consumer(), new TailStream(log.newCursor(), tail.consumer(), tail.stream(), fromIndex,
+            Math.max(0, tail.credit()), tail.all(), nowNs));
     }
 
-    void onCredit(final ClientConnection client, final long credit)
+    void onCredit(final ClientConnection client, final int consumer, final long credit)
     {
-        if (client.tail != null)
+        final TailStream tail = client.tails.get(consumer);
+        if (tail != null)
         {
-            client.tail.credit += Math.max(0, credit);
+            tail.credit += Math.max(0, credit);
         }
     }
 
@@ -91,17 +97,31 @@ final class ConsumerService implements AutoCloseable
     {
         this.nowNs = nowNs;
         work = 0;
-        clients.forEach(streamTail);
+        clients.forEach(streamTails);
         return work;
     }
 
-    private void streamTail(final ClientConnection client)
+    private void streamTails(final ClientConnection client)
     {
-        final TailStream tail = client.tail;
-        if (tail == null)
+        if (client.tails.isEmpty())
         {
             return;
         }
+        final Int2ObjectHashMap<TailStream>.ValueIterator iterator = client.tails.values().iterator();
+        while (iterator.hasNext())
+        {
+            final TailStream tail = iterator.next();
+            if (!streamTail(client, tail))
+            {
+                iterator.remove();
+                CloseHelper.quietClose(tail);
+            }
+        }
+    }
+
+    /** Sends what the stream may take now; false when it ended (its entries were compacted away). */
+    private boolean streamTail(final ClientConnection client, final TailStream tail)
+    {
         final long appliedIndex = state.appliedIndex();
         final int maxFrame = Math.min(frame.capacity(), client.publication.maxPayloadLength());
         int frames = 0;
@@ -109,12 +129,10 @@ final class ConsumerService implements AutoCloseable
         {
             if (tail.nextIndex < log.firstIndex())
             {
-                // compacted away: said so, never skipped in silence
-                clients.reply(client, frame, RejectFrame.encode(frame, 0, clusterHash, nodeId, 0, tail.nextIndex,
-                    log.firstIndex(), RejectReason.COMPACTED, 0));
-                CloseHelper.quietClose(tail);
-                client.tail = null;
-                return;
+                // compacted away: said so (to the stream), never skipped in silence
+                clients.reply(client, frame, RejectFrame.encode(frame, 0, clusterHash, nodeId, tail.stream,
+                    tail.nextIndex, log.firstIndex(), RejectReason.COMPACTED, 0));
+                return false;
             }
             if (!tail.positioned || tail.cursor.index() + 1 != tail.nextIndex)
             {
@@ -139,6 +157,7 @@ final class ConsumerService implements AutoCloseable
             frames++;
         }
         work += frames;
+        return true;
     }
 
     /**

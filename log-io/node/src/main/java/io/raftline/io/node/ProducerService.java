@@ -86,6 +86,11 @@ final class ProducerService
             reject(client, open.correlationId(), sessions.maxWindow(), 0, RejectReason.WINDOW_TOO_LARGE);
             return;
         }
+        if (open.resumeSessionId() != 0)
+        {
+            resume(client, open);
+            return;
+        }
         final int payloadLength = SessionTable.encodeOpen(open.name(), open.window(), sessionPayload, 0);
         final long index = node.propose(EntryType.SESSION, sessionPayload, 0, payloadLength, 0, 0);
         if (index < 0)
@@ -94,6 +99,36 @@ final class ProducerService
             return;
         }
         pendingOpens.put(index, new long[]{ client.clientId, open.correlationId() });
+    }
+
+    /**
+     * A producer carries on a session it held before (it restarted): it is told the sequence after the session's
+     * last committed one, once nothing of the session is appended and uncommitted, so that what it sends next is
+     * new and what it had sent is known committed or not. A session of another name, or one that expired, is refused.
+     */
+    private void resume(final ClientConnection client, final OpenSessionFrame open)
+    {
+        final long sessionId = open.resumeSessionId();
+        final Session session = sessions.session(sessionId);
+        if (session == null || !session.name().equals(open.name()))
+        {
+            reject(client, open.correlationId(), 0, 0, RejectReason.UNKNOWN_SESSION);
+            return;
+        }
+        if (open.window() > session.ringCapacity())
+        {
+            reject(client, open.correlationId(), session.ringCapacity(), 0, RejectReason.WINDOW_TOO_LARGE);
+            return;
+        }
+        if (session.lastAppendedSequence() != session.lastCommittedSequence())
+        {
+            reject(client, open.correlationId(), 0, 0, RejectReason.NOT_READY); // asked again once they commit
+            return;
+        }
+        sessionClient.put(sessionId, client.clientId);
+        sessionLastHeardNs.put(sessionId, clock.nanoTime());
+        clients.reply(client, frame, SessionOpenedFrame.encode(frame, 0, clusterHash, nodeId, open.correlationId(),
+            sessionId, session.lastCommittedSequence() + 1));
     }
 
     /**
@@ -209,7 +244,7 @@ final class ProducerService
             {
                 sessionClient.put(index, client.clientId);
                 sessionLastHeardNs.put(index, clock.nanoTime());
-                clients.reply(client, frame, SessionOpenedFrame.encode(frame, 0, clusterHash, nodeId, open[1], index));
+                clients.reply(client, frame, SessionOpenedFrame.encode(frame, 0, clusterHash, nodeId, open[1], index, 1));
             }
         }
     }

@@ -5,12 +5,13 @@ import org.agrona.CloseHelper;
 import org.agrona.collections.LongHashSet;
 
 /**
- * One consumer's stream of committed entries: where it is, how much credit it gave, which names it knows, when it
- * last sent.
+ * One consumer's stream of committed entries: which of its client's consumers it feeds, where it is, how much
+ * credit it gave, which names it knows, when it last sent.
  */
 final class TailStream implements AutoCloseable
 {
     final LogCursor cursor;
+    final int consumer;
     final int stream;
     final boolean all;
     final LongHashSet namedSessions = new LongHashSet();
@@ -20,10 +21,11 @@ final class TailStream implements AutoCloseable
     long lastSentNs;
 
     TailStream(
-        final LogCursor cursor, final int stream, final long fromIndex, final long credit, final boolean all,
+        final LogCursor cursor, final int consumer, final int stream, final long fromIndex, final long credit, final boolean all,
         final long nowNs)
     {
         this.cursor = cursor;
+        this.consumer = consumer;
         this.stream = stream;
         this.nextIndex = fromIndex;
         this.credit = credit;

@@ -5,11 +5,11 @@ import org.agrona.MutableDirectBuffer;
 /**
  * REJECT, node → client: a request was refused.
  * <pre>
- * | sessionId or correlationId i64 | sequence i64 | expected sequence i64 | reason i32 | leaderId i32 |
+ * | sessionId, correlationId or stream i64 | sequence i64 | expected sequence i64 | reason i32 | leaderId i32 |
  * </pre>
  * The first field is the session of a refused APPEND, or the correlation id of any other refused request. A tail
- * refused as {@link RejectReason#COMPACTED} carries the index asked for as its sequence and the first index the
- * node holds as its expected sequence.
+ * refused as {@link RejectReason#COMPACTED} carries its stream as its id, the index asked for as its sequence and
+ * the first index the node holds as its expected sequence.
  */
 public final class RejectFrame extends ClientFrame
 {

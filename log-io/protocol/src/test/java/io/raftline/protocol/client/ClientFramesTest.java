@@ -106,20 +106,26 @@ class ClientFramesTest
     @Test
     void sessionsOpenAndClose()
     {
-        final int length = OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, "producer-é", 256);
+        final int length = OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, 0, "producer-é", 256);
         assertValidHeader(ClientMessageType.OPEN_SESSION, length);
         final OpenSessionFrame open = new OpenSessionFrame();
         assertTrue(open.wrap(buffer, 0, length));
         assertEquals("producer-é", open.name());
         assertEquals(6, open.correlationId());
         assertEquals(256, open.window());
-        OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, "p", -1);
+        assertEquals(0, open.resumeSessionId());
+        assertTrue(open.wrap(buffer, 0, OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 7, 42, "p", 8)));
+        assertEquals(42, open.resumeSessionId());
+        OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, 0, "p", -1);
         assertFalse(open.wrap(buffer, 0, length), "a negative window");
+        OpenSessionFrame.encode(buffer, 0, CLUSTER, 77, 6, -5, "p", 8);
+        assertFalse(open.wrap(buffer, 0, length), "a negative session to resume");
 
         final SessionOpenedFrame opened = new SessionOpenedFrame();
-        assertTrue(opened.wrap(buffer, 0, SessionOpenedFrame.encode(buffer, 0, CLUSTER, 1, 6, 42)));
+        assertTrue(opened.wrap(buffer, 0, SessionOpenedFrame.encode(buffer, 0, CLUSTER, 1, 6, 42, 11)));
         assertEquals(6, opened.correlationId());
         assertEquals(42, opened.sessionId());
+        assertEquals(11, opened.nextSequence());
 
         final SessionNameFrame name = new SessionNameFrame();
         assertTrue(name.wrap(buffer, 0, SessionNameFrame.encode(buffer, 0, CLUSTER, 1, 42, "p1")));
@@ -220,14 +226,19 @@ class ClientFramesTest
 
         final TailFrame tail = new TailFrame();
         assertTrue(tail.wrap(buffer, 0, TailFrame.encode(buffer, 0, CLUSTER, 77, TailFrame.FROM_NOW, 64,
-            TailFrame.ALL, 5)));
+            TailFrame.ALL, 5, 3)));
         assertEquals(TailFrame.FROM_NOW, tail.fromIndex());
         assertEquals(5, tail.stream());
+        assertEquals(3, tail.consumer());
         assertEquals(64, tail.credit());
         assertTrue(tail.all());
+        assertFalse(tail.isEnd());
+        assertTrue(tail.wrap(buffer, 0, TailFrame.encode(buffer, 0, CLUSTER, 77, 0, 0, TailFrame.END, 0, 3)));
+        assertTrue(tail.isEnd());
         final TailCreditFrame credit = new TailCreditFrame();
-        assertTrue(credit.wrap(buffer, 0, TailCreditFrame.encode(buffer, 0, CLUSTER, 77, 32)));
+        assertTrue(credit.wrap(buffer, 0, TailCreditFrame.encode(buffer, 0, CLUSTER, 77, 32, 3)));
         assertEquals(32, credit.credit());
+        assertEquals(3, credit.consumer());
 
         int length = TailEntriesFrame.encodeHeader(buffer, 0, CLUSTER, 1, 900, 5, 10);
         length = TailEntriesFrame.encodeEntry(buffer, length, 10, 2, 42, 7, EntryType.NORMAL, ascii("xyz"), 0, 3);
