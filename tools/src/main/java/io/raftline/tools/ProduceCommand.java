@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code raftline produce}: appends entries through one producer session and reports what was acknowledged. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
@@ -94,9 +96,52 @@ final class ProduceCommand implements Callable<Integer>
         final long startNs = System.nanoTime();
         final long endNs = amount.durationSeconds != null ?
             startNs + (long)(amount.durationSeconds * TimeUnit.SECONDS.toNanos(1)) : Long.MAX_VALUE;
+        // Ctrl-C or SIGTERM: stop offering, settle what is in flight, print the summary, close the history whole
+        final AtomicReference<ProduceRun> running = new AtomicReference<>();
+        final CountDownLatch finished = new CountDownLatch(1);
+        final Thread onSignal = new Thread(() ->
+        {
+            final ProduceRun run = running.get();
+            if (run != null)
+            {
+                run.stop();
+            }
+            try
+            {
+                finished.await(5, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "produce-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try
+        {
+            return produce(config, out, err, terminal, startNs, endNs, running);
+        }
+        finally
+        {
+            finished.countDown();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            }
+            catch (final IllegalStateException shuttingDown)
+            {
+                // the hook is running: it was waiting for this
+            }
+        }
+    }
+
+    private int produce(
+        final ClusterConfig config, final PrintWriter out, final PrintWriter err, final boolean terminal,
+        final long startNs, final long endNs, final AtomicReference<ProduceRun> running) throws IOException
+    {
         try (BufferedWriter history = historyFile == null ? null : openHistory(historyFile))
         {
             final ProduceRun run = new ProduceRun(name, size, rate, history);
+            running.set(run);
             run.timeout((long)(timeoutSeconds * 1e9));
             if (terminal)
             {
@@ -116,7 +161,7 @@ final class ProduceCommand implements Callable<Integer>
                     }
                 });
             run.printSummary(out, System.nanoTime() - startNs);
-            final boolean complete = run.failed() == 0 && run.unknown() == 0 &&
+            final boolean complete = !run.stoppedEarly() && run.failed() == 0 && run.unknown() == 0 &&
                 (amount.count == null || run.acknowledged() == amount.count);
             return complete ? 0 : 1;
         }

@@ -3,6 +3,7 @@ package io.raftline.tools;
 import io.raftline.client.Producer;
 import io.raftline.client.RaftlineClient;
 import io.raftline.client.ProducerListener;
+import io.raftline.client.RaftlineClientException;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -27,6 +28,7 @@ import java.util.function.LongPredicate;
 final class ProduceRun implements ProducerListener
 {
     static final long OPEN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    private static final long STOP_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final String name;
     private final int size;
@@ -46,6 +48,10 @@ final class ProduceRun implements ProducerListener
     private long timeoutNs = OPEN_TIMEOUT_NS;
     private long lastAcknowledgedNs;
     private long longestGapNs;
+    private long lastOffered;               // the sequences offered and settled (outcomes come in order)
+    private long settledUpTo;
+    private volatile boolean stopRequested;
+    private boolean stoppedEarly;
 
     ProduceRun(final String name, final int size, final long rate, final BufferedWriter history)
     {
@@ -81,7 +87,7 @@ final class ProduceRun implements ProducerListener
             lastAcknowledgedNs = startNs;
             long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
             long offered = 0;
-            while (!producer.isClosed() && more.test(offered))
+            while (!producer.isClosed() && more.test(offered) && !stopRequested)
             {
                 final long nowNs = System.nanoTime();
                 int work = 0;
@@ -106,6 +112,7 @@ final class ProduceRun implements ProducerListener
                             ",\"time_ns\":" + invokeNs + "}");
                     }
                     sendTimeNs[(int)(sequence & (sendTimeNs.length - 1))] = intendedNs;
+                    lastOffered = sequence;
                     offered++;
                     work++;
                 }
@@ -117,8 +124,13 @@ final class ProduceRun implements ProducerListener
                 }
                 idle.idle(work);
             }
-            while (!producer.isClosed() && producer.inFlight() > 0)
+            long stopDeadlineNs = Long.MAX_VALUE;
+            while (!producer.isClosed() && producer.inFlight() > 0 && System.nanoTime() < stopDeadlineNs)
             {
+                if (stopRequested && stopDeadlineNs == Long.MAX_VALUE)
+                {
+                    stopDeadlineNs = System.nanoTime() + STOP_GRACE_NS; // outcomes that are on their way
+                }
                 idle.idle(producer.poll());
                 if (System.nanoTime() >= nextProgressNs)
                 {
@@ -126,7 +138,28 @@ final class ProduceRun implements ProducerListener
                     progress.run();
                 }
             }
+            stoppedEarly = stopRequested;
+            for (long sequence = settledUpTo + 1; stoppedEarly && sequence <= lastOffered; sequence++)
+            {
+                onFailed(sequence, true, new Failure(RaftlineClientException.Reason.CLOSED,
+                    "interrupted before its outcome was known"));
+            }
         }
+    }
+
+    /**
+     * Asks the run, from another thread (a signal's shutdown hook), to stop offering, wait a moment for the outcomes
+     * on their way, and report the rest as unknown.
+     */
+    void stop()
+    {
+        stopRequested = true;
+    }
+
+    /** Whether {@link #stop} cut the run short. */
+    boolean stoppedEarly()
+    {
+        return stoppedEarly;
     }
 
     private int encode(final long sequence)
@@ -144,6 +177,7 @@ final class ProduceRun implements ProducerListener
     public void onCommitted(final long sequence, final long index, final long term)
     {
         final long nowNs = System.nanoTime();
+        settledUpTo = Math.max(settledUpTo, sequence);
         acknowledged++;
         lastIndex = index;
         longestGapNs = Math.max(longestGapNs, nowNs - lastAcknowledgedNs);
@@ -162,6 +196,7 @@ final class ProduceRun implements ProducerListener
     @Override
     public void onFailed(final long sequence, final boolean maybeCommitted, final Failure reason)
     {
+        settledUpTo = Math.max(settledUpTo, sequence);
         if (maybeCommitted)
         {
             unknown++;
@@ -257,6 +292,10 @@ final class ProduceRun implements ProducerListener
     void printSummary(final PrintWriter out, final long elapsedNs)
     {
         final double seconds = elapsedNs / 1e9;
+        if (stoppedEarly)
+        {
+            out.println("interrupted: stopped offering; appends without an outcome within a second are unknown");
+        }
         out.printf("acknowledged %d, failed %d, unknown %d in %.1f s: %.0f entries/s%n",
             acknowledged, failed, unknown, seconds, acknowledged / Math.max(seconds, 1e-9));
         if (latency.getTotalCount() > 0)

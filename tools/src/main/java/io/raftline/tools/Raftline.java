@@ -52,7 +52,32 @@ public final class Raftline implements Callable<Integer>
         commandLine.setExecutionExceptionHandler(Raftline::onFailure);
         commandLine.setExecutionStrategy(Raftline::runCatchingFaults);
         commandLine.setParameterExceptionHandler(Raftline::onBadUsage);
+        commandLine.registerConverter(Integer.class, value -> (int)wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        commandLine.registerConverter(Integer.TYPE, value -> (int)wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        commandLine.registerConverter(Long.class, value -> wholeNumber(value, Long.MIN_VALUE, Long.MAX_VALUE));
+        commandLine.registerConverter(Long.TYPE, value -> wholeNumber(value, Long.MIN_VALUE, Long.MAX_VALUE));
         return commandLine;
+    }
+
+    /** A flag's number: one that does not parse, or does not fit its type, says so with the type's range. */
+    private static long wholeNumber(final String value, final long min, final long max)
+    {
+        final java.math.BigInteger number;
+        try
+        {
+            number = new java.math.BigInteger(value.strip());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
+        }
+        if (number.compareTo(java.math.BigInteger.valueOf(min)) < 0 ||
+            number.compareTo(java.math.BigInteger.valueOf(max)) > 0)
+        {
+            throw new CommandLine.TypeConversionException("'" + value + "' is out of range (at most " + max +
+                (min < 0 ? ", at least " + min : "") + "; see --help for what the flag allows)");
+        }
+        return number.longValueExact();
     }
 
     public static void main(final String[] args)
@@ -72,7 +97,6 @@ public final class Raftline implements Callable<Integer>
         System.exit(commandLine().execute(args));
     }
 
-    /** An unknown command or flag, a missing or malformed value: the reason and the usage, on stderr. */
     /**
      * Runs the command; a fault reading a mapped file (a file cut short under a reader: the JVM reports the SIGBUS
      * as an {@link InternalError}) becomes a failure in words, like any other.
@@ -92,13 +116,22 @@ public final class Raftline implements Callable<Integer>
         }
     }
 
+    /** An unknown command or flag, a missing or malformed value: one line, the reason and where help is. */
     private static int onBadUsage(final CommandLine.ParameterException ex, final String[] args)
     {
         final CommandLine commandLine = ex.getCommandLine();
+        String message = ex.getMessage();
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty())
+        {
+            message += " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)";
+        }
+        return usageError(commandLine, message);
+    }
+
+    private static int usageError(final CommandLine commandLine, final String message)
+    {
         final PrintWriter err = commandLine.getErr();
-        err.println(ex.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-        commandLine.usage(err);
+        err.println(message + " (see " + commandLine.getCommandSpec().qualifiedName() + " --help)");
         err.flush();
         return CommandLine.ExitCode.USAGE;
     }
@@ -109,10 +142,7 @@ public final class Raftline implements Callable<Integer>
         final PrintWriter err = commandLine.getErr();
         if (ex instanceof UsageFailure)
         {
-            err.println(ex.getMessage());
-            commandLine.usage(err);
-            err.flush();
-            return CommandLine.ExitCode.USAGE;
+            return usageError(commandLine, ex.getMessage());
         }
         err.println(commandLine.getCommandName() + ": " + describe(ex).replace('\n', ' '));
         err.flush();

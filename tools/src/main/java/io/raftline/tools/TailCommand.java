@@ -15,14 +15,11 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /** {@code raftline tail}: prints committed entries of one node in index order. */
 @Command(name = "tail", mixinStandardHelpOptions = true, description = "Prints committed entries in index order.")
 final class TailCommand implements Callable<Integer>
 {
-    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
-
     @Spec
     private CommandSpec spec;
 
@@ -51,6 +48,10 @@ final class TailCommand implements Callable<Integer>
     @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where entries are received.")
     private String bind;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
+        description = "How long to wait for the node to answer (default: ${DEFAULT-VALUE}).")
+    private double timeoutSeconds;
+
     @Override
     public Integer call()
     {
@@ -59,6 +60,8 @@ final class TailCommand implements Callable<Integer>
             throw new UsageFailure("--format must be json or text: " + format);
         }
         Flags.within("--from", from, 0, Long.MAX_VALUE);
+        Flags.above("--timeout", timeoutSeconds, 0, 86_400);
+        final long timeoutNs = (long)(timeoutSeconds * 1e9);
         if (to != null)
         {
             Flags.within("--to", to, Math.max(from, 1), Long.MAX_VALUE);
@@ -102,9 +105,11 @@ final class TailCommand implements Callable<Integer>
                 final int work = consumer.poll();
                 if (consumer.commitIndexAtConnect() < 0)
                 {
-                    if (System.nanoTime() - startNs > CONNECT_TIMEOUT_NS)
+                    if (System.nanoTime() - startNs > timeoutNs)
                     {
-                        throw new CommandFailure("node " + node + " did not answer within 10 s");
+                        throw new CommandFailure("node " + node + " did not answer within " +
+                            java.math.BigDecimal.valueOf(timeoutSeconds).stripTrailingZeros().toPlainString() +
+                            " s (is the cluster running?)");
                     }
                 }
                 else if (!follow)

@@ -38,10 +38,7 @@ class CommandLineFailuresTest
             assertTrue(first.contains(word), "'" + word + "' in " + result);
         }
         assertFalse(result.err().contains("Exception") || result.err().contains("\tat "), result::toString);
-        if (exitCode == 1)
-        {
-            assertEquals(1, result.err().strip().lines().count(), result::toString);
-        }
+        assertEquals(1, result.err().strip().lines().count(), "one line, not the usage: " + result);
     }
 
     private Path stoppedClusterFile() throws Exception
@@ -69,6 +66,37 @@ class CommandLineFailuresTest
         assertOneLine(Cli.run("snapshot", "--cluster", file, "--node", "0"), 2, "--node");
         assertOneLine(Cli.run("demo", "--base-port", "70000"), 2, "--base-port", "1 to 65533");
         assertOneLine(Cli.run("bench", "latency", "--base-port", "0"), 2, "--base-port");
+    }
+
+    @Test
+    void aNumberTooLargeForItsFlagSaysHowLargeItMayBe() throws Exception
+    {
+        final String file = stoppedClusterFile().toString();
+        assertOneLine(Cli.run("produce", "--cluster", file, "--count", "99999999999999999999"), 2, "--count",
+            "99999999999999999999", "9223372036854775807");
+        assertOneLine(Cli.run("produce", "--cluster", file, "--count", "5", "--window", "99999999999"), 2,
+            "--window", "2147483647");
+        assertOneLine(Cli.run("produce", "--cluster", file, "--count", "5", "--size", "ten"), 2, "--size",
+            "'ten'", "whole number");
+    }
+
+    @Test
+    void aMissingClusterFileIsNamedOnce()
+    {
+        final String missing = dir.resolve("nope.properties").toString();
+        final Cli produce = Cli.run("produce", "--cluster", missing, "--count", "1");
+        assertOneLine(produce, 1, missing, "no such file");
+        assertEquals(produce.err().indexOf(missing), produce.err().lastIndexOf(missing), produce::toString);
+    }
+
+    @Test
+    void tailAgainstAStoppedClusterGivesUpAtItsTimeout() throws Exception
+    {
+        final String file = stoppedClusterFile().toString();
+        final long startNs = System.nanoTime();
+        assertOneLine(Cli.run("tail", "--cluster", file, "--timeout", "1"), 1, "did not answer within 1 s");
+        assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(8), "not the old fixed 10 s");
+        assertOneLine(Cli.run("tail", "--cluster", file, "--timeout", "0"), 2, "--timeout");
     }
 
     @Test

@@ -35,17 +35,20 @@ class StorageCommandsTest
     }
 
     @Test
-    void unknownCommandOrFlagPrintsUsageToStderrAndExitsTwo()
+    void unknownCommandOrFlagSaysSoInOneLineOnStderrAndExitsTwo()
     {
         final Cli unknownCommand = Cli.run("frobnicate");
         assertEquals(2, unknownCommand.exitCode());
-        assertTrue(unknownCommand.err().contains("Usage:"), unknownCommand.err());
+        assertTrue(unknownCommand.err().contains("frobnicate") && unknownCommand.err().contains("raftline --help"),
+            unknownCommand.err());
         final Cli unknownFlag = Cli.run("inspect", dir.toString(), "--bogus");
         assertEquals(2, unknownFlag.exitCode());
-        assertTrue(unknownFlag.err().contains("Usage:"), unknownFlag.err());
+        assertTrue(unknownFlag.err().contains("--bogus") && unknownFlag.err().contains("raftline inspect --help"),
+            unknownFlag.err());
         final Cli misspelt = Cli.run("inspekt");
         assertEquals(2, misspelt.exitCode());
-        assertTrue(misspelt.err().contains("Usage:"), misspelt.err());
+        assertTrue(misspelt.err().contains("did you mean inspect"), misspelt.err());
+        assertEquals(1, misspelt.err().strip().lines().count(), misspelt.err());
         assertEquals(2, Cli.run().exitCode());
         assertEquals(2, Cli.run("dump", dir.toString(), "--format", "xml").exitCode());
     }

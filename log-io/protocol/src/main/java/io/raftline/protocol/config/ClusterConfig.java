@@ -214,6 +214,14 @@ public final class ClusterConfig
         {
             properties.load(reader);
         }
+        catch (final java.nio.file.NoSuchFileException e)
+        {
+            throw new ConfigException(file.toString(), "cannot read the cluster file: no such file");
+        }
+        catch (final java.nio.file.AccessDeniedException e)
+        {
+            throw new ConfigException(file.toString(), "cannot read the cluster file: permission denied");
+        }
         catch (final IOException | IllegalArgumentException e)
         {
             throw new ConfigException(file.toString(), "cannot read the cluster file: " + e.getMessage());
