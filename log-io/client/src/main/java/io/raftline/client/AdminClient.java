@@ -65,7 +65,13 @@ public final class AdminClient implements AutoCloseable
         return new AdminClient(ClientTransport.withOwnDriver(config, bind), true);
     }
 
-    /** The configuration in force, from the leader if one answers in time, else from any node. */
+    /** The configuration in force, from the leader if one answers within {@code timeout}, else from any node. */
+    public Result listMembers(final java.time.Duration timeout)
+    {
+        return listMembers(timeout.toNanos());
+    }
+
+    /** As {@link #listMembers(java.time.Duration)}. */
     public Result listMembers(final long timeoutNs)
     {
         return request(AdminOperation.LIST_MEMBERS, 0, "", timeoutNs);
@@ -78,6 +84,13 @@ public final class AdminClient implements AutoCloseable
      *
      * @throws RaftlineClientException when no node answers in time
      */
+    public Result request(
+        final AdminOperation operation, final int nodeId, final String endpoint, final java.time.Duration timeout)
+    {
+        return request(operation, nodeId, endpoint, timeout.toNanos());
+    }
+
+    /** As {@link #request(AdminOperation, int, String, java.time.Duration)}. */
     public Result request(
         final AdminOperation operation, final int nodeId, final String endpoint, final long timeoutNs)
     {
@@ -170,6 +183,12 @@ public final class AdminClient implements AutoCloseable
      *
      * @throws RaftlineClientException when the node does not answer in time
      */
+    public Result snapshot(final int nodeId, final java.time.Duration timeout)
+    {
+        return snapshot(nodeId, timeout.toNanos());
+    }
+
+    /** As {@link #snapshot(int, java.time.Duration)}. */
     public Result snapshot(final int nodeId, final long timeoutNs)
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;

@@ -22,7 +22,7 @@ final class ClientDriver implements AutoCloseable
         this.directory = ClientDirectories.forThisProcess(id);
         ClientDirectories.deleteStale(directory);
         this.cleanup = ClientDirectories.deleteOnExit(directory);
-        this.runtime = AeronRuntime.embedded(directory.getPath(), config.mtuBytes(), config.socketBufferBytes());
+        this.runtime = AeronRuntime.embedded(directory.getPath(), config.mtuBytes(), config.socketBufferBytes(), false);
     }
 
     AeronRuntime runtime()

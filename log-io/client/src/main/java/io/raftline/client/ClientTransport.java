@@ -14,6 +14,7 @@ import io.raftline.protocol.client.DisconnectFrame;
 import io.raftline.protocol.FrameHeader;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.LangUtil;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -78,6 +79,7 @@ public final class ClientTransport implements AutoCloseable
     private int streams;
     private int consumers;
     private boolean polling;
+    private Throwable listenerFailure;   // thrown by a listener during a poll: the poll throws it when done
     private boolean closed;
 
     /** What arrives from nodes: valid client-protocol frames. */
@@ -331,6 +333,13 @@ public final class ClientTransport implements AutoCloseable
         {
             polling = false;
         }
+        final Throwable failure = listenerFailure;
+        if (failure != null)
+        {
+            // Aeron hands a handler's exception to its error handler and goes on: the caller must hear of it
+            listenerFailure = null;
+            LangUtil.rethrowUnchecked(failure);
+        }
         return work;
     }
 
@@ -381,7 +390,17 @@ public final class ClientTransport implements AutoCloseable
         }
         for (final Listener listener : listeners)
         {
-            listener.onFrame(nodeId, type, buffer, offset, length);
+            try
+            {
+                listener.onFrame(nodeId, type, buffer, offset, length);
+            }
+            catch (final Throwable ex)
+            {
+                if (listenerFailure == null)
+                {
+                    listenerFailure = ex;
+                }
+            }
         }
     }
 

@@ -435,6 +435,11 @@ public final class Consumer implements AutoCloseable
         return Math.max(0, position.next() - 1);
     }
 
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
     /** Ends its stream on the node and stops listening; the client's connection stays for its other users. */
     @Override
     public void close()

@@ -654,6 +654,12 @@ public final class Producer implements AutoCloseable
      *
      * @throws RaftlineClientException when no leader answers within {@code timeoutNs}
      */
+    public long readIndex(final java.time.Duration timeout)
+    {
+        return readIndex(timeout.toNanos());
+    }
+
+    /** As {@link #readIndex(java.time.Duration)}. */
     public long readIndex(final long timeoutNs)
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;

@@ -43,6 +43,8 @@ public final class RaftlineClient implements AutoCloseable
     private final ClientDriver embedded;        // null with an external driver
     private final ClientTransport transport;
     private final List<AutoCloseable> made = new ArrayList<>();
+    private final List<Producer> producers = new ArrayList<>();
+    private final List<Consumer> consumers = new ArrayList<>();
     private final ClientThread clientThread;    // null unless the context asks for one
     private boolean closed;
 
@@ -272,6 +274,7 @@ public final class RaftlineClient implements AutoCloseable
         final Producer producer = Producer.open(transport, false, name, resumeSessionId, window, listener,
             context.openTimeout.toNanos(), context.ackTimeout.toNanos(), type -> true);
         made.add(producer);
+        producers.add(producer);
         return producer;
     }
 
@@ -286,6 +289,7 @@ public final class RaftlineClient implements AutoCloseable
         final Consumer consumer = Consumer.open(transport, false, nodeId, fromIndex, false,
             Consumer.DEFAULT_WINDOW, handler, type -> true);
         made.add(consumer);
+        consumers.add(consumer);
         return consumer;
     }
 
@@ -328,6 +332,34 @@ public final class RaftlineClient implements AutoCloseable
         final AsyncProducer producer = AsyncProducer.await(opened, context.openTimeout.plusSeconds(5));
         made.add(producer);
         return producer;
+    }
+
+    /**
+     * Polls every producer and consumer this client made and has not closed: each sends, asks for credit and times
+     * out only in its own poll, so a duty cycle polls all of them, or this. Allocation-free; returns the work done.
+     *
+     * @throws RaftlineClientException as a consumer's {@link Consumer#poll()} does, or from a handler
+     */
+    public int poll()
+    {
+        int work = 0;
+        for (int i = 0; i < producers.size(); i++)
+        {
+            final Producer producer = producers.get(i);
+            if (!producer.isClosed())
+            {
+                work += producer.poll();
+            }
+        }
+        for (int i = 0; i < consumers.size(); i++)
+        {
+            final Consumer consumer = consumers.get(i);
+            if (!consumer.isClosed())
+            {
+                work += consumer.poll();
+            }
+        }
+        return work;
     }
 
     /**

@@ -184,6 +184,58 @@ class RaftlineClientTest
     }
 
     @Test
+    void theClientsPollMovesEveryProducerAndAHandlersExceptionComesOutOfPollWithTheEntryDeliveredAgain()
+    {
+        cluster = new InProcessCluster(dir, "polls", 22670);
+        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster)))
+        {
+            final Producer first = client.producer("first", 64, null);
+            final Producer second = client.producer("second", 64, null);
+            for (int i = 1; i <= 50; i++)
+            {
+                first.offer(text("a" + i), 0, ("a" + i).length());
+                second.offer(text("b" + i), 0, ("b" + i).length());
+            }
+            final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while ((first.inFlight() > 0 || second.inFlight() > 0) && System.nanoTime() < deadlineNs)
+            {
+                client.poll(); // not first.poll() alone: each producer sends in its own poll
+            }
+            assertEquals(0, first.inFlight() + second.inFlight(), "both producers' entries committed");
+
+            final boolean[] thrown = new boolean[1];
+            client.consumer(Consumer.FIRST, entry ->
+            {
+                if (entry.text().equals("a3") && !thrown[0])
+                {
+                    thrown[0] = true;
+                    throw new IllegalStateException("the application failed on a3");
+                }
+                read.add(entry.text());
+            });
+            IllegalStateException failure = null;
+            while (read.size() < 100 && System.nanoTime() < deadlineNs)
+            {
+                try
+                {
+                    client.poll();
+                }
+                catch (final IllegalStateException ex)
+                {
+                    failure = ex;
+                }
+            }
+            assertTrue(failure != null && failure.getMessage().contains("a3"), "the handler's exception came out");
+            assertEquals(100, read.size(), read.toString());
+            assertEquals(100, read.stream().distinct().count(), "no entry twice, no gap: " + read);
+            final List<String> firsts = read.stream().filter(text -> text.startsWith("a")).toList();
+            assertEquals("a1", firsts.get(0));
+            assertEquals("a3", firsts.get(2), "a3 delivered again, in its place");
+            assertEquals("a50", firsts.get(49));
+        }
+    }
+
+    @Test
     void aBlockingAppendReturnsWhereItsEntryIsAndFailsWithAReasonWhenTheClusterGoes()
     {
         cluster = new InProcessCluster(dir, "blocking", 22530);

@@ -60,6 +60,17 @@ public final class AeronRuntime implements AutoCloseable
     /** Starts an embedded driver in {@code aeronDir} (which this process owns: cleaned on start and on close). */
     public static AeronRuntime embedded(final String aeronDir, final int mtuBytes, final int socketBufferBytes)
     {
+        return embedded(aeronDir, mtuBytes, socketBufferBytes, true);
+    }
+
+    /**
+     * As above; without {@code asyncExecutor} the driver's slow tasks (resolving host names) run in the invoking
+     * thread and it starts no thread at all, as a client library must (a thread of its own that is not a daemon
+     * would keep an application's JVM alive).
+     */
+    public static AeronRuntime embedded(
+        final String aeronDir, final int mtuBytes, final int socketBufferBytes, final boolean asyncExecutor)
+    {
         // the driver's pollers read each socket in turn up to this many sockets, else make one select for all; a
         // node polls its inbound socket and one per publication on every duty cycle, so selecting cuts an idle
         // cycle's system calls (four to two in a 3-node cluster with one client). Read once, when the driver's
@@ -79,7 +90,8 @@ public final class AeronRuntime implements AutoCloseable
             .socketRcvbufLength(socketBufferBytes)
             .initialWindowLength(socketBufferBytes)
             .warnIfDirectoryExists(false)
-            .spiesSimulateConnection(true);
+            .spiesSimulateConnection(true)
+            .asyncExecutorEnabled(asyncExecutor);
         final MediaDriver driver = MediaDriver.launch(driverContext);
         try
         {
