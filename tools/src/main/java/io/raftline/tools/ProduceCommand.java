@@ -102,10 +102,11 @@ final class ProduceCommand implements Callable<Integer>
         final Thread onSignal = new Thread(() ->
         {
             final ProduceRun run = running.get();
-            if (run != null)
+            if (run == null || !run.isProducing())
             {
-                run.stop();
+                return; // still waiting for a leader: nothing is in flight, nothing to say
             }
+            run.stop();
             try
             {
                 finished.await(5, TimeUnit.SECONDS);

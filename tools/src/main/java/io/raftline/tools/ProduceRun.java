@@ -51,6 +51,7 @@ final class ProduceRun implements ProducerListener
     private long lastOffered;               // the sequences offered and settled (outcomes come in order)
     private long settledUpTo;
     private volatile boolean stopRequested;
+    private volatile boolean producing;     // the session is open: a stop is worth waiting for
     private boolean stoppedEarly;
 
     ProduceRun(final String name, final int size, final long rate, final BufferedWriter history)
@@ -82,6 +83,7 @@ final class ProduceRun implements ProducerListener
             .bind(bind).openTimeout(Duration.ofNanos(timeoutNs)).ackTimeout(Duration.ofNanos(timeoutNs)));
             Producer producer = client.producer(name, window, this))
         {
+            producing = true;
             final IdleStrategy idle = new BackoffIdleStrategy(0, 8, 1_000, 100_000); // as the nodes: no spinning on 2 cores
             final long startNs = System.nanoTime();
             lastAcknowledgedNs = startNs;
@@ -154,6 +156,12 @@ final class ProduceRun implements ProducerListener
     void stop()
     {
         stopRequested = true;
+    }
+
+    /** Whether the session is open and entries may be in flight. */
+    boolean isProducing()
+    {
+        return producing;
     }
 
     /** Whether {@link #stop} cut the run short. */
