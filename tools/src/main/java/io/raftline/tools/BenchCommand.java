@@ -1,11 +1,6 @@
 package io.raftline.tools;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-
-import java.util.concurrent.Callable;
 
 /**
  * {@code raftline bench}: the standard workload (docs/WORKLOAD.md) as {@code bench throughput} and
@@ -20,19 +15,8 @@ import java.util.concurrent.Callable;
         BenchSnapshotCommand.class,
         BenchPlotCommand.class,
     })
-final class BenchCommand implements Callable<Integer>
+final class BenchCommand extends CommandGroup
 {
-    @Spec
-    private CommandSpec spec;
-
-    /** Without a subcommand: usage on stderr. */
-    @Override
-    public Integer call()
-    {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return CommandLine.ExitCode.USAGE;
-    }
-
     /** {@code bench throughput}: closed loop, at most a window of entries pending acknowledgement. */
     @Command(name = "throughput", mixinStandardHelpOptions = true,
         description = "Closed loop: entries committed and acknowledged per second (docs/WORKLOAD.md).")

@@ -22,18 +22,8 @@ import java.util.stream.Stream;
 /** {@code raftline cluster start|start-node|stop}: a local cluster of background node processes. */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Starts or stops a local cluster.",
     subcommands = { ClusterCommand.Start.class, ClusterCommand.StartNode.class, ClusterCommand.Stop.class })
-final class ClusterCommand implements Callable<Integer>
+final class ClusterCommand extends CommandGroup
 {
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call()
-    {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
     @Command(name = "start", mixinStandardHelpOptions = true,
         description = "Writes DIR/cluster.properties (a folder that holds one restarts its cluster as the file " +
             "says), starts N nodes in the background and waits for a leader.")

@@ -5,27 +5,15 @@ import io.raftline.client.RaftlineClient;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.protocol.client.AdminOperation;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
 /** {@code raftline leader transfer}: hands leadership to a voter, at once (Raft thesis §3.10). */
 @Command(name = "leader", mixinStandardHelpOptions = true, description = "Hands leadership over.",
     subcommands = { LeaderCommand.Transfer.class })
-final class LeaderCommand implements Callable<Integer>
+final class LeaderCommand extends CommandGroup
 {
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call()
-    {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
     @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = "Hands leadership to node N (default: the most up-to-date voter); exits 0 once N leads.")
     static final class Transfer extends MemberCommand.Common implements Callable<Integer>

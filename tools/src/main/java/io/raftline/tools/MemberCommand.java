@@ -27,18 +27,8 @@ import java.util.stream.IntStream;
     description = "Lists the members, or adds, promotes or removes one (through the leader).",
     subcommands = { MemberCommand.List.class, MemberCommand.Add.class, MemberCommand.Promote.class,
         MemberCommand.Remove.class })
-final class MemberCommand implements Callable<Integer>
+final class MemberCommand extends CommandGroup
 {
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call()
-    {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
     /** Options every member command takes. */
     static class Common
     {

@@ -1,6 +1,7 @@
 package io.raftline.tools;
 
 import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;
 
@@ -25,12 +26,17 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcesses
 {
     static final long STOP_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
+    /** The cluster's key, beside its cluster file. */
+    static final String KEY_FILE = "cluster.key";
 
     private NodeProcesses()
     {
     }
 
-    /** Writes a cluster file for {@code nodes} nodes on loopback, on consecutive ports from {@code basePort}. */
+    /**
+     * Writes a cluster file for {@code nodes} nodes on loopback, on consecutive ports from {@code basePort}, and
+     * unless {@code extraLines} turn authentication off, the cluster's key beside it (a key already there is kept).
+     */
     static Path writeClusterFile(
         final Path dir, final String clusterId, final int nodes, final int basePort, final List<String> extraLines)
     {
@@ -51,9 +57,20 @@ final class NodeProcesses
         {
             text.append(line).append('\n');
         }
+        final boolean authenticationOff = extraLines.contains(ClusterConfig.AUTHENTICATION + "=off");
         try
         {
             Files.createDirectories(dir);
+            if (!authenticationOff)
+            {
+                // the nodes' frames are signed under a key of the cluster's own, beside its file
+                final Path key = dir.resolve(KEY_FILE);
+                if (!Files.exists(key))
+                {
+                    ClusterKeys.create(key);
+                }
+                text.append(ClusterConfig.CLUSTER_KEY_FILE).append('=').append(KEY_FILE).append('\n');
+            }
             final Path file = dir.resolve("cluster.properties");
             Files.writeString(file, text, StandardCharsets.UTF_8);
             return file;

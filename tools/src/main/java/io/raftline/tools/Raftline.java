@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
         MemberCommand.class,
         LeaderCommand.class,
         SnapshotCommand.class,
+        KeysCommand.class,
         InspectCommand.class,
         VerifyCommand.class,
         DumpCommand.class,

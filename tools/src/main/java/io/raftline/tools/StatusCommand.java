@@ -128,6 +128,8 @@ final class StatusCommand implements Callable<Integer>
                     .append(",\"bytesReceived\":").append(status.value(NodeCounter.BYTES_RECEIVED))
                     .append(",\"backPressure\":").append(status.value(NodeCounter.BACK_PRESSURE))
                     .append(",\"malformedDropped\":").append(status.value(NodeCounter.MALFORMED))
+                    .append(",\"authentication\":").append(status.value(NodeCounter.AUTHENTICATION) != 0)
+                    .append(",\"unauthenticatedRefused\":").append(status.value(NodeCounter.UNAUTHENTICATED))
                     .append(",\"voterOnAnotherDisk\":").append(status.value(NodeCounter.FOREIGN_DISK) != 0)
                     .append(",\"diskFull\":").append(status.value(NodeCounter.DISK_FULL) != 0)
                     .append(",\"repairingTo\":").append(status.value(NodeCounter.REPAIRING_TO));
@@ -181,6 +183,15 @@ final class StatusCommand implements Callable<Integer>
             if (status.value(NodeCounter.FOREIGN_DISK) != 0)
             {
                 table.append("   voter on another disk: it neither votes nor counts until removed and added again");
+            }
+            if (status.value(NodeCounter.AUTHENTICATION) == 0)
+            {
+                table.append("   authentication off: frames between nodes are not checked");
+            }
+            else if (status.value(NodeCounter.UNAUTHENTICATED) != 0)
+            {
+                table.append("   refused ").append(status.value(NodeCounter.UNAUTHENTICATED))
+                    .append(" unauthenticated frames");
             }
         }
         return table.toString();

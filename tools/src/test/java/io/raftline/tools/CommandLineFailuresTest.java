@@ -100,6 +100,28 @@ class CommandLineFailuresTest
     }
 
     @Test
+    void aNodeRefusesAKeyOthersCanReadOrNoKeyAtAllNamingWhatToDo() throws Exception
+    {
+        final Path clusterFile = stoppedClusterFile();
+        final Path key = dir.resolve("cluster.key");
+        assertTrue(Files.exists(key), "the cluster file's key is written beside it");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertOneLine(Cli.run("node", "--cluster", clusterFile.toString(), "--id", "1"), 1, key.toString(),
+            "chmod 600");
+        assertFalse(Files.exists(dir.resolve("node-1")), "nothing made on disk");
+        Files.writeString(clusterFile, "cluster.id=x\nnode.1=127.0.0.1:23911\n");
+        assertOneLine(Cli.run("node", "--cluster", clusterFile.toString(), "--id", "1"), 1, "cluster.key.file",
+            "security.authentication=off");
+        assertOneLine(Cli.run("keys", "create", "--dir", dir.toString()), 1, "exists");
+        final Path other = dir.resolve("other");
+        final Cli created = Cli.run("keys", "create", "--dir", other.toString());
+        assertEquals(0, created.exitCode(), created::toString);
+        assertTrue(created.out().contains("cluster.key.file="), created::toString);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(other.resolve("cluster.key"))));
+    }
+
+    @Test
     void durationsReadInTheUnitThatSuitsThem()
     {
         assertEquals("97 us", ProduceRun.human(97_400));
@@ -179,7 +201,8 @@ class CommandLineFailuresTest
             "history file", "/proc/nope/x");
         final Path far = dir.resolve("far");
         Files.createDirectories(far);
-        Files.writeString(far.resolve("c.properties"), "cluster.id=x\nnode.1=10.99.99.99:23931\n");
+        Files.writeString(far.resolve("c.properties"), "cluster.id=x\nnode.1=10.99.99.99:23931\n" +
+            "security.authentication=off\n");
         assertOneLine(Cli.run("node", "--cluster", far.resolve("c.properties").toString(), "--id", "1"), 1,
             "cannot listen on 10.99.99.99:23931");
         assertFalse(Files.exists(far.resolve("node-1")), "no data folder is made for a node that cannot start");

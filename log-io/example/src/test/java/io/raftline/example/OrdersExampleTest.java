@@ -1,5 +1,6 @@
 package io.raftline.example;
 
+import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.protocol.config.ClusterConfig;
 import org.agrona.CloseHelper;
@@ -32,6 +33,8 @@ class OrdersExampleTest
             endpoints.put(id, "127.0.0.1:" + (22550 + id));
             properties.setProperty("node." + id, endpoints.get(id));
         }
+        ClusterKeys.create(dir.resolve("cluster.key"));
+        properties.setProperty(ClusterConfig.CLUSTER_KEY_FILE, "cluster.key");
         final ClusterConfig config = ClusterConfig.parse(properties, dir);
         final RaftlineNode[] nodes = new RaftlineNode[3];
         try

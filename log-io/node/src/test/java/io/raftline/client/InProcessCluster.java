@@ -1,5 +1,6 @@
 package io.raftline.client;
 
+import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;
@@ -29,6 +30,11 @@ final class InProcessCluster implements AutoCloseable
         for (int id = 1; id <= nodes.length; id++)
         {
             properties.setProperty("node." + id, "127.0.0.1:" + (basePort + id));
+        }
+        if (!properties.containsKey(ClusterConfig.AUTHENTICATION) && !properties.containsKey(ClusterConfig.CLUSTER_KEY_FILE))
+        {
+            ClusterKeys.create(dir.resolve("cluster.key"));
+            properties.setProperty(ClusterConfig.CLUSTER_KEY_FILE, "cluster.key");
         }
         config = ClusterConfig.parse(properties, dir);
         for (int id = 1; id <= nodes.length; id++)

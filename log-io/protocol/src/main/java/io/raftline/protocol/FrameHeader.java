@@ -30,9 +30,10 @@ import java.nio.charset.StandardCharsets;
  * {@link io.raftline.core.message.MessageType} codes, {@link #SNAPSHOT_TYPE_MIN}..{@link #SNAPSHOT_TYPE_MAX} carry
  * snapshots between peers, {@link #CLIENT_TYPE_MIN}..{@link #CLIENT_TYPE_MAX} belong to the client protocol; any
  * other code is refused. The frame length must equal the received length: a frame is
- * never a prefix of a datagram, nor split by the receiver (Aeron reassembles fragmented frames). Flags and the
- * reserved word must be zero, so that a later version can give them a meaning that old nodes refuse rather than
- * misread.
+ * never a prefix of a datagram, nor split by the receiver (Aeron reassembles fragmented frames); a signed frame
+ * ({@link #AUTHENTICATED}) is checked, and its trailer taken off, before its header is, and only a receiver that
+ * checks signatures accepts one. Other flags, and the reserved word of an unsigned frame, must be zero, so that a later version can give them a meaning that old nodes
+ * refuse rather than misread.
  *
  * <p>Use the static methods over (buffer, offset), or {@link #wrap} an instance as a reusable read-only view.
  */
@@ -41,6 +42,9 @@ public final class FrameHeader
     public static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     public static final int VERSION = 1;
     public static final int LENGTH = 24;
+
+    /** Flag: the frame is signed; the reserved word names the key, and a trailer follows ({@code FrameAuthenticator}). */
+    public static final int AUTHENTICATED = 1;
 
     public static final int VERSION_OFFSET = 0;
     public static final int TYPE_OFFSET = 1;
@@ -117,6 +121,17 @@ public final class FrameHeader
      */
     public static int validate(final DirectBuffer buffer, final int offset, final int length, final long clusterHash)
     {
+        return validate(buffer, offset, length, clusterHash, false);
+    }
+
+    /**
+     * As {@link #validate(DirectBuffer, int, int, long)}; with {@code signed}, for a frame whose trailer the
+     * authenticator has checked and taken off ({@code length} is the frame's own): its flags must be exactly
+     * {@link #AUTHENTICATED} and its reserved word is its key's id. Without, both must be zero.
+     */
+    public static int validate(
+        final DirectBuffer buffer, final int offset, final int length, final long clusterHash, final boolean signed)
+    {
         if (length < LENGTH)
         {
             return DecodeResult.TOO_SHORT;
@@ -137,8 +152,8 @@ public final class FrameHeader
         {
             return DecodeResult.UNKNOWN_TYPE;
         }
-        if (buffer.getShort(offset + FLAGS_OFFSET, ORDER) != 0 ||
-            buffer.getInt(offset + RESERVED_OFFSET, ORDER) != 0 ||
+        if (flags(buffer, offset) != (signed ? AUTHENTICATED : 0) ||
+            (!signed && buffer.getInt(offset + RESERVED_OFFSET, ORDER) != 0) ||
             buffer.getInt(offset + SENDER_OFFSET, ORDER) < 0)
         {
             return DecodeResult.BAD_FIELD;

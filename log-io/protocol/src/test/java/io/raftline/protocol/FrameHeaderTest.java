@@ -99,7 +99,9 @@ class FrameHeaderTest
         assertEquals(DecodeResult.UNKNOWN_TYPE, mutated(buffer, FrameHeader.TYPE_OFFSET, 64));
         assertEquals(DecodeResult.UNKNOWN_TYPE, mutated(buffer, FrameHeader.TYPE_OFFSET, 15));
         assertEquals(FrameHeader.VALID, mutated(buffer, FrameHeader.TYPE_OFFSET, 14), "a snapshot chunk");
-        assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.FLAGS_OFFSET, 1));
+        assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.FLAGS_OFFSET, 2), "an undefined flag");
+        assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.FLAGS_OFFSET, FrameHeader.AUTHENTICATED),
+            "signed, to a receiver that does not check signatures");
         assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.FLAGS_OFFSET + 1, 0x80));
         assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.RESERVED_OFFSET + 3, 1));
         assertEquals(DecodeResult.BAD_FIELD, mutated(buffer, FrameHeader.SENDER_OFFSET + 3, 0x80));

@@ -10,6 +10,8 @@ import io.raftline.core.replication.Progress;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.protocol.AeronRuntime;
+import io.raftline.protocol.security.ClusterKeys;
+import io.raftline.protocol.security.FrameAuthenticator;
 import io.raftline.io.transport.PeerPublisher;
 import io.raftline.io.transport.TransportCounters;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
@@ -39,6 +41,7 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     }
 
     private final int selfId;
+    private final ClusterKeys keys;    // null: authentication off
     private final Aeron aeron;
     private final ClusterConfig config;
     private final RaftMessageEncoder encoder;
@@ -55,9 +58,11 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         final ClusterConfig config,
         final long clusterHash,
         final ChronicleLog log,
-        final NodeCounters counters)
+        final NodeCounters counters,
+        final ClusterKeys keys)
     {
         this.selfId = selfId;
+        this.keys = keys;
         this.aeron = aeron;
         this.config = config;
         this.encoder = new RaftMessageEncoder(selfId);
@@ -205,7 +210,8 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
             endpoint, config.mtuBytes(), config.termLengthBytes(), config.socketBufferBytes());
         final TransportCounters transport = counters.transport();
         final PeerPublisher publisher = new PeerPublisher(id, aeron.addExclusivePublication(channel,
-            AeronRuntime.STREAM_ID), encoder, clusterHash, log.newCursor(), transport, MAX_PENDING_PER_PEER);
+            AeronRuntime.STREAM_ID), encoder, clusterHash, log.newCursor(), transport,
+            keys == null ? null : new FrameAuthenticator(keys), MAX_PENDING_PER_PEER);
         final Peer peer = new Peer(id, endpoint, publisher, counters.newMatchIndexCounter(id), member);
         peers.put(id, peer);
         LOG.info("node {} connects to node {} at {}", selfId, id, endpoint);

@@ -36,6 +36,7 @@ final class NodeCounters implements AutoCloseable
     private final Aeron aeron;
     private final int nodeId;
     private final TransportCounters transport;
+    private final Counter authentication;
 
     NodeCounters(final Aeron aeron, final int nodeId)
     {
@@ -70,7 +71,15 @@ final class NodeCounters implements AutoCloseable
             add(aeron, NodeCounter.BACK_PRESSURE, nodeId, 0),
             add(aeron, NodeCounter.NOT_CONNECTED, nodeId, 0),
             add(aeron, NodeCounter.DROPPED, nodeId, 0),
-            add(aeron, NodeCounter.MALFORMED, nodeId, 0));
+            add(aeron, NodeCounter.MALFORMED, nodeId, 0),
+            add(aeron, NodeCounter.UNAUTHENTICATED, nodeId, 0));
+        authentication = add(aeron, NodeCounter.AUTHENTICATION, nodeId, 0);
+    }
+
+    /** Says whether frames between nodes are authenticated, for status to report. */
+    void authentication(final boolean on)
+    {
+        authentication.setRelease(on ? 1 : 0);
     }
 
     /** A new counter of the leader's match index of {@code peerId}; its owner closes it when the peer goes. */

@@ -23,6 +23,8 @@ import io.raftline.protocol.AeronRuntime;
 import io.raftline.io.transport.InboundAdapter;
 import io.raftline.protocol.client.OpenSessionFrame;
 import io.raftline.protocol.FrameHeader;
+import io.raftline.protocol.security.ClusterKeys;
+import io.raftline.protocol.security.FrameAuthenticator;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -57,6 +59,7 @@ public final class RaftlineNode implements AutoCloseable
 
     private final ClusterConfig config;
     private final int nodeId;
+    private final ClusterKeys keys;        // null: authentication off
     private final NanoClock clock;
     private final RandomGenerator random;
     private final Object lifecycle = new Object();
@@ -69,10 +72,11 @@ public final class RaftlineNode implements AutoCloseable
     {
     }
 
-    private RaftlineNode(final ClusterConfig config, final int nodeId, final NanoClock clock,
+    private RaftlineNode(final ClusterConfig config, final int nodeId, final ClusterKeys keys, final NanoClock clock,
         final RandomGenerator random)
     {
         this.config = config;
+        this.keys = keys;
         this.nodeId = nodeId;
         this.clock = clock;
         this.random = random;
@@ -135,7 +139,8 @@ public final class RaftlineNode implements AutoCloseable
                 CommitApplier.restore(snapshot, state, machine); // then the entries after it are applied again
                 node.snapshotTaken(snapshot.index(), snapshot.term());
             }
-            members = new MemberRegistry(nodeId, aeron, config, clusterHash, openedLog, nodeCounters);
+            members = new MemberRegistry(nodeId, aeron, config, clusterHash, openedLog, nodeCounters, keys);
+            nodeCounters.authentication(keys != null);
             clients = new ClientConnections(aeron, config.mtuBytes(), config.termLengthBytes(),
                 config.socketBufferBytes(), nodeCounters.transport());
             final ProducerService producers = new ProducerService(node, new AppendAdmission(state), state.sessions(),
@@ -148,8 +153,8 @@ public final class RaftlineNode implements AutoCloseable
             final Subscription subscription = aeron.addSubscription(
                 AeronRuntime.subscriptionChannel(self.endpoint(), config.socketBufferBytes()), AeronRuntime.STREAM_ID);
             final NodeCounters counters = nodeCounters;
-            final InboundAdapter.Factory inbound = listener ->
-                new InboundAdapter(nodeId, clusterHash, subscription, counters.transport(), listener);
+            final InboundAdapter.Factory inbound = listener -> new InboundAdapter(nodeId, clusterHash, subscription,
+                counters.transport(), keys == null ? null : new FrameAuthenticator(keys), listener);
             final SnapshotTaker snapshots = new SnapshotTaker(nodeId, store, node, openedLog, state, machine,
                 config.snapshotIntervalEntries(), config.snapshotIntervalBytes(), config.logRetainEntries(),
                 counters::snapshotFailures);
@@ -190,8 +195,14 @@ public final class RaftlineNode implements AutoCloseable
         {
             throw new ConfigException("node." + nodeId, "node " + nodeId + " is not in the cluster file");
         }
-        checkListenable(config.member(nodeId)); // before anything is made on disk
-        final RaftlineNode node = new RaftlineNode(config, nodeId, clock, random);
+        final ClusterKeys keys = config.loadClusterKeys(); // before anything is made on disk
+        if (keys == null)
+        {
+            LOG.warn("node {}: {}=off: frames between nodes are not authenticated; anyone who can reach its port " +
+                "can forge them", nodeId, ClusterConfig.AUTHENTICATION);
+        }
+        checkListenable(config.member(nodeId));
+        final RaftlineNode node = new RaftlineNode(config, nodeId, keys, clock, random);
         node.running = node.open(bootstrap);
         AgentRunner.startOnThread(node.running.runner());
         LOG.info("node {} of cluster {} started on {}", nodeId, config.clusterId(), config.member(nodeId).endpoint());
@@ -378,7 +389,9 @@ public final class RaftlineNode implements AutoCloseable
             .nodeId(nodeId)
             .electionTimeoutTicks(config.electionTimeoutTicks())
             .heartbeatIntervalTicks(config.heartbeatIntervalTicks())
-            .maxBatchBytes(RaftMessageEncoder.maxBatchBytes(config.mtuBytes(), config.batchBytes()))
+            .maxBatchBytes(RaftMessageEncoder.maxBatchBytes(
+                config.mtuBytes() - (config.authentication() ? FrameAuthenticator.TRAILER_LENGTH : 0),
+                config.batchBytes()))
             .maxInflightAppends(config.inflightAppends())
             .maxInflightBytes(config.inflightBytes())
             .entryOverheadBytes(RaftMessageEncoder.ENTRY_OVERHEAD)

@@ -8,6 +8,7 @@ import io.raftline.core.message.RaftMessage;
 import io.raftline.protocol.client.ClientMessageType;
 import io.raftline.protocol.DecodeResult;
 import io.raftline.protocol.FrameHeader;
+import io.raftline.protocol.security.FrameAuthenticator;
 import io.raftline.io.transport.codec.RaftMessageDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -20,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * Polls the node's one inbound subscription, reassembles fragmented frames, validates and decodes them in place,
  * and hands Raft messages addressed to this node to it, and client frames to its client side. A malformed frame,
  * or one from another cluster or for another node, is dropped and counted, and logged at most once per
- * {@link #LOG_INTERVAL_NS}. Whether a message's sender belongs to the cluster is the core's rule, not this one's.
+ * {@link #LOG_INTERVAL_NS}. With authentication on, a frame of another node that does not carry a valid code and a
+ * fresh stamp under the cluster's keys is refused and counted before anything else of it is read (clients'
+ * frames have their own rules). Whether a message's sender belongs to the cluster is the core's rule, not this one's.
  */
 public final class InboundAdapter implements FragmentHandler, AutoCloseable
 {
@@ -57,21 +60,27 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
     private final long clusterHash;
     private final Subscription subscription;
     private final FragmentAssembler assembler = new FragmentAssembler(this);
-    private final RaftMessageDecoder decoder = new RaftMessageDecoder();
+    private final RaftMessageDecoder decoder;
     private final RaftMessage message = new RaftMessage();
     private final TransportCounters counters;
     private final Listener listener;
+    private final FrameAuthenticator authenticator;     // null: authentication off
     private long lastLogNs = Long.MIN_VALUE / 2;
     private long malformedAtLastLog;
+    private long lastAuthLogNs = Long.MIN_VALUE / 2;
+    private long refusedAtLastLog;
 
     public InboundAdapter(
         final int selfId,
         final long clusterHash,
         final Subscription subscription,
         final TransportCounters counters,
+        final FrameAuthenticator authenticator,
         final Listener listener)
     {
         this.selfId = selfId;
+        this.authenticator = authenticator;
+        this.decoder = new RaftMessageDecoder(RaftMessageDecoder.DEFAULT_INDEXED_ENTRIES_MAX, authenticator != null);
         this.clusterHash = clusterHash;
         this.subscription = subscription;
         this.counters = counters;
@@ -84,13 +93,26 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
     }
 
     @Override
-    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    public void onFragment(final DirectBuffer buffer, final int offset, final int received, final Header header)
     {
-        final int type = length >= FrameHeader.LENGTH ? FrameHeader.type(buffer, offset) : 0;
+        final int type = received >= FrameHeader.LENGTH ? FrameHeader.type(buffer, offset) : 0;
         final boolean client = ClientMessageType.isClientType(type);
+        int length = received;
+        if (authenticator != null && !client)
+        {
+            // a node's frame: nothing of it is read before its code and stamp are checked
+            final int verdict = authenticator.verify(buffer, offset, received);
+            if (verdict != FrameAuthenticator.OK)
+            {
+                onRefused(verdict, received);
+                return;
+            }
+            length = received - FrameAuthenticator.TRAILER_LENGTH;
+        }
         if (client || (type >= FrameHeader.SNAPSHOT_TYPE_MIN && type <= FrameHeader.SNAPSHOT_TYPE_MAX))
         {
-            final int headerResult = FrameHeader.validate(buffer, offset, length, clusterHash);
+            final int headerResult = FrameHeader.validate(buffer, offset, length, clusterHash,
+                authenticator != null && !client);
             if (headerResult != FrameHeader.VALID)
             {
                 onMalformed(DecodeResult.describe(headerResult), length);
@@ -121,6 +143,19 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
         }
         counters.onReceived(message.type, message.entryCount, length);
         listener.onRaftMessage(message);
+    }
+
+    private void onRefused(final int verdict, final int length)
+    {
+        final long total = counters.onUnauthenticated();
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastAuthLogNs >= LOG_INTERVAL_NS)
+        {
+            LOG.warn("refused a frame of {} bytes: {} ({} refused since the last report, {} in all)",
+                length, FrameAuthenticator.describe(verdict), total - refusedAtLastLog, total);
+            lastAuthLogNs = nowNs;
+            refusedAtLastLog = total;
+        }
     }
 
     private void onMalformed(final String reason, final int length)

@@ -6,6 +6,7 @@ import io.raftline.core.message.MessageType;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.io.storage.LogCursor;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
+import io.raftline.protocol.security.FrameAuthenticator;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -14,7 +15,8 @@ import org.agrona.MutableDirectBuffer;
 /**
  * Sends Raft messages to one peer over its Aeron publication. An AppendEntries is encoded in place: entries are
  * copied from the mapped log straight into the publication's term buffer ({@code tryClaim}); only a frame larger
- * than one Aeron frame is assembled apart and fragmented by {@code offer}.
+ * than one Aeron frame is assembled apart and fragmented by {@code offer}. With authentication on, every frame is
+ * signed where it was encoded (its trailer written after it) just before it is committed.
  *
  * <p>Back-pressure is not an error: the message waits in a bounded queue, in order, and {@link #retry} sends it
  * later. When the queue is full, or the peer is not connected, the message is dropped and counted; Raft recovers
@@ -28,6 +30,8 @@ public final class PeerPublisher implements AutoCloseable
     private final long clusterHash;
     private final LogCursor cursor;
     private final TransportCounters counters;
+    private final FrameAuthenticator signer;   // null: authentication off
+    private final int trailerLength;
     private final BufferClaim claim = new BufferClaim();
     private final ExpandableDirectByteBuffer largeFrame = new ExpandableDirectByteBuffer(64 * 1024);
     private final RaftMessage[] pending;
@@ -41,8 +45,11 @@ public final class PeerPublisher implements AutoCloseable
         final long clusterHash,
         final LogCursor cursor,
         final TransportCounters counters,
+        final FrameAuthenticator signer,
         final int maxPending)
     {
+        this.signer = signer;
+        this.trailerLength = signer == null ? 0 : FrameAuthenticator.TRAILER_LENGTH;
         this.peerId = peerId;
         this.publication = publication;
         this.encoder = encoder;
@@ -75,10 +82,20 @@ public final class PeerPublisher implements AutoCloseable
         }
     }
 
-    /** Offers a frame as it is, after nothing that waits; returns whether the publication took it. */
+    /** Offers a frame (signed, if frames are), after nothing that waits; returns whether the publication took it. */
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        return pendingSize == 0 && publication.offer(buffer, offset, length) > 0;
+        if (pendingSize != 0)
+        {
+            return false;
+        }
+        if (signer == null)
+        {
+            return publication.offer(buffer, offset, length) > 0;
+        }
+        largeFrame.putBytes(0, buffer, offset, length);
+        largeFrame.checkLimit(length + trailerLength);
+        return publication.offer(largeFrame, 0, signer.sign(largeFrame, 0, length)) > 0;
     }
 
     /** Whether an AppendEntries that waited may still be sent: the core's judgement, not the transport's. */
@@ -131,13 +148,14 @@ public final class PeerPublisher implements AutoCloseable
     {
         final int length = message.type == MessageType.APPEND ? appendLength(message) : encoder.encodedLength(message);
         final long result;
-        if (length <= publication.maxPayloadLength())
+        if (length + trailerLength <= publication.maxPayloadLength())
         {
-            result = publication.tryClaim(length, claim);
+            result = publication.tryClaim(length + trailerLength, claim);
             if (result > 0)
             {
                 if (encodeInto(message, claim.buffer(), claim.offset()))
                 {
+                    sign(claim.buffer(), claim.offset(), length);
                     claim.commit();
                 }
                 else
@@ -155,9 +173,19 @@ public final class PeerPublisher implements AutoCloseable
                 counters.onDropped();
                 return true;
             }
-            result = publication.offer(largeFrame, 0, length);
+            largeFrame.checkLimit(length + trailerLength);
+            sign(largeFrame, 0, length);
+            result = publication.offer(largeFrame, 0, length + trailerLength);
         }
-        return onResult(message, length, result);
+        return onResult(message, length + trailerLength, result);
+    }
+
+    private void sign(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        if (signer != null)
+        {
+            signer.sign(buffer, offset, length);
+        }
     }
 
     private boolean onResult(final RaftMessage message, final int length, final long result)

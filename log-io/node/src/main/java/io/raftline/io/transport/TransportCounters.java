@@ -4,7 +4,7 @@ import io.aeron.Publication;
 import io.raftline.core.message.MessageType;
 import org.agrona.concurrent.status.AtomicCounter;
 
-/** What the transport counts: traffic in and out, back-pressure, drops and malformed frames. */
+/** What the transport counts: traffic in and out, back-pressure, drops, malformed and unauthenticated frames. */
 public final class TransportCounters
 {
     private final AtomicCounter appendsSent;
@@ -17,6 +17,7 @@ public final class TransportCounters
     private final AtomicCounter notConnected;
     private final AtomicCounter dropped;
     private final AtomicCounter malformed;
+    private final AtomicCounter unauthenticated;
 
     public TransportCounters(
         final AtomicCounter appendsSent,
@@ -28,7 +29,8 @@ public final class TransportCounters
         final AtomicCounter backPressure,
         final AtomicCounter notConnected,
         final AtomicCounter dropped,
-        final AtomicCounter malformed)
+        final AtomicCounter malformed,
+        final AtomicCounter unauthenticated)
     {
         this.appendsSent = appendsSent;
         this.entriesSent = entriesSent;
@@ -40,6 +42,7 @@ public final class TransportCounters
         this.notConnected = notConnected;
         this.dropped = dropped;
         this.malformed = malformed;
+        this.unauthenticated = unauthenticated;
     }
 
     void onSent(final MessageType type, final int entries, final int bytes)
@@ -98,6 +101,17 @@ public final class TransportCounters
     long onMalformed()
     {
         return malformed.incrementRelease() + 1;
+    }
+
+    /** Returns the new total. */
+    long onUnauthenticated()
+    {
+        return unauthenticated.incrementRelease() + 1;
+    }
+
+    public long unauthenticated()
+    {
+        return unauthenticated.get();
     }
 
     public long malformed()

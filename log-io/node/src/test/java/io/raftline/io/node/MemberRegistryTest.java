@@ -44,7 +44,7 @@ class MemberRegistryTest
             counters = new NodeCounters(aeron.aeron(), 1);
             log = ChronicleLog.open(dir.resolve("data"), Durability.PAGE_CACHE);
             registry = new MemberRegistry(1, aeron.aeron(), config, FrameHeader.clusterHash("registry"), log,
-                counters);
+                counters, null);
             registry.update(Configuration.of(1, 2, 3));
             assertEquals(2, registry.peerCount());
             assertTrue(registry.isPeer(2));

@@ -17,7 +17,8 @@ class TransportCountersTest
     private final AtomicCounter dropped = manager.newCounter("dropped");
     private final TransportCounters counters = new TransportCounters(manager.newCounter("a"),
         manager.newCounter("b"), manager.newCounter("c"), manager.newCounter("d"), manager.newCounter("e"),
-        manager.newCounter("f"), backPressure, notConnected, dropped, manager.newCounter("g"));
+        manager.newCounter("f"), backPressure, notConnected, dropped, manager.newCounter("g"),
+        manager.newCounter("h"));
 
     @Test
     void aReplyThatWasNotSentCountsItsReasonAndIsCountedAsDropped()

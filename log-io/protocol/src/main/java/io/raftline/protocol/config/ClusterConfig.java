@@ -1,5 +1,7 @@
 package io.raftline.protocol.config;
 
+import io.raftline.protocol.security.ClusterKeys;
+
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -56,6 +58,8 @@ public final class ClusterConfig
     public static final String STATE_MACHINE = "state.machine";
     public static final String SEGMENT_BYTES = "storage.segment.bytes";
     public static final String RESERVE_MB = "storage.reserve.mb";
+    public static final String CLUSTER_KEY_FILE = "cluster.key.file";
+    public static final String AUTHENTICATION = "security.authentication";
 
     /** The length of the core's tick unless the file says otherwise; the core's defaults are in these ticks. */
     public static final int DEFAULT_TICK_MS = 10;
@@ -63,7 +67,8 @@ public final class ClusterConfig
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
         AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, SESSION_MEMORY_MB, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
-        IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES, RESERVE_MB);
+        IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES, RESERVE_MB,
+        CLUSTER_KEY_FILE, AUTHENTICATION);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
 
@@ -122,6 +127,8 @@ public final class ClusterConfig
     private final String stateMachine;
     private final long segmentBytes;
     private final int reserveMb;
+    private final boolean authentication;
+    private final Path clusterKeyFile;
 
     private static boolean allOnLoopback(final Map<Integer, Member> members)
     {
@@ -200,6 +207,9 @@ public final class ClusterConfig
         stateMachine = properties.getProperty(STATE_MACHINE, "").trim();
         segmentBytes = longValue(properties, SEGMENT_BYTES, 64L << 20, 64 << 10, 1L << 40);
         reserveMb = intValue(properties, RESERVE_MB, 64, 16, 1 << 20);
+        authentication = oneOf(properties, AUTHENTICATION, "on", "on", "off").equals("on");
+        final String keyFile = properties.getProperty(CLUSTER_KEY_FILE, "").trim();
+        clusterKeyFile = keyFile.isEmpty() ? null : folder.resolve(keyFile);
         if (!stateMachine.isEmpty() && !stateMachine.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*"))
         {
             throw new ConfigException(STATE_MACHINE, "must be a class name: " + stateMachine);
@@ -542,6 +552,44 @@ public final class ClusterConfig
     }
 
     /** The class of the application's state machine, or empty for none. */
+    /** Whether frames between nodes are signed and checked ({@code security.authentication}, on by default). */
+    public boolean authentication()
+    {
+        return authentication;
+    }
+
+    /** The key file ({@code cluster.key.file}, relative to the cluster file's folder), or null. */
+    public Path clusterKeyFile()
+    {
+        return clusterKeyFile;
+    }
+
+    /**
+     * The keys a node signs and checks its frames to and from other nodes with, or null when authentication is off.
+     *
+     * @throws ConfigException when authentication is on and the key file is not named, not owner-only or not valid
+     */
+    public ClusterKeys loadClusterKeys()
+    {
+        if (!authentication)
+        {
+            return null;
+        }
+        if (clusterKeyFile == null)
+        {
+            throw new ConfigException(CLUSTER_KEY_FILE, "is not set: nodes authenticate their frames unless the " +
+                "cluster file says " + AUTHENTICATION + "=off (raftline keys create --dir DIR makes a key)");
+        }
+        try
+        {
+            return ClusterKeys.load(clusterKeyFile);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(CLUSTER_KEY_FILE, ex.getMessage());
+        }
+    }
+
     public String stateMachine()
     {
         return stateMachine;

@@ -25,15 +25,23 @@ public final class RaftMessageDecoder
     public static final int DEFAULT_INDEXED_ENTRIES_MAX = 1024;
 
     private final AppendEntriesFlyweight entries;
+    private final boolean signed;
 
     public RaftMessageDecoder()
     {
-        this(DEFAULT_INDEXED_ENTRIES_MAX);
+        this(DEFAULT_INDEXED_ENTRIES_MAX, false);
     }
 
     public RaftMessageDecoder(final int indexedEntriesMax)
     {
-        entries = new AppendEntriesFlyweight(indexedEntriesMax);
+        this(indexedEntriesMax, false);
+    }
+
+    /** @param signed frames come signed, their trailers checked and taken off ({@code FrameAuthenticator}) */
+    public RaftMessageDecoder(final int indexedEntriesMax, final boolean signed)
+    {
+        this.entries = new AppendEntriesFlyweight(indexedEntriesMax);
+        this.signed = signed;
     }
 
     /**
@@ -49,7 +57,7 @@ public final class RaftMessageDecoder
         final long expectedClusterHash,
         final RaftMessage into)
     {
-        final int headerResult = FrameHeader.validate(buffer, offset, length, expectedClusterHash);
+        final int headerResult = FrameHeader.validate(buffer, offset, length, expectedClusterHash, signed);
         if (headerResult != FrameHeader.VALID)
         {
             return headerResult;

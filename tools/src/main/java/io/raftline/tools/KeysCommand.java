@@ -1,0 +1,45 @@
+package io.raftline.tools;
+
+import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.security.ClusterKeys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code raftline keys create}: the secret a cluster written by hand authenticates its nodes' frames with. */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Makes a cluster's keys.",
+    subcommands = { KeysCommand.Create.class })
+final class KeysCommand extends CommandGroup
+{
+    @Command(name = "create", mixinStandardHelpOptions = true,
+        description = "Writes DIR/cluster.key, a new random key readable by its owner only, and says what to add " +
+            "to the cluster file. Refuses to replace a key that is there.")
+    static final class Create implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Where the key is written.")
+        private Path dir;
+
+        @Override
+        public Integer call() throws java.io.IOException
+        {
+            final Path key = dir.resolve(NodeProcesses.KEY_FILE);
+            if (Files.exists(key))
+            {
+                throw new CommandFailure(key + " exists: a cluster's key is rotated, not replaced (see the README)");
+            }
+            Files.createDirectories(dir);
+            ClusterKeys.create(key);
+            spec.commandLine().getOut().println("wrote " + key + "; name it in the cluster file: " +
+                ClusterConfig.CLUSTER_KEY_FILE + "=" + key.toAbsolutePath());
+            return 0;
+        }
+    }
+}
