@@ -31,6 +31,8 @@ public final class PeerPublisher implements AutoCloseable
     private final LogCursor cursor;
     private final TransportCounters counters;
     private final FrameAuthenticator signer;   // null: authentication off
+    private final BatchDigests batchDigests;   // shared with the other publishers of the node
+    private final byte[] digest = new byte[FrameAuthenticator.DIGEST_LENGTH];
     private final int trailerLength;
     private final BufferClaim claim = new BufferClaim();
     private final ExpandableDirectByteBuffer largeFrame = new ExpandableDirectByteBuffer(64 * 1024);
@@ -46,9 +48,11 @@ public final class PeerPublisher implements AutoCloseable
         final LogCursor cursor,
         final TransportCounters counters,
         final FrameAuthenticator signer,
+        final BatchDigests batchDigests,
         final int maxPending)
     {
         this.signer = signer;
+        this.batchDigests = batchDigests;
         this.trailerLength = signer == null ? 0 : FrameAuthenticator.TRAILER_LENGTH;
         this.peerId = peerId;
         this.publication = publication;
@@ -155,7 +159,7 @@ public final class PeerPublisher implements AutoCloseable
             {
                 if (encodeInto(message, claim.buffer(), claim.offset()))
                 {
-                    sign(claim.buffer(), claim.offset(), length);
+                    sign(message, claim.buffer(), claim.offset(), length);
                     claim.commit();
                 }
                 else
@@ -174,18 +178,31 @@ public final class PeerPublisher implements AutoCloseable
                 return true;
             }
             largeFrame.checkLimit(length + trailerLength);
-            sign(largeFrame, 0, length);
+            sign(message, largeFrame, 0, length);
             result = publication.offer(largeFrame, 0, length + trailerLength);
         }
         return onResult(message, length + trailerLength, result);
     }
 
-    private void sign(final MutableDirectBuffer buffer, final int offset, final int length)
+    /** Signs the encoded frame; a batch's entries are hashed once for all the followers it goes to. */
+    private void sign(final RaftMessage message, final MutableDirectBuffer buffer, final int offset, final int length)
     {
-        if (signer != null)
+        if (signer == null)
+        {
+            return;
+        }
+        if (message.type != MessageType.APPEND || message.entryCount == 0)
         {
             signer.sign(buffer, offset, length);
+            return;
         }
+        final long firstIndex = message.index + 1;
+        if (!batchDigests.find(message.term, firstIndex, message.entryCount, digest))
+        {
+            signer.bodyDigest(buffer, offset, length, digest);
+            batchDigests.put(message.term, firstIndex, message.entryCount, digest);
+        }
+        signer.sign(buffer, offset, length, digest);
     }
 
     private boolean onResult(final RaftMessage message, final int length, final long result)

@@ -5,6 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
 
@@ -13,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  * header's length still its own) with {@link FrameHeader#AUTHENTICATED} among its flags and its key's id in the
  * header's reserved word, followed by a trailer:
  * <pre>
- * | stamp i64 | code: HMAC-SHA256 of the header, body and stamp, its first 16 bytes |
+ * | stamp i64 | code: the first 16 bytes of HMAC-SHA256(frame[0, P) || SHA-256(frame[P, end)) || stamp) |
  * </pre>
+ * where P is {@link #DIRECT_BYTES} (or the whole frame if shorter): an AppendEntries' own fields are that long, and
+ * the entries after them are the same bytes for every follower sent that batch, so a leader hashes a batch once,
+ * not once per follower ({@link #bodyDigest}, {@link #sign(MutableDirectBuffer, int, int, byte[])}).
  * The stamp is the sender's wall clock in nanoseconds, made strictly increasing: a receiver refuses a frame whose
  * stamp is not above the last it accepted from that sender (a replay, or a duplicate) or is further than
  * {@link #MAX_SKEW_NS} from its own clock (a capture replayed later, to a node that has restarted since). One
@@ -24,6 +28,9 @@ public final class FrameAuthenticator
 {
     public static final int TRAILER_LENGTH = 24;
     public static final int CODE_LENGTH = 16;
+    /** The bytes of a frame the code covers directly; what follows is covered through its SHA-256. */
+    public static final int DIRECT_BYTES = 120;
+    public static final int DIGEST_LENGTH = Hmac.LENGTH;
     /** How far a sender's clock may be from the receiver's. */
     public static final long MAX_SKEW_NS = TimeUnit.SECONDS.toNanos(60);
 
@@ -39,6 +46,9 @@ public final class FrameAuthenticator
     private final Int2ObjectHashMap<Hmac> macs = new Int2ObjectHashMap<>();
     private final Long2LongHashMap lastStampBySender = new Long2LongHashMap(Long.MIN_VALUE);
     private final byte[] code = new byte[32];
+    private final byte[] digest = new byte[DIGEST_LENGTH];
+    private final byte[] emptyDigest = new byte[DIGEST_LENGTH];
+    private final Hmac hasher;
     private final WallClock clock;
     private long lastStamp;
 
@@ -62,6 +72,25 @@ public final class FrameAuthenticator
         {
             macs.put(id, new Hmac(keys.key(id)));
         }
+        this.hasher = macs.get(keys.signWith());
+        hasher.sha256(new UnsafeBuffer(new byte[0]), 0, 0, emptyDigest);
+    }
+
+    /**
+     * Writes to {@code out} the SHA-256 of the part of a frame of {@code length} bytes at {@code offset} that the
+     * code covers through its digest (beyond {@link #DIRECT_BYTES}), for {@link #sign(MutableDirectBuffer, int,
+     * int, byte[])} to reuse while the same bytes go to another node.
+     */
+    public void bodyDigest(final DirectBuffer buffer, final int offset, final int length, final byte[] out)
+    {
+        if (length <= DIRECT_BYTES)
+        {
+            System.arraycopy(emptyDigest, 0, out, 0, DIGEST_LENGTH);
+        }
+        else
+        {
+            hasher.sha256(buffer, offset + DIRECT_BYTES, length - DIRECT_BYTES, out);
+        }
     }
 
     /** Why {@link #verify} refused, in words. */
@@ -84,14 +113,32 @@ public final class FrameAuthenticator
      */
     public int sign(final MutableDirectBuffer buffer, final int offset, final int length)
     {
+        bodyDigest(buffer, offset, length, digest);
+        return sign(buffer, offset, length, digest);
+    }
+
+    /** As {@link #sign(MutableDirectBuffer, int, int)}, with the frame's {@link #bodyDigest} already known. */
+    public int sign(final MutableDirectBuffer buffer, final int offset, final int length, final byte[] bodyDigest)
+    {
         final int keyId = keys.signWith();
         buffer.putShort(offset + FrameHeader.FLAGS_OFFSET, (short)FrameHeader.AUTHENTICATED, FrameHeader.ORDER);
         buffer.putInt(offset + FrameHeader.RESERVED_OFFSET, keyId, FrameHeader.ORDER);
         lastStamp = Math.max(lastStamp + 1, clock.epochNanos());
         buffer.putLong(offset + length, lastStamp, FrameHeader.ORDER);
-        macs.get(keyId).compute(buffer, offset, length + 8, code);
+        code(macs.get(keyId), buffer, offset, length, bodyDigest);
         buffer.putBytes(offset + length + 8, code, 0, CODE_LENGTH);
         return length + TRAILER_LENGTH;
+    }
+
+    /** The code of the frame of {@code length} bytes at {@code offset}, its stamp after it, into {@link #code}. */
+    private void code(
+        final Hmac mac, final DirectBuffer buffer, final int offset, final int length, final byte[] bodyDigest)
+    {
+        mac.start();
+        mac.update(buffer, offset, Math.min(length, DIRECT_BYTES));
+        mac.update(bodyDigest, 0, DIGEST_LENGTH);
+        mac.update(buffer, offset + length, 8);
+        mac.finish(code);
     }
 
     /**
@@ -111,7 +158,9 @@ public final class FrameAuthenticator
             return UNKNOWN_KEY;
         }
         final int signedLength = length - CODE_LENGTH;
-        mac.compute(buffer, offset, signedLength, code);
+        final int frameLength = length - TRAILER_LENGTH;
+        bodyDigest(buffer, offset, frameLength, digest);
+        code(mac, buffer, offset, frameLength, digest);
         int difference = 0;
         for (int i = 0; i < CODE_LENGTH; i++)
         {

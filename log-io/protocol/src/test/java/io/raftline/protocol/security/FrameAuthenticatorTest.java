@@ -56,6 +56,33 @@ class FrameAuthenticatorTest
     }
 
     @Test
+    void theCodeCoversTheFirstBytesDirectlyAndTheRestThroughItsDigestOnceForManyReceivers() throws Exception
+    {
+        final Path file = dir.resolve("wire.key");
+        ClusterKeys.create(file);
+        final ClusterKeys keys = ClusterKeys.load(file);
+        final byte[] key = keys.key(keys.signWith());
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        final int length = frame(frame, 1500);
+        final FrameAuthenticator signer = new FrameAuthenticator(keys, () -> clock);
+        final byte[] body = new byte[FrameAuthenticator.DIGEST_LENGTH];
+        signer.bodyDigest(frame, 0, length, body);
+        final int signed = signer.sign(frame, 0, length, body);
+
+        final Mac reference = Mac.getInstance("HmacSHA256");
+        reference.init(new SecretKeySpec(key, "HmacSHA256"));
+        final byte[] bytes = new byte[signed];
+        frame.getBytes(0, bytes);
+        reference.update(bytes, 0, FrameAuthenticator.DIRECT_BYTES);
+        reference.update(java.security.MessageDigest.getInstance("SHA-256")
+            .digest(Arrays.copyOfRange(bytes, FrameAuthenticator.DIRECT_BYTES, length)));
+        reference.update(bytes, length, 8);
+        assertArrayEquals(Arrays.copyOf(reference.doFinal(), FrameAuthenticator.CODE_LENGTH),
+            Arrays.copyOfRange(bytes, length + 8, signed), "the wire format, pinned");
+        assertEquals(FrameAuthenticator.OK, new FrameAuthenticator(keys, () -> clock).verify(frame, 0, signed));
+    }
+
+    @Test
     void aSignedFrameVerifiesOnceAndAnyChangeOrReplayIsRefused()
     {
         final ClusterKeys keys = keys("key.1", "key.2");
