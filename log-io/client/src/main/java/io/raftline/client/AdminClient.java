@@ -169,11 +169,7 @@ public final class AdminClient implements AutoCloseable
                     guess++;
                 }
             }
-            if (transport.poll(nowNs, 16) == 0)
-            {
-                Thread.onSpinWait();
-                Thread.yield();
-            }
+            transport.idle(transport.poll(nowNs, 16));
         }
     }
 
@@ -222,11 +218,7 @@ public final class AdminClient implements AutoCloseable
                     transport.clientId(), correlationId, AdminOperation.SNAPSHOT, nodeId, 0, ""));
                 nextSendNs = nowNs + RESEND_NS;
             }
-            if (transport.poll(nowNs, 16) == 0)
-            {
-                Thread.onSpinWait();
-                Thread.yield();
-            }
+            transport.idle(transport.poll(nowNs, 16));
         }
     }
 

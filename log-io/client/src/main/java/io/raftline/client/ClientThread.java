@@ -18,15 +18,16 @@ final class ClientThread implements AutoCloseable
     private final AeronRuntime runtime;
     private final ManyToOneConcurrentLinkedQueue<Runnable> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final List<AsyncProducer> producers = new ArrayList<>();
-    // spins briefly, then parks up to 1 ms: a client shares its cores with the application
-    private final IdleStrategy idle = new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1),
-        TimeUnit.MILLISECONDS.toNanos(1));
+    private final IdleStrategy idle;
     private final Thread thread;
     private volatile boolean running = true;
 
-    ClientThread(final AeronRuntime runtime)
+    /** @param idle how it waits, or null: spin briefly, then park up to 1 ms (it shares cores with the application) */
+    ClientThread(final AeronRuntime runtime, final IdleStrategy idle)
     {
         this.runtime = runtime;
+        this.idle = idle != null ? idle : new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1),
+            TimeUnit.MILLISECONDS.toNanos(1));
         this.thread = new Thread(this::run, "raftline-client");
         thread.setDaemon(true);
         thread.start();

@@ -16,6 +16,8 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.LangUtil;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -79,6 +81,8 @@ public final class ClientTransport implements AutoCloseable
     private int streams;
     private int consumers;
     private boolean polling;
+    // spins briefly, then parks up to 100 us: a client shares its cores with the application (and, here, the nodes)
+    private IdleStrategy idleStrategy = new BackoffIdleStrategy(64, 16, 1_000, 100_000);
     private Throwable listenerFailure;   // thrown by a listener during a poll: the poll throws it when done
     private boolean closed;
 
@@ -254,6 +258,26 @@ public final class ClientTransport implements AutoCloseable
     void removeSession(final long sessionId)
     {
         sessionIds = Arrays.stream(sessionIds).filter(id -> id != sessionId).toArray();
+    }
+
+    /** How the blocking calls of this connection's users wait while nothing happens. */
+    void idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+    }
+
+    /**
+     * One step of a blocking call's wait: idles by the strategy when {@code work} is 0.
+     *
+     * @throws RaftlineClientException when the waiting thread is interrupted
+     */
+    void idle(final int work)
+    {
+        idleStrategy.idle(work);
+        if (work == 0 && Thread.currentThread().isInterrupted())
+        {
+            throw new RaftlineClientException(RaftlineClientException.Reason.INTERRUPTED, "interrupted");
+        }
     }
 
     public long nextCorrelationId()

@@ -215,10 +215,7 @@ public final class Consumer implements AutoCloseable
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         while (deliveredCount == before && System.nanoTime() < deadlineNs)
         {
-            if (poll() == 0)
-            {
-                Thread.onSpinWait();
-            }
+            transport.idle(poll());
         }
         return (int)(deliveredCount - before);
     }

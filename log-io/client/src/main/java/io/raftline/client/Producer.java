@@ -231,36 +231,20 @@ public final class Producer implements AutoCloseable
                     nextAttemptNs = nowNs + retryTimeoutNs;
                 }
             }
-            if (transport.poll(nowNs, 16) == 0)
+            final int work = transport.poll(nowNs, 16);
+            if (work == 0 && redirected)
             {
-                Thread.onSpinWait();
-                if (redirected)
-                {
-                    redirected = false;
-                    nextAttemptNs = 0;
-                }
-                else
-                {
-                    sleepBriefly();
-                }
+                redirected = false;
+                nextAttemptNs = 0; // told where the leader is: ask it at once
+            }
+            else
+            {
+                transport.idle(work);
             }
         }
         lastProgressNs = System.nanoTime();
         lastHeardFromLeaderNs = lastProgressNs;
         leaderAnswers = true;
-    }
-
-    private static void sleepBriefly()
-    {
-        try
-        {
-            Thread.sleep(0, 100_000);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new RaftlineClientException(RaftlineClientException.Reason.INTERRUPTED, "interrupted");
-        }
     }
 
     /** The session's id: keep it to carry the session on after a restart ({@link RaftlineClient#resumeProducer}). */
@@ -686,10 +670,7 @@ public final class Producer implements AutoCloseable
                 }
                 nextAttemptNs = nowNs + retryTimeoutNs / 4;
             }
-            if (poll() == 0)
-            {
-                Thread.onSpinWait();
-            }
+            transport.idle(poll());
         }
         return readResult;
     }
@@ -761,12 +742,9 @@ public final class Producer implements AutoCloseable
         return flushed;
     }
 
-    private static void idle(final int work)
+    private void idle(final int work)
     {
-        if (work == 0)
-        {
-            Thread.onSpinWait();
-        }
+        transport.idle(work);
     }
 
     /** Whether the producer stopped for good (closed, or failed with {@link #failure()}). */

@@ -4,6 +4,7 @@ import io.raftline.protocol.AeronRuntime;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.protocol.config.ConfigException;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -60,6 +61,7 @@ public final class RaftlineClient implements AutoCloseable
         private Duration ackTimeout = Duration.ofSeconds(10);
         private String aeronDirectory;
         private boolean clientThread;
+        private IdleStrategy idleStrategy;
 
         /** Reads the cluster id, the nodes and the transport settings from the servers' cluster file. */
         public Context clusterFile(final Path file)
@@ -128,6 +130,18 @@ public final class RaftlineClient implements AutoCloseable
         public Context clientThread()
         {
             this.clientThread = true;
+            return this;
+        }
+
+        /**
+         * How the client waits while nothing happens: in its blocking calls (append, flush, poll(Duration), admin
+         * requests, opening a producer) and, with {@link #clientThread()}, on its own thread. By default it spins
+         * briefly, then parks up to 100 us (up to 1 ms on its own thread): a client shares its cores with the
+         * application. {@code BusySpinIdleStrategy} buys the shortest round trips with a core.
+         */
+        public Context idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
             return this;
         }
 
@@ -214,13 +228,17 @@ public final class RaftlineClient implements AutoCloseable
         try
         {
             this.transport = new ClientTransport(config, context.bind, runtime);
+            if (context.idleStrategy != null)
+            {
+                transport.idleStrategy(context.idleStrategy);
+            }
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(embedded != null ? embedded : runtime);
             throw ex;
         }
-        this.clientThread = context.clientThread ? new ClientThread(runtime) : null;
+        this.clientThread = context.clientThread ? new ClientThread(runtime, context.idleStrategy) : null;
     }
 
     /**

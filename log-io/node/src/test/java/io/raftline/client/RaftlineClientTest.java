@@ -239,10 +239,29 @@ class RaftlineClientTest
     void aBlockingAppendReturnsWhereItsEntryIsAndFailsWithAReasonWhenTheClusterGoes()
     {
         cluster = new InProcessCluster(dir, "blocking", 22530);
-        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster).ackTimeout(Duration.ofSeconds(2))))
+        final long[] idled = new long[1];
+        final org.agrona.concurrent.IdleStrategy counting = new org.agrona.concurrent.IdleStrategy()
+        {
+            public void idle(final int workCount)
+            {
+                idled[0] += workCount == 0 ? 1 : 0;
+            }
+
+            public void idle()
+            {
+                idled[0]++;
+            }
+
+            public void reset()
+            {
+            }
+        };
+        try (RaftlineClient client = RaftlineClient.connect(contextOf(cluster).ackTimeout(Duration.ofSeconds(2))
+            .idleStrategy(counting)))
         {
             final Producer producer = client.producer("blocking", 8, null);
             final Producer.Committed first = producer.append(text("one"), 0, 3);
+            assertTrue(idled[0] > 0, "the blocking calls wait by the context's idle strategy");
             final Producer.Committed second = producer.append(text("two"), 0, 3);
             assertEquals(1, first.sequence());
             assertEquals(first.index() + 1, second.index(), "committed one after the other");
