@@ -1,6 +1,6 @@
 package io.raftline.benchmarks;
 
-import io.raftline.protocol.security.ClusterKeys;
+import io.raftline.protocol.security.ClusterSecrets;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.io.transport.LoopbackPorts;
 import io.raftline.protocol.config.ClusterConfig;
@@ -36,8 +36,7 @@ final class InJvmCluster implements AutoCloseable
             properties.setProperty("node." + id, "127.0.0.1:" + (basePort + id - 1));
         }
         properties.setProperty(ClusterConfig.DURABILITY, "page-cache");
-        ClusterKeys.create(dir.resolve("cluster.key"));  // authenticated, as a cluster runs by default
-        properties.setProperty(ClusterConfig.CLUSTER_KEY_FILE, "cluster.key");
+        properties.putAll(ClusterSecrets.createIn(dir)); // authenticated, as a cluster runs by default
         config = ClusterConfig.parse(properties, dir);
         try
         {

@@ -1,7 +1,6 @@
 package io.raftline.tools;
 
-import io.raftline.protocol.config.ClusterConfig;
-import io.raftline.protocol.security.ClusterKeys;
+import io.raftline.protocol.security.ClusterSecrets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,8 +16,9 @@ import java.util.concurrent.Callable;
 final class KeysCommand extends CommandGroup
 {
     @Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Writes DIR/cluster.key, a new random key readable by its owner only, and says what to add " +
-            "to the cluster file. Refuses to replace a key that is there.")
+        description = "Writes DIR/cluster.key, a new random key, and DIR/admin.credentials, a credential with every " +
+            "right, both readable by their owner only, and says what to add to the cluster file. Refuses to replace " +
+            "a key that is there.")
     static final class Create implements Callable<Integer>
     {
         @Spec
@@ -30,15 +30,17 @@ final class KeysCommand extends CommandGroup
         @Override
         public Integer call() throws java.io.IOException
         {
-            final Path key = dir.resolve(NodeProcesses.KEY_FILE);
+            final Path key = dir.resolve(ClusterSecrets.KEY_FILE);
             if (Files.exists(key))
             {
                 throw new CommandFailure(key + " exists: a cluster's key is rotated, not replaced (see the README)");
             }
             Files.createDirectories(dir);
-            ClusterKeys.create(key);
-            spec.commandLine().getOut().println("wrote " + key + "; name it in the cluster file: " +
-                ClusterConfig.CLUSTER_KEY_FILE + "=" + key.toAbsolutePath());
+            final StringBuilder lines = new StringBuilder();
+            ClusterSecrets.createIn(dir).forEach((name, file) ->
+                lines.append("\n").append(name).append('=').append(dir.resolve(file).toAbsolutePath()));
+            spec.commandLine().getOut().println("wrote " + key + " and " + dir.resolve(ClusterSecrets.ADMIN_CREDENTIALS_FILE) +
+                "; name them in the cluster file:" + lines);
             return 0;
         }
     }

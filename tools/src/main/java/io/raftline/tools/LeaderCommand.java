@@ -25,7 +25,7 @@ final class LeaderCommand extends CommandGroup
         public Integer call()
         {
             Flags.within("--to", to, 0, Integer.MAX_VALUE);
-            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+            try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
                 AdminClient admin = client.admin())
             {
                 final AdminClient.Result result = change(admin, AdminOperation.TRANSFER_LEADERSHIP, to, "");

@@ -41,6 +41,10 @@ final class MemberCommand extends CommandGroup
         @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where this command receives replies.")
         String bind;
 
+        @Option(names = "--credentials", paramLabel = "FILE",
+            description = "The credential to prove (default: the cluster file's client.credentials.file).")
+        Path credentials;
+
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "How long a change may take to commit, or a list to be answered (default: ${DEFAULT-VALUE}).")
         int timeoutSeconds;
@@ -67,7 +71,7 @@ final class MemberCommand extends CommandGroup
         /** One change through a fresh client, saying {@code done} once it is committed. */
         int changeOne(final AdminOperation operation, final int id, final String done)
         {
-            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+            try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
                 AdminClient admin = client.admin())
             {
                 change(admin, operation, id, "");
@@ -88,7 +92,7 @@ final class MemberCommand extends CommandGroup
         public Integer call()
         {
             final ClusterConfig config = ClusterConfig.load(clusterFile);
-            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+            try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
                 AdminClient admin = client.admin())
             {
                 final AdminClient.Result result = admin.listMembers(timeoutNs());
@@ -125,7 +129,7 @@ final class MemberCommand extends CommandGroup
                 throw new UsageFailure(where == null ? "node " + id + " is not in " + clusterFile +
                     ": give --endpoint HOST:PORT" : "--endpoint must be HOST:PORT: " + where);
             }
-            try (RaftlineClient client = Clients.connect(clusterFile, bind);
+            try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
                 AdminClient admin = client.admin())
             {
                 change(admin, AdminOperation.ADD_LEARNER, id, where);

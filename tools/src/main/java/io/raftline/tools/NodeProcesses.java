@@ -1,7 +1,7 @@
 package io.raftline.tools;
 
 import io.raftline.protocol.config.ClusterConfig;
-import io.raftline.protocol.security.ClusterKeys;
+import io.raftline.protocol.security.ClusterSecrets;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;
 
@@ -26,8 +26,6 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcesses
 {
     static final long STOP_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
-    /** The cluster's key, beside its cluster file. */
-    static final String KEY_FILE = "cluster.key";
 
     private NodeProcesses()
     {
@@ -63,13 +61,9 @@ final class NodeProcesses
             Files.createDirectories(dir);
             if (!authenticationOff)
             {
-                // the nodes' frames are signed under a key of the cluster's own, beside its file
-                final Path key = dir.resolve(KEY_FILE);
-                if (!Files.exists(key))
-                {
-                    ClusterKeys.create(key);
-                }
-                text.append(ClusterConfig.CLUSTER_KEY_FILE).append('=').append(KEY_FILE).append('\n');
+                // frames are signed under a key of the cluster's own; its commands prove an admin credential
+                ClusterSecrets.createIn(dir).forEach((key, value) -> text.append(key).append('=').append(value)
+                    .append('\n'));
             }
             final Path file = dir.resolve("cluster.properties");
             Files.writeString(file, text, StandardCharsets.UTF_8);

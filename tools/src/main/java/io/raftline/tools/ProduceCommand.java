@@ -69,6 +69,10 @@ final class ProduceCommand implements Callable<Integer>
     @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where replies are received.")
     private String bind;
 
+    @Option(names = "--credentials", paramLabel = "FILE",
+        description = "The credential to prove (default: the cluster file's client.credentials.file).")
+    private Path credentials;
+
     @Override
     public Integer call() throws IOException
     {
@@ -144,6 +148,7 @@ final class ProduceCommand implements Callable<Integer>
             final ProduceRun run = new ProduceRun(name, size, rate, history);
             running.set(run);
             run.timeout((long)(timeoutSeconds * 1e9));
+            run.credentials(credentials);
             if (terminal)
             {
                 err.println("waiting for a leader of " + clusterFile + " (nodes " +

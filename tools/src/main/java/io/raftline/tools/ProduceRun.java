@@ -46,6 +46,7 @@ final class ProduceRun implements ProducerListener
     private boolean recording = true;
     private long acknowledgedAtStart;
     private long timeoutNs = OPEN_TIMEOUT_NS;
+    private Path credentials;
     private long lastAcknowledgedNs;
     private long longestGapNs;
     private long lastOffered;               // the sequences offered and settled (outcomes come in order)
@@ -79,8 +80,8 @@ final class ProduceRun implements ProducerListener
     {
         sendTimeNs = new long[1 << 20];
         // the client library as any application uses it
-        try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context().clusterFile(clusterFile)
-            .bind(bind).openTimeout(Duration.ofNanos(timeoutNs)).ackTimeout(Duration.ofNanos(timeoutNs)));
+        try (RaftlineClient client = RaftlineClient.connect(Clients.context(clusterFile, bind, credentials)
+            .openTimeout(Duration.ofNanos(timeoutNs)).ackTimeout(Duration.ofNanos(timeoutNs)));
             Producer producer = client.producer(name, window, this))
         {
             producing = true;
@@ -242,6 +243,12 @@ final class ProduceRun implements ProducerListener
     void timeout(final long timeoutNs)
     {
         this.timeoutNs = timeoutNs;
+    }
+
+    /** The credential the run's client proves (default: the cluster file's). */
+    void credentials(final Path credentials)
+    {
+        this.credentials = credentials;
     }
 
     /** Stops or resumes recording latencies (for a warm-up); resuming starts a new measurement. */

@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
         LeaderCommand.class,
         SnapshotCommand.class,
         KeysCommand.class,
+        CredentialsCommand.class,
         InspectCommand.class,
         VerifyCommand.class,
         DumpCommand.class,

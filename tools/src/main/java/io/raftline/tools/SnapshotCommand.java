@@ -40,7 +40,7 @@ final class SnapshotCommand extends MemberCommand.Common implements Callable<Int
         final long timeoutNs = timeoutNs();
         final PrintWriter out = spec.commandLine().getOut();
         final List<String> failed = new ArrayList<>();
-        try (RaftlineClient client = Clients.connect(clusterFile, bind);
+        try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
                 AdminClient admin = client.admin())
         {
             final int[] members = members(admin, config);

@@ -42,6 +42,10 @@ final class StatusCommand implements Callable<Integer>
             "from its Aeron directory on this host).")
     private String bind;
 
+    @Option(names = "--credentials", paramLabel = "FILE",
+        description = "The credential to prove (default: the cluster file's client.credentials.file).")
+    private Path credentials;
+
     @Override
     public Integer call()
     {
@@ -81,7 +85,7 @@ final class StatusCommand implements Callable<Integer>
     /** The configuration in force as a node reports it, or null when none answers in time. */
     private Configuration configurationOf(final ClusterConfig config)
     {
-        try (RaftlineClient client = Clients.connect(clusterFile, bind);
+        try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
                 AdminClient admin = client.admin())
         {
             return admin.listMembers(CONFIGURATION_TIMEOUT_NS).configuration();

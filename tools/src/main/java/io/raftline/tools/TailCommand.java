@@ -48,6 +48,10 @@ final class TailCommand implements Callable<Integer>
     @Option(names = "--bind", paramLabel = "ADDR[:PORT]", description = "Where entries are received.")
     private String bind;
 
+    @Option(names = "--credentials", paramLabel = "FILE",
+        description = "The credential to prove (default: the cluster file's client.credentials.file).")
+    private Path credentials;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
         description = "How long to wait for the node to answer (default: ${DEFAULT-VALUE}).")
     private double timeoutSeconds;
@@ -77,8 +81,7 @@ final class TailCommand implements Callable<Integer>
         final long last = to != null ? to : Long.MAX_VALUE;
         final boolean[] done = new boolean[1];
         // the client library as any application uses it
-        try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context().clusterFile(clusterFile)
-            .bind(bind));
+        try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
             Consumer consumer = client.consumer(node, from,
             entry ->
             {

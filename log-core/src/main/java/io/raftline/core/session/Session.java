@@ -13,6 +13,7 @@ public final class Session
 {
     private final long id;
     private final String name;
+    private final String owner;
     private final long[] ringIndex;
     private final long[] ringTerm;
     private final int ringMask;
@@ -20,7 +21,7 @@ public final class Session
     private long lastAppendedSequence;
     private long lastActiveIndex;
 
-    Session(final long id, final String name, final int ringCapacity)
+    Session(final long id, final String name, final String owner, final int ringCapacity)
     {
         if (Integer.bitCount(ringCapacity) != 1)
         {
@@ -28,6 +29,7 @@ public final class Session
         }
         this.id = id;
         this.name = name;
+        this.owner = owner;
         this.ringIndex = new long[ringCapacity];
         this.ringTerm = new long[ringCapacity];
         this.ringMask = ringCapacity - 1;
@@ -43,6 +45,18 @@ public final class Session
     public String name()
     {
         return name;
+    }
+
+    /** The credential whose client opened it ("" for none in particular): only its clients may use it. */
+    public String owner()
+    {
+        return owner;
+    }
+
+    /** Whether a client proving credential {@code credential} may append to, close or resume this session. */
+    public boolean isOwnedBy(final String credential)
+    {
+        return owner.isEmpty() || owner.equals(credential);
     }
 
     public long lastCommittedSequence()
@@ -101,6 +115,7 @@ public final class Session
     {
         out.writeLong(id);
         out.writeUTF(name);
+        out.writeUTF(owner);
         out.writeInt(ringMask + 1);
         out.writeLong(lastCommittedSequence);
         out.writeLong(lastActiveIndex);
@@ -114,20 +129,21 @@ public final class Session
     }
 
     /**
-     * Reads a session {@link #writeTo} wrote, with its ring size, or of {@code ringCapacity} when that is not 0 (the
-     * format before ring sizes were written); throws {@link IOException} on anything that cannot be one.
+     * Reads a session {@link #writeTo} wrote in snapshot format {@code version} (1: no ring size, every ring
+     * {@code maxRing}; 2: no owner); throws {@link IOException} on anything that cannot be one.
      */
-    static Session readFrom(final DataInput in, final int ringCapacity, final int maxRing) throws IOException
+    static Session readFrom(final DataInput in, final int version, final int maxRing) throws IOException
     {
         final long id = in.readLong();
         final String name = in.readUTF();
-        final int ring = ringCapacity != 0 ? ringCapacity : in.readInt();
+        final String owner = version >= 3 ? in.readUTF() : "";
+        final int ring = version == 1 ? maxRing : in.readInt();
         if (Integer.bitCount(ring) != 1 || ring > maxRing)
         {
             throw new IOException("session " + id + " in a snapshot remembers " + ring + " sequences; at most " +
                 maxRing + ", a power of two");
         }
-        final Session session = new Session(id, name, ring);
+        final Session session = new Session(id, name, owner, ring);
         session.lastCommittedSequence = in.readLong();
         session.lastAppendedSequence = session.lastCommittedSequence;
         session.lastActiveIndex = in.readLong();

@@ -27,10 +27,12 @@ import java.util.function.Consumer;
  *
  * <pre>
  * SESSION entry payload (little-endian):
- *   open:  | op = 1 (u8) | name length (u8) | name (UTF-8, 1..MAX_NAME_BYTES) | [window (i32)] |
+ *   open:  | op = 1 (u8) | name length (u8) | name (UTF-8, 1..MAX_NAME_BYTES) |
+ *          [window (i32) [| owner length (u8) | owner (UTF-8) |]] |
  *   close: | op = 2 (u8) | session id (i64) |
  * </pre>
- * An open entry without a window (written before windows were recorded) gets a ring of {@code maxRing}.
+ * An open entry without a window (written before windows were recorded) gets a ring of {@code maxRing}; one without
+ * an owner (the credential that opened it, written before clients proved one) belongs to nobody in particular.
  */
 public final class SessionTable
 {
@@ -116,11 +118,40 @@ public final class SessionTable
         return length + 4;
     }
 
+    /** Writes an open entry's payload for a producer with this window, of credential {@code owner}. */
+    public static int encodeOpen(
+        final String name, final int window, final String owner, final MutableDirectBuffer buffer, final int offset)
+    {
+        final int length = encodeOpen(name, window, buffer, offset);
+        final byte[] bytes = owner.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_NAME_BYTES)
+        {
+            throw new IllegalArgumentException("an owner takes at most " + MAX_NAME_BYTES + " bytes: " + owner);
+        }
+        buffer.putByte(offset + length, (byte)bytes.length);
+        buffer.putBytes(offset + length + 1, bytes);
+        return length + 1 + bytes.length;
+    }
+
     /** The window in a valid open entry's payload, or 0 when it gives none. */
     public static int openedWindow(final DirectBuffer buffer, final int offset, final int length)
     {
         final int nameLength = buffer.getByte(offset + 1) & 0xFF;
-        return length == 2 + nameLength + 4 ? buffer.getInt(offset + 2 + nameLength, java.nio.ByteOrder.LITTLE_ENDIAN) : 0;
+        return length >= 2 + nameLength + 4 ?
+            buffer.getInt(offset + 2 + nameLength, java.nio.ByteOrder.LITTLE_ENDIAN) : 0;
+    }
+
+    /** The owner in a valid open entry's payload, or "" when it names none. */
+    public static String openedOwner(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int at = 2 + (buffer.getByte(offset + 1) & 0xFF) + 4;
+        if (length <= at)
+        {
+            return "";
+        }
+        final byte[] bytes = new byte[buffer.getByte(offset + at) & 0xFF];
+        buffer.getBytes(offset + at + 1, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** Writes a close entry's payload; returns its length. */
@@ -139,7 +170,8 @@ public final class SessionTable
             return null;
         }
         final int nameLength = buffer.getByte(offset + 1) & 0xFF;
-        if (nameLength < 1 || nameLength > MAX_NAME_BYTES || (nameLength != length - 2 && nameLength != length - 6))
+        if (nameLength < 1 || nameLength > MAX_NAME_BYTES || (nameLength != length - 2 && nameLength != length - 6 &&
+            !(length > nameLength + 6 && length == nameLength + 7 + (buffer.getByte(offset + nameLength + 6) & 0xFF))))
         {
             return null;
         }
@@ -174,7 +206,7 @@ public final class SessionTable
             final String name = openedName(payload, offset, length);
             if (name != null)
             {
-                open(index, name, ringFor(openedWindow(payload, offset, length)));
+                open(index, name, openedOwner(payload, offset, length), ringFor(openedWindow(payload, offset, length)));
             }
             else
             {
@@ -192,13 +224,13 @@ public final class SessionTable
         }
     }
 
-    private void open(final long index, final String name, final int ring)
+    private void open(final long index, final String name, final String owner, final int ring)
     {
         while (sessions.size() >= maxSessions || usedSlots + ring > maxSlots)
         {
             evictLeastRecentlyActive();
         }
-        sessions.put(index, new Session(index, name, ring));
+        sessions.put(index, new Session(index, name, owner, ring));
         usedSlots += ring;
     }
 
@@ -293,7 +325,7 @@ public final class SessionTable
         final Long2ObjectHashMap<Session> read = new Long2ObjectHashMap<>();
         for (int i = 0; i < count; i++)
         {
-            final Session session = Session.readFrom(in, version == 1 ? maxRing : 0, maxRing);
+            final Session session = Session.readFrom(in, version, maxRing);
             if (read.put(session.id(), session) != null)
             {
                 throw new IOException("session " + session.id() + " appears twice in a snapshot");

@@ -20,7 +20,7 @@ import java.io.IOException;
 public final class ReplicatedState
 {
     private static final int SNAPSHOT_MAGIC = 0x52_4C_53_54; // "RLST"
-    private static final int SNAPSHOT_VERSION = 2; // 2: sessions record their ring size
+    private static final int SNAPSHOT_VERSION = 3; // 2: sessions record their ring size; 3: and their owner
     private static final int MAX_CONFIGURATION_BYTES = 1 << 20;
 
     private final SessionTable sessions;
@@ -122,7 +122,7 @@ public final class ReplicatedState
             throw new IOException("not a snapshot of Raftline's replicated state");
         }
         final int version = in.readInt();
-        if (version != SNAPSHOT_VERSION && version != 1)
+        if (version < 1 || version > SNAPSHOT_VERSION)
         {
             throw new IOException("replicated state of version " + version + "; this build reads 1 to " +
                 SNAPSHOT_VERSION);

@@ -134,6 +134,30 @@ class SessionTableTest
     }
 
     @Test
+    void aSessionBelongsToTheCredentialThatOpenedItAcrossASnapshot() throws Exception
+    {
+        final SessionTable table = new SessionTable(8, 64);
+        final int length = SessionTable.encodeOpen("orders", 16, "alice", buffer, 0);
+        assertEquals("orders", SessionTable.openedName(buffer, 0, length));
+        assertEquals(16, SessionTable.openedWindow(buffer, 0, length));
+        assertEquals("alice", SessionTable.openedOwner(buffer, 0, length));
+        assertNull(SessionTable.openedName(buffer, 0, length - 1), "an owner cut short");
+        table.apply(3, 1, EntryType.SESSION, 0, 0, buffer, 0, length);
+        open(table, 4, "legacy", 16);
+        assertEquals("alice", table.session(3).owner());
+        assertEquals(true, table.session(3).isOwnedBy("alice"));
+        assertEquals(false, table.session(3).isOwnedBy("mallory"));
+        assertEquals(true, table.session(4).isOwnedBy("anyone"), "opened before owners were written");
+
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        table.writeTo(new java.io.DataOutputStream(bytes));
+        final SessionTable restored = new SessionTable(8, 64);
+        restored.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 3);
+        assertEquals("alice", restored.session(3).owner());
+        assertEquals(16, restored.session(3).ringCapacity());
+    }
+
+    @Test
     void aSessionRemembersAsManySequencesAsItsProducersWindowRoundedUp()
     {
         final SessionTable table = new SessionTable(8, 64);
@@ -185,7 +209,7 @@ class SessionTableTest
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         table.writeTo(new java.io.DataOutputStream(bytes));
         final SessionTable restored = new SessionTable(8, 64);
-        restored.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 2);
+        restored.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 3);
         assertEquals(16, restored.session(1).ringCapacity());
         assertEquals(2, restored.session(1).indexOf(1));
         assertEquals(16, restored.usedSlots());
@@ -216,7 +240,7 @@ class SessionTableTest
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         table.writeTo(new java.io.DataOutputStream(bytes));
         final SessionTable smaller = new SessionTable(8, 64, 64);
-        smaller.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 2);
+        smaller.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 3);
         assertNotNull(smaller.session(1), "active at index 3");
         assertNull(smaller.session(2));
         assertEquals(64, smaller.usedSlots());

@@ -162,6 +162,7 @@ class ReplicatedStateTest
             assertTrue(id > previous, "session " + id + " written after " + previous);
             previous = id;
             in.readUTF();
+            assertEquals("", in.readUTF(), "its owner: none, opened without a credential");
             assertEquals(8, in.readInt(), "its ring size");
             in.skipBytes(16);
             in.skipBytes(16 * in.readInt());

@@ -8,6 +8,8 @@ import io.raftline.protocol.client.AdminResultFrame;
 import io.raftline.protocol.client.AdminStatus;
 import io.raftline.protocol.client.ClientMessageType;
 import io.raftline.protocol.client.ConnectedFrame;
+import io.raftline.protocol.client.RejectFrame;
+import io.raftline.protocol.client.RejectReason;
 import org.agrona.DirectBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,8 @@ public final class AdminClient implements AutoCloseable
     private final ClientTransport.Listener frames = this::onFrame;
     private final ConnectedFrame connected = new ConnectedFrame();
     private final AdminResultFrame resultFrame = new AdminResultFrame();
+    private final RejectFrame reject = new RejectFrame();
+    private RaftlineClientException refused;    // the cluster refused the request to this client's credential
     private long awaited;
     private Result result;
     private int leaderId;
@@ -104,9 +108,14 @@ public final class AdminClient implements AutoCloseable
         long nextSendNs = 0;
         int guess = 0;
         int unanswered = 0;
+        refused = null;
         while (true)
         {
             final long nowNs = System.nanoTime();
+            if (refused != null)
+            {
+                throw refused;
+            }
             if (nowNs - deadlineNs > (underWay ? ANSWER_GRACE_NS : 0))
             {
                 if (anyAnswer != null)
@@ -193,9 +202,14 @@ public final class AdminClient implements AutoCloseable
         result = null;
         boolean underWay = false;
         long nextSendNs = 0;
+        refused = null;
         while (true)
         {
             final long nowNs = System.nanoTime();
+            if (refused != null)
+            {
+                throw refused;
+            }
             if (result != null && result.status() != AdminStatus.IN_PROGRESS)
             {
                 return result;
@@ -238,6 +252,11 @@ public final class AdminClient implements AutoCloseable
             result = new Result(resultFrame.status(), resultFrame.message(), resultFrame.configuration(),
                 resultFrame.configurationIndex(), resultFrame.commitIndex(), resultFrame.value(),
                 resultFrame.leaderId(), nodeId);
+        }
+        else if (type == ClientMessageType.REJECT && reject.wrap(buffer, offset, length) &&
+            reject.id() == awaited && reject.reason() == RejectReason.UNAUTHORISED)
+        {
+            refused = RaftlineClientException.UnauthorisedException.lacking(transport, reject.expectedSequence());
         }
     }
 

@@ -11,6 +11,8 @@ import io.raftline.protocol.client.ClientMessageType;
 import io.raftline.protocol.client.ConnectFrame;
 import io.raftline.protocol.client.ConnectedFrame;
 import io.raftline.protocol.client.DisconnectFrame;
+import io.raftline.protocol.security.ClientCredential;
+import io.raftline.protocol.security.FrameAuthenticator;
 import io.raftline.protocol.FrameHeader;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -64,6 +66,9 @@ public final class ClientTransport implements AutoCloseable
     }
 
     private final ClusterConfig config;
+    private final ClientCredential credential;     // null: frames go unsigned
+    private final FrameAuthenticator signer;
+    private final int trailerLength;
     private final long clusterHash;
     private final long clientId;
     private final AeronRuntime runtime;
@@ -93,22 +98,47 @@ public final class ClientTransport implements AutoCloseable
     }
 
     /** A connection on an embedded driver of its own, with one listener. */
+    /** A connection on an embedded driver of its own, with one listener, under the cluster file's credential. */
     public ClientTransport(final ClusterConfig config, final String bind, final Listener listener)
     {
-        this(config, bind, (AeronRuntime)null);
+        this(config, bind, null, credentialOf(config));
         addListener(listener);
     }
 
-    /** A connection on an embedded driver of its own, closed with it. */
+    /** A connection on an embedded driver of its own, closed with it, under the cluster file's credential. */
     static ClientTransport withOwnDriver(final ClusterConfig config, final String bind)
     {
-        return new ClientTransport(config, bind, (AeronRuntime)null);
+        return new ClientTransport(config, bind, null, credentialOf(config));
     }
 
-    /** A connection on {@code shared} (not closed with this transport), or on its own embedded driver if null. */
-    ClientTransport(final ClusterConfig config, final String bind, final AeronRuntime shared)
+    /** The credential the cluster file names ({@code client.credentials.file}), or null. */
+    static ClientCredential credentialOf(final ClusterConfig config)
+    {
+        if (config.clientCredentialsFile() == null)
+        {
+            return null;
+        }
+        try
+        {
+            return ClientCredential.load(config.clientCredentialsFile());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, ex.getMessage());
+        }
+    }
+
+    /**
+     * A connection on {@code shared} (not closed with this transport), or on its own embedded driver if null, whose
+     * frames are signed under {@code credential} (null: unsigned, for a cluster that does not authenticate).
+     */
+    ClientTransport(final ClusterConfig config, final String bind, final AeronRuntime shared,
+        final ClientCredential credential)
     {
         this.config = config;
+        this.credential = credential;
+        this.signer = credential == null ? null : credential.authenticator();
+        this.trailerLength = credential == null ? 0 : FrameAuthenticator.TRAILER_LENGTH;
         this.clusterHash = FrameHeader.clusterHash(config.clusterId());
         this.clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         this.ownDriver = shared == null ? new ClientDriver(config, clientId) : null;
@@ -202,6 +232,12 @@ public final class ClientTransport implements AutoCloseable
             throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, "cannot bind a reply endpoint on " + bindEndpoint);
         }
         return resolved;
+    }
+
+    /** The name of the credential this client proves, or "none". */
+    public String credentialName()
+    {
+        return credential == null ? "none" : credential.name();
     }
 
     public long clientId()
@@ -314,7 +350,7 @@ public final class ClientTransport implements AutoCloseable
     public boolean send(final int nodeId, final int length)
     {
         final Node node = nodes.get(nodeId);
-        final boolean sent = node != null && Offers.offer(node.publication, frame, 0, length) > 0;
+        final boolean sent = node != null && Offers.offer(node.publication, frame, 0, signed(length)) > 0;
         if (sent)
         {
             runtime.invoke(); // the embedded driver sends only when invoked: do it now, not after an idle
@@ -325,7 +361,7 @@ public final class ClientTransport implements AutoCloseable
     public int maxFramePayload(final int nodeId)
     {
         final Node node = nodes.get(nodeId);
-        return node == null ? frame.capacity() : node.publication.maxPayloadLength();
+        return (node == null ? frame.capacity() : node.publication.maxPayloadLength()) - trailerLength;
     }
 
     /**
@@ -373,9 +409,17 @@ public final class ClientTransport implements AutoCloseable
         final long[] sessions = sessionIds;
         for (int i = 0; i < Math.max(1, sessions.length); i++)
         {
-            node.publication.offer(frame, 0, ConnectFrame.encode(frame, 0, clusterHash, clientId, 0,
-                sessions.length == 0 ? 0 : sessions[i], replyEndpoint));
+            node.publication.offer(frame, 0, signed(ConnectFrame.encode(frame, 0, clusterHash, clientId, 0,
+                sessions.length == 0 ? 0 : sessions[i], credential == null ? 0 : credential.rights(),
+                credential == null ? 0 : credential.keyId(), credential == null ? "" : credential.name(),
+                replyEndpoint)));
         }
+    }
+
+    /** Signs the frame of {@code length} bytes in {@link #frame()} if this client has a credential; the length to send. */
+    private int signed(final int length)
+    {
+        return signer == null ? length : signer.sign(frame, 0, length);
     }
 
     /** Forgets that a node knew us (it may have restarted), so CONNECT is repeated until it answers again. */
@@ -465,7 +509,7 @@ public final class ClientTransport implements AutoCloseable
         {
             for (final Node node : nodes.values())
             {
-                node.publication.offer(frame, 0, DisconnectFrame.encode(frame, 0, clusterHash, clientId));
+                node.publication.offer(frame, 0, signed(DisconnectFrame.encode(frame, 0, clusterHash, clientId)));
             }
         }
         CloseHelper.quietClose(subscription);

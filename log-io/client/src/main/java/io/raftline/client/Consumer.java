@@ -73,6 +73,7 @@ public final class Consumer implements AutoCloseable
     private boolean pinned;
     private boolean nodeAnswers;        // as last reported to the handler
     private boolean closed;
+    private RaftlineClientException refused;    // the node refused the stream to this client's credential
 
     private Consumer(
         final ClientTransport transport, final boolean ownsTransport, final int nodeId, final long fromIndex,
@@ -248,6 +249,10 @@ public final class Consumer implements AutoCloseable
         {
             throw new RaftlineClientException.CompactedException(gone);
         }
+        if (refused != null)
+        {
+            throw refused;
+        }
         final long nowNs = System.nanoTime();
         int work = transport.poll(nowNs, 16);
         final boolean answers = transport.isConnected(nodeId) && nowNs - lastHeardNs <= FAILOVER_AFTER_NS;
@@ -361,8 +366,15 @@ public final class Consumer implements AutoCloseable
             }
             case ClientMessageType.REJECT ->
             {
-                if (reject.wrap(buffer, offset, length) && reject.reason() == RejectReason.COMPACTED &&
-                    reject.id() == position.stream())
+                if (!reject.wrap(buffer, offset, length) || reject.id() != position.stream())
+                {
+                    return; // not about this consumer's stream
+                }
+                if (reject.reason() == RejectReason.UNAUTHORISED)
+                {
+                    refused = RaftlineClientException.UnauthorisedException.lacking(transport, reject.expectedSequence());
+                }
+                else if (reject.reason() == RejectReason.COMPACTED)
                 {
                     gone = "node " + nodeId + " no longer holds entry " + reject.sequence() + ": its log starts at " +
                         reject.expectedSequence() + " and a snapshot holds the state before (tail from there)";

@@ -205,7 +205,11 @@ public final class Producer implements AutoCloseable
             if (openRefusal == RejectReason.UNKNOWN_SESSION)
             {
                 throw new RaftlineClientException.SessionExpiredException("session " + resumeSessionId + " (" + name +
-                    ") cannot be resumed: it expired, was closed, or is not of that name");
+                    ") cannot be resumed: it expired, was closed, or is not of that name or not this credential's");
+            }
+            if (openRefusal == RejectReason.UNAUTHORISED)
+            {
+                throw RaftlineClientException.UnauthorisedException.lacking(transport, openRefusalLimit);
             }
             if (openRefusal == RejectReason.WINDOW_TOO_LARGE)
             {
@@ -548,6 +552,11 @@ public final class Producer implements AutoCloseable
                 openRefusal = reason;
                 openRefusalLimit = sequence;
             }
+            else if (id == awaitedOpen && reason == RejectReason.UNAUTHORISED)
+            {
+                openRefusal = reason;
+                openRefusalLimit = reject.expectedSequence(); // the rights it lacks
+            }
             else if (id == awaitedOpen)
             {
                 redirectTo(nodeId, reject.leaderId(), reason);
@@ -591,6 +600,11 @@ public final class Producer implements AutoCloseable
             }
             case UNKNOWN_SESSION -> failAll(true, RaftlineClientException.Reason.SESSION_EXPIRED,
                 "session expired or unknown to the leader");
+            case NOT_OWNER -> failAll(false, RaftlineClientException.Reason.UNAUTHORISED, "session " + sessionId +
+                " belongs to another credential than '" + transport.credentialName() + "'");
+            case UNAUTHORISED -> failAll(false, RaftlineClientException.Reason.UNAUTHORISED,
+                RaftlineClientException.UnauthorisedException.lacking(transport, reject.expectedSequence())
+                    .getMessage());
             default -> failAll(sequence <= ackedSequence, RaftlineClientException.Reason.REJECTED,
                 "rejected: " + reason.description());
         }

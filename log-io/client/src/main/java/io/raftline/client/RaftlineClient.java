@@ -62,6 +62,7 @@ public final class RaftlineClient implements AutoCloseable
         private String aeronDirectory;
         private boolean clientThread;
         private IdleStrategy idleStrategy;
+        private Path credentials;
 
         /** Reads the cluster id, the nodes and the transport settings from the servers' cluster file. */
         public Context clusterFile(final Path file)
@@ -91,6 +92,16 @@ public final class RaftlineClient implements AutoCloseable
         public Context setting(final String key, final String value)
         {
             settings.setProperty(key, value);
+            return this;
+        }
+
+        /**
+         * The credential file this client proves (and signs its frames with) to a cluster that authenticates
+         * clients; by default the cluster file's {@code client.credentials.file}, if it names one.
+         */
+        public Context credentials(final Path file)
+        {
+            this.credentials = file;
             return this;
         }
 
@@ -227,7 +238,7 @@ public final class RaftlineClient implements AutoCloseable
         }
         try
         {
-            this.transport = new ClientTransport(config, context.bind, runtime);
+            this.transport = new ClientTransport(config, context.bind, runtime, credential(context, config));
             if (context.idleStrategy != null)
             {
                 transport.idleStrategy(context.idleStrategy);
@@ -239,6 +250,23 @@ public final class RaftlineClient implements AutoCloseable
             throw ex;
         }
         this.clientThread = context.clientThread ? new ClientThread(runtime, context.idleStrategy) : null;
+    }
+
+    private static io.raftline.protocol.security.ClientCredential credential(
+        final Context context, final ClusterConfig config)
+    {
+        if (context.credentials == null)
+        {
+            return ClientTransport.credentialOf(config);
+        }
+        try
+        {
+            return io.raftline.protocol.security.ClientCredential.load(context.credentials);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new RaftlineClientException(RaftlineClientException.Reason.INVALID_REQUEST, ex.getMessage());
+        }
     }
 
     /**

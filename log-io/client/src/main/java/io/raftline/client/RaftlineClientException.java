@@ -28,7 +28,9 @@ public class RaftlineClientException extends RuntimeException
         /** The operation cannot be made as asked (a bad bind address, an unknown node). */
         INVALID_REQUEST,
         /** The calling thread was interrupted while it waited. */
-        INTERRUPTED
+        INTERRUPTED,
+        /** The client's credential lacks the right the request needs (produce, consume or admin). */
+        UNAUTHORISED
     }
 
     private final Reason reason;
@@ -54,6 +56,7 @@ public class RaftlineClientException extends RuntimeException
             case CLOSED -> new ClosedException(message);
             case SESSION_EXPIRED -> new SessionExpiredException(message);
             case COMPACTED -> new CompactedException(message);
+            case UNAUTHORISED -> new UnauthorisedException(message);
             default -> new RaftlineClientException(reason, message);
         };
     }
@@ -102,6 +105,25 @@ public class RaftlineClientException extends RuntimeException
         public SessionExpiredException(final String message)
         {
             super(Reason.SESSION_EXPIRED, message);
+        }
+    }
+
+    /** The client's credential lacks the right the request needs; the message names it. */
+    public static final class UnauthorisedException extends RaftlineClientException
+    {
+        private static final long serialVersionUID = 1L;
+
+        public UnauthorisedException(final String message)
+        {
+            super(Reason.UNAUTHORISED, message);
+        }
+
+        /** The refusal of a request that needed one of {@code rights}, for the client's credential. */
+        static UnauthorisedException lacking(final ClientTransport transport, final long rights)
+        {
+            return new UnauthorisedException("credential '" + transport.credentialName() + "' lacks the " +
+                io.raftline.protocol.security.ClientCredential.rightsText((int)rights).replace(",", " or ") +
+                " right");
         }
     }
 

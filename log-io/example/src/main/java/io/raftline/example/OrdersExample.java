@@ -7,6 +7,7 @@ import io.raftline.client.RaftlineClient;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The README's client example, compiled against {@code raftline-client} alone: appends orders to a running cluster
  * (blocking, then with futures from the client's own thread), then reads them back with a consumer.
- * Run it with the cluster's id and one or more nodes: {@code OrdersExample CLUSTER_ID 1=HOST:PORT ...}.
+ * Run it with the cluster's id, the credential file it proves, and one or more nodes:
+ * {@code OrdersExample CLUSTER_ID CREDENTIALS_FILE 1=HOST:PORT ...}.
  */
 public final class OrdersExample
 {
@@ -28,28 +30,30 @@ public final class OrdersExample
     public static void main(final String[] args)
     {
         final Map<Integer, String> endpoints = new TreeMap<>();
-        for (int i = 1; i < args.length; i++)
+        for (int i = 2; i < args.length; i++)
         {
             final String[] idAndEndpoint = args[i].split("=", 2);
             endpoints.put(Integer.parseInt(idAndEndpoint[0]), idAndEndpoint[1]);
         }
-        run(args[0], endpoints, 1_000).forEach(System.out::println);
+        run(args[0], Path.of(args[1]), endpoints, 1_000).forEach(System.out::println);
     }
 
-    /** The client's settings: the cluster's id and where its nodes listen (one is enough). */
-    private static RaftlineClient.Context context(final String clusterId, final Map<Integer, String> endpoints)
+    /** The client's settings: the cluster's id, its credential, and where its nodes listen (one is enough). */
+    private static RaftlineClient.Context context(
+        final String clusterId, final Path credentials, final Map<Integer, String> endpoints)
     {
         final RaftlineClient.Context context = new RaftlineClient.Context().clusterId(clusterId)
-            .openTimeout(Duration.ofSeconds(10)).ackTimeout(Duration.ofSeconds(10));
+            .credentials(credentials).openTimeout(Duration.ofSeconds(10)).ackTimeout(Duration.ofSeconds(10));
         endpoints.forEach(context::endpoint);
         return context;
     }
 
     /** Appends {@code count} orders, half blocking and half with futures; returns them as a consumer reads them. */
-    public static List<String> run(final String clusterId, final Map<Integer, String> endpoints, final int count)
+    public static List<String> run(
+        final String clusterId, final Path credentials, final Map<Integer, String> endpoints, final int count)
     {
         // one at a time, blocking: where each order was committed, or an exception with the reason
-        try (RaftlineClient client = RaftlineClient.connect(context(clusterId, endpoints));
+        try (RaftlineClient client = RaftlineClient.connect(context(clusterId, credentials, endpoints));
             Producer producer = client.producer("orders-blocking", 64, null))
         {
             for (int i = 0; i < count / 2; i++)
@@ -63,7 +67,7 @@ public final class OrdersExample
             }
         }
         // from any thread: futures, completed by the client's own thread
-        try (RaftlineClient client = RaftlineClient.connect(context(clusterId, endpoints).clientThread()))
+        try (RaftlineClient client = RaftlineClient.connect(context(clusterId, credentials, endpoints).clientThread()))
         {
             final AsyncProducer producer = client.asyncProducer("orders-async", 256);
             final List<CompletableFuture<Producer.Committed>> futures = new ArrayList<>();
@@ -76,7 +80,7 @@ public final class OrdersExample
         }
         // read everything back, in index order
         final List<String> orders = new ArrayList<>();
-        try (RaftlineClient client = RaftlineClient.connect(context(clusterId, endpoints));
+        try (RaftlineClient client = RaftlineClient.connect(context(clusterId, credentials, endpoints));
             Consumer consumer = client.consumer(Consumer.FIRST,
                 entry -> orders.add(entry.text())))
         {

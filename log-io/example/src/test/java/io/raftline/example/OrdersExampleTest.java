@@ -1,6 +1,6 @@
 package io.raftline.example;
 
-import io.raftline.protocol.security.ClusterKeys;
+import io.raftline.protocol.security.ClusterSecrets;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.protocol.config.ClusterConfig;
 import org.agrona.CloseHelper;
@@ -33,8 +33,7 @@ class OrdersExampleTest
             endpoints.put(id, "127.0.0.1:" + (22550 + id));
             properties.setProperty("node." + id, endpoints.get(id));
         }
-        ClusterKeys.create(dir.resolve("cluster.key"));
-        properties.setProperty(ClusterConfig.CLUSTER_KEY_FILE, "cluster.key");
+        properties.putAll(ClusterSecrets.createIn(dir));
         final ClusterConfig config = ClusterConfig.parse(properties, dir);
         final RaftlineNode[] nodes = new RaftlineNode[3];
         try
@@ -43,7 +42,8 @@ class OrdersExampleTest
             {
                 nodes[id - 1] = RaftlineNode.start(config, id, true);
             }
-            final List<String> orders = OrdersExample.run("orders", Map.of(2, endpoints.get(2)), 200);
+            final List<String> orders = OrdersExample.run("orders", config.clientCredentialsFile(),
+                Map.of(2, endpoints.get(2)), 200);
             assertEquals(200, orders.size());
             for (int i = 0; i < orders.size(); i++)
             {

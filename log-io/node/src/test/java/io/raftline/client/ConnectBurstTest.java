@@ -38,6 +38,9 @@ class ConnectBurstTest
         {
             final int leader = cluster.awaitLeader();
             final long term = cluster.status(leader).value(NodeCounter.TERM);
+            // the fixture's credential: the transport signs what it sends with it
+            final io.raftline.protocol.security.ClientCredential credential =
+                io.raftline.protocol.security.ClientCredential.load(cluster.config.clientCredentialsFile());
             final long elections = electionsStarted(cluster);
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
             while (!burst.isConnected(leader) && System.nanoTime() < deadlineNs)
@@ -48,7 +51,7 @@ class ConnectBurstTest
             {
                 // each a client of its own, answered at an endpoint of its own
                 final int length = ConnectFrame.encode(burst.frame(), 0, burst.clusterHash(), 1_000_000 + i, 0, 0,
-                    "127.0.0.1:" + (41_000 + i));
+                    credential.rights(), credential.keyId(), credential.name(), "127.0.0.1:" + (41_000 + i));
                 while (!burst.send(leader, length))
                 {
                     burst.poll(System.nanoTime(), 16);

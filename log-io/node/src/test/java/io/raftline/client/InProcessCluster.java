@@ -1,6 +1,6 @@
 package io.raftline.client;
 
-import io.raftline.protocol.security.ClusterKeys;
+import io.raftline.protocol.security.ClusterSecrets;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.NodeStatus;
 import io.raftline.io.node.NodeStatusReader;
@@ -33,14 +33,19 @@ final class InProcessCluster implements AutoCloseable
         }
         if (!properties.containsKey(ClusterConfig.AUTHENTICATION) && !properties.containsKey(ClusterConfig.CLUSTER_KEY_FILE))
         {
-            ClusterKeys.create(dir.resolve("cluster.key"));
-            properties.setProperty(ClusterConfig.CLUSTER_KEY_FILE, "cluster.key");
+            secure(dir, properties);
         }
         config = ClusterConfig.parse(properties, dir);
         for (int id = 1; id <= nodes.length; id++)
         {
             nodes[id - 1] = RaftlineNode.start(config, id, true);
         }
+    }
+
+    /** Writes the cluster's key and an admin credential in {@code dir} and names them in {@code properties}. */
+    static void secure(final Path dir, final Properties properties)
+    {
+        properties.putAll(ClusterSecrets.createIn(dir));
     }
 
     /** Node {@code id}'s counters. */

@@ -1,6 +1,5 @@
 package io.raftline.client;
 
-import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.protocol.config.ClusterConfig;
 import io.raftline.io.node.RaftlineNode;
 import io.raftline.protocol.client.ClientMessageType;
@@ -55,8 +54,7 @@ class LostAcknowledgementTest
         {
             properties.setProperty("node." + id, "127.0.0.1:" + (22300 + id));
         }
-        ClusterKeys.create(dir.resolve("cluster.key"));
-        properties.setProperty(ClusterConfig.CLUSTER_KEY_FILE, "cluster.key");
+        InProcessCluster.secure(dir, properties);
         final ClusterConfig config = ClusterConfig.parse(properties, dir);
         final List<RaftlineNode> nodes = new ArrayList<>();
         try

@@ -8,6 +8,7 @@ import io.raftline.io.transport.codec.RaftMessageEncoder;
 import io.raftline.protocol.AeronRuntime;
 import io.raftline.protocol.FrameHeader;
 import io.raftline.protocol.config.ClusterConfig;
+import io.raftline.protocol.security.ClientCredential;
 import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.protocol.security.FrameAuthenticator;
 import org.agrona.CloseHelper;
@@ -121,16 +122,32 @@ class PeerAuthenticationTest
         final String newKey = Files.readAllLines(fresh).stream().filter(line -> line.startsWith("key.1="))
             .findFirst().orElseThrow().replace("key.1=", "key.2=");
         final List<String> read = new ArrayList<>();
-        try (RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context()
-            .clusterFile(writeClusterFile()).ackTimeout(java.time.Duration.ofSeconds(30))))
+        RaftlineClient client = RaftlineClient.connect(new RaftlineClient.Context().clusterFile(writeClusterFile())
+            .ackTimeout(java.time.Duration.ofSeconds(30)));
+        try
         {
-            final Producer producer = client.producer("rotating", 256, null);
+            Producer producer = client.producer("rotating", 256, null);
             int sent = 0;
             // the three steps, each on every node in turn: accept the new key, sign with it, drop the old one
-            for (final String keys : List.of(oldKey + "\n" + newKey + "\nsign.with=1\n",
-                oldKey + "\n" + newKey + "\nsign.with=2\n", newKey + "\nsign.with=2\n"))
+            final List<String> steps = List.of(oldKey + "\n" + newKey + "\nsign.with=1\n",
+                oldKey + "\n" + newKey + "\nsign.with=2\n", newKey + "\nsign.with=2\n");
+            for (int step = 0; step < steps.size(); step++)
             {
-                Files.writeString(keyFile, keys);
+                if (step == 2)
+                {
+                    // credentials made under the old key end with it: the client takes one made under the new
+                    // key, and carries its session on
+                    final Path renewed = dir.resolve("renewed.credentials");
+                    ClientCredential.create(ClusterKeys.load(keyFile), "admin", ClientCredential.ALL, renewed);
+                    final long sessionId = producer.sessionId();
+                    producer.abandon();
+                    client.close();
+                    client = RaftlineClient.connect(new RaftlineClient.Context().clusterFile(writeClusterFile())
+                        .credentials(renewed).ackTimeout(java.time.Duration.ofSeconds(30)));
+                    producer = client.resumeProducer("rotating", sessionId, 256, null);
+                    assertEquals(sent + 1, producer.nextSequence(), "every entry so far committed");
+                }
+                Files.writeString(keyFile, steps.get(step));
                 for (int id = 1; id <= 3; id++)
                 {
                     for (int i = 0; i < 100; i++)
@@ -161,6 +178,10 @@ class PeerAuthenticationTest
                 expected.add("e" + i);
             }
             assertEquals(expected, read, "every entry once, in order, through the rotation");
+        }
+        finally
+        {
+            client.close();
         }
     }
 
@@ -236,7 +257,8 @@ class PeerAuthenticationTest
     /** The cluster's file, for the client, as a user would have it. */
     private Path writeClusterFile() throws java.io.IOException
     {
-        final StringBuilder text = new StringBuilder("cluster.id=" + cluster.config.clusterId() + "\n");
+        final StringBuilder text = new StringBuilder("cluster.id=" + cluster.config.clusterId() + "\n" +
+            ClusterConfig.CLIENT_CREDENTIALS_FILE + "=" + cluster.config.clientCredentialsFile() + "\n");
         for (final ClusterConfig.Member member : cluster.config.members().values())
         {
             text.append("node.").append(member.id()).append('=').append(member.endpoint()).append('\n');

@@ -453,7 +453,8 @@ class RaftlineClientTest
     /** A context naming the cluster's nodes in code, as an application does. */
     private static RaftlineClient.Context contextOf(final InProcessCluster cluster)
     {
-        final RaftlineClient.Context context = new RaftlineClient.Context().clusterId(cluster.config.clusterId());
+        final RaftlineClient.Context context = new RaftlineClient.Context().clusterId(cluster.config.clusterId())
+            .credentials(cluster.config.clientCredentialsFile());
         for (final ClusterConfig.Member member : cluster.config.members().values())
         {
             context.endpoint(member.id(), member.endpoint());

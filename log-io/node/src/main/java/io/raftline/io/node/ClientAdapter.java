@@ -1,5 +1,11 @@
 package io.raftline.io.node;
 
+import io.raftline.io.transport.TransportCounters;
+import io.raftline.protocol.client.ClientFrame;
+import io.raftline.protocol.client.RejectFrame;
+import io.raftline.protocol.client.RejectReason;
+import io.raftline.protocol.security.ClientCredential;
+import io.raftline.protocol.security.FrameAuthenticator;
 import io.raftline.core.RaftNode;
 import io.raftline.io.storage.ChronicleLog;
 import io.raftline.protocol.client.AdminRequestFrame;
@@ -26,6 +32,8 @@ import java.util.function.Consumer;
 final class ClientAdapter
 {
     private final RaftNode node;
+    private final ClientGate gate;              // null: authentication off
+    private final TransportCounters counters;
     private final ChronicleLog log;
     private final ClientConnections clients;
     private final ProducerService producers;
@@ -55,8 +63,12 @@ final class ClientAdapter
         final ReadService reads,
         final AdminService admin,
         final long clusterHash,
-        final int nodeId)
+        final int nodeId,
+        final ClientGate gate,
+        final TransportCounters counters)
     {
+        this.gate = gate;
+        this.counters = counters;
         this.admin = admin;
         this.node = node;
         this.log = log;
@@ -68,19 +80,50 @@ final class ClientAdapter
         this.nodeId = nodeId;
     }
 
-    /** Handles one frame whose header is valid; returns false when its body is malformed. */
-    boolean onFrame(final int type, final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    /**
+     * Handles one frame whose header is valid ({@code signed}: with its trailer after {@code length}); returns false
+     * when its body is malformed. With authentication on, a frame is read only once its client is known to have
+     * sent it ({@link ClientGate}), and a request the client's credential has no right to is refused, by name.
+     */
+    boolean onFrame(
+        final int type, final DirectBuffer buffer, final int offset, final int length, final boolean signed,
+        final long nowNs)
     {
+        if (gate != null && !signed)
+        {
+            gate.refuseUnsigned();
+            return true;
+        }
+        final int signedLength = length + FrameAuthenticator.TRAILER_LENGTH;
+        if (type == ClientMessageType.CONNECT)
+        {
+            if (!connect.wrap(buffer, offset, length))
+            {
+                return false;
+            }
+            final ClientConnections.Admitted admitted = gate == null ? ClientConnections.Admitted.OPEN :
+                gate.admitConnect(connect, buffer, offset, signedLength, clients.get(connect.clientId()));
+            if (admitted != null)
+            {
+                onConnect(admitted, nowNs);
+            }
+            return true;
+        }
+        if (gate != null && ClientMessageType.isRequest(type))
+        {
+            if (length < ClientFrame.BODY + 8)
+            {
+                return false;
+            }
+            // every request starts with its client's id: a client not connected must connect first
+            final ClientConnection client = clients.get(buffer.getLong(offset + ClientFrame.BODY, ClientFrame.ORDER));
+            if (client == null || !gate.admit(client, buffer, offset, signedLength))
+            {
+                return true;
+            }
+        }
         switch (type)
         {
-            case ClientMessageType.CONNECT ->
-            {
-                if (!connect.wrap(buffer, offset, length))
-                {
-                    return false;
-                }
-                onConnect(nowNs);
-            }
             case ClientMessageType.OPEN_SESSION ->
             {
                 if (!openSession.wrap(buffer, offset, length))
@@ -88,7 +131,7 @@ final class ClientAdapter
                     return false;
                 }
                 final ClientConnection client = clients.heardFrom(openSession.clientId(), nowNs);
-                if (client != null)
+                if (permitted(client, ClientCredential.PRODUCE, openSession.correlationId()))
                 {
                     producers.onOpenSession(client, openSession);
                 }
@@ -100,7 +143,7 @@ final class ClientAdapter
                     return false;
                 }
                 final ClientConnection client = clients.heardFrom(append.clientId(), nowNs);
-                if (client != null)
+                if (permitted(client, ClientCredential.PRODUCE, append.sessionId()))
                 {
                     producers.onAppend(client, append, nowNs);
                 }
@@ -111,9 +154,10 @@ final class ClientAdapter
                 {
                     return false;
                 }
-                if (clients.heardFrom(closeSession.clientId(), nowNs) != null)
+                final ClientConnection client = clients.heardFrom(closeSession.clientId(), nowNs);
+                if (permitted(client, ClientCredential.PRODUCE, closeSession.sessionId()))
                 {
-                    producers.onCloseSession(closeSession.sessionId());
+                    producers.onCloseSession(client, closeSession.sessionId());
                 }
             }
             case ClientMessageType.READ_INDEX ->
@@ -123,7 +167,7 @@ final class ClientAdapter
                     return false;
                 }
                 final ClientConnection client = clients.heardFrom(readIndex.clientId(), nowNs);
-                if (client != null)
+                if (permitted(client, ClientCredential.PRODUCE | ClientCredential.CONSUME, readIndex.correlationId()))
                 {
                     reads.onReadIndex(client, readIndex.correlationId(), nowNs);
                 }
@@ -135,7 +179,7 @@ final class ClientAdapter
                     return false;
                 }
                 final ClientConnection client = clients.heardFrom(tail.clientId(), nowNs);
-                if (client != null)
+                if (permitted(client, ClientCredential.CONSUME, tail.stream()))
                 {
                     consumers.onTail(client, tail);
                 }
@@ -147,7 +191,7 @@ final class ClientAdapter
                     return false;
                 }
                 final ClientConnection client = clients.heardFrom(tailCredit.clientId(), nowNs);
-                if (client != null)
+                if (client != null && client.may(ClientCredential.CONSUME))
                 {
                     consumers.onCredit(client, tailCredit.consumer(), tailCredit.credit());
                 }
@@ -159,7 +203,7 @@ final class ClientAdapter
                     return false;
                 }
                 final ClientConnection client = clients.heardFrom(adminRequest.clientId(), nowNs);
-                if (client != null)
+                if (permitted(client, ClientCredential.ADMIN, adminRequest.correlationId()))
                 {
                     admin.onRequest(client, adminRequest, nowNs);
                 }
@@ -180,16 +224,36 @@ final class ClientAdapter
         return true;
     }
 
+    /**
+     * Whether a connected client may make a request needing one of {@code rights}; if not, it is told so: a REJECT
+     * naming the request ({@code id}) and, as its expected sequence, the rights it lacks.
+     */
+    private boolean permitted(final ClientConnection client, final int rights, final long id)
+    {
+        if (client == null)
+        {
+            return false;
+        }
+        if (client.may(rights))
+        {
+            return true;
+        }
+        counters.onUnauthorised();
+        clients.reply(client, reply, RejectFrame.encode(reply, 0, clusterHash, nodeId, id, 0, rights,
+            RejectReason.UNAUTHORISED, node.leaderId()));
+        return false;
+    }
+
     /** Tells every client where the leader is now, so that none waits for a timeout to find it. */
     void announceToAll()
     {
         clients.forEach(announce);
     }
 
-    private void onConnect(final long nowNs)
+    private void onConnect(final ClientConnections.Admitted admitted, final long nowNs)
     {
         final ClientConnection client =
-            clients.connect(connect.clientId(), connect.endpoint(), connect.correlationId(), nowNs);
+            clients.connect(connect.clientId(), connect.endpoint(), admitted, connect.correlationId(), nowNs);
         if (client != null)
         {
             producers.onKeepAlive(client, connect.sessionId());

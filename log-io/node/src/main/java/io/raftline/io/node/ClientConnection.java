@@ -7,7 +7,8 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A client the node answers: its reply publication, and what the services keep for it: the acknowledgement frame
+ * A client the node answers: its reply publication, the credential it proved (its rights, and the checker of its
+ * frames), and what the services keep for it: the acknowledgement frame
  * the producer service is filling, and the tail streams the consumer service feeds, one per consumer of the client
  * (a client's producers and consumers share its connection).
  */
@@ -15,6 +16,7 @@ final class ClientConnection implements AutoCloseable
 {
     final long clientId;
     final String endpoint;
+    final ClientConnections.Admitted admitted;
     final Publication publication;
     final UnsafeBuffer ackFrame;
     long ackSessionId;
@@ -23,12 +25,21 @@ final class ClientConnection implements AutoCloseable
     long lastHeardNs;
     final Int2ObjectHashMap<TailStream> tails = new Int2ObjectHashMap<>();
 
-    ClientConnection(final long clientId, final String endpoint, final Publication publication)
+    ClientConnection(
+        final long clientId, final String endpoint, final ClientConnections.Admitted admitted,
+        final Publication publication)
     {
         this.clientId = clientId;
         this.endpoint = endpoint;
+        this.admitted = admitted;
         this.publication = publication;
         this.ackFrame = new UnsafeBuffer(new byte[publication.maxPayloadLength()]);
+    }
+
+    /** Whether the client's credential holds {@code right} (always, with authentication off). */
+    boolean may(final int right)
+    {
+        return (admitted.rights() & right) != 0;
     }
 
     boolean hasAcks()

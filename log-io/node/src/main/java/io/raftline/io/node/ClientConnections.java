@@ -5,6 +5,9 @@ import io.aeron.Publication;
 import io.raftline.protocol.AeronRuntime;
 import io.raftline.protocol.Offers;
 import io.raftline.io.transport.TransportCounters;
+import io.raftline.protocol.client.ConnectFrame;
+import io.raftline.protocol.security.ClientCredential;
+import io.raftline.protocol.security.FrameAuthenticator;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -37,8 +40,22 @@ final class ClientConnections implements AutoCloseable
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
 
     /** A client whose reply publication the driver is making. */
-    private record Pending(long clientId, String endpoint, long registrationId, long correlationId)
+    private record Pending(long clientId, String endpoint, Admitted admitted, long registrationId, long correlationId)
     {
+    }
+
+    /**
+     * The credential a client proved: its name ("" without), rights, the key it was made under, and the checker of
+     * its frames (null with authentication off, where every client may do everything).
+     */
+    record Admitted(String credential, int rights, int keyId, FrameAuthenticator checker)
+    {
+        static final Admitted OPEN = new Admitted("", ClientCredential.ALL, 0, null);
+
+        boolean sameCredential(final ConnectFrame connect)
+        {
+            return credential.equals(connect.credential()) && rights == connect.rights() && keyId == connect.keyId();
+        }
     }
 
     /** Told of each client whose publication is ready: answer its CONNECT. */
@@ -66,10 +83,12 @@ final class ClientConnections implements AutoCloseable
      * The connection of {@code clientId} replying to {@code endpoint}, or null while its publication is being made
      * (a client that comes back from another endpoint gets a new one); {@link #completePending} then answers it.
      */
-    ClientConnection connect(final long clientId, final String endpoint, final long correlationId, final long nowNs)
+    ClientConnection connect(
+        final long clientId, final String endpoint, final Admitted admitted, final long correlationId, final long nowNs)
     {
         final ClientConnection client = clients.get(clientId);
-        if (client != null && client.endpoint.equals(endpoint))
+        if (client != null && client.endpoint.equals(endpoint) && client.admitted.credential().equals(
+            admitted.credential()) && client.admitted.rights() == admitted.rights())
         {
             client.lastHeardNs = nowNs;
             return client;
@@ -92,7 +111,7 @@ final class ClientConnections implements AutoCloseable
         {
             final long registrationId = aeron.asyncAddExclusivePublication(AeronRuntime.publicationChannel(
                 endpoint, mtuBytes, termLengthBytes, socketBufferBytes), AeronRuntime.STREAM_ID);
-            pending.put(clientId, new Pending(clientId, endpoint, registrationId, correlationId));
+            pending.put(clientId, new Pending(clientId, endpoint, admitted, registrationId, correlationId));
         }
         catch (final RuntimeException ex)
         {
@@ -127,7 +146,8 @@ final class ClientConnections implements AutoCloseable
             if (publication != null)
             {
                 iterator.remove();
-                final ClientConnection client = new ClientConnection(waiting.clientId, waiting.endpoint, publication);
+                final ClientConnection client = new ClientConnection(waiting.clientId, waiting.endpoint,
+                    waiting.admitted, publication);
                 client.lastHeardNs = nowNs;
                 clients.put(waiting.clientId, client);
                 listener.onConnected(client, waiting.correlationId);

@@ -1,5 +1,6 @@
 package io.raftline.io.node;
 
+import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.core.RaftNode;
 import io.raftline.core.ReadStates;
 import io.raftline.core.Role;
@@ -99,7 +100,8 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         SnapshotTaker snapshots,
         DiskSpace disk,
         long stateMissingBelow,
-        long clusterHash)
+        long clusterHash,
+        ClusterKeys keys)
     {
     }
 
@@ -127,7 +129,9 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         this.snapshotFetcher = new SnapshotFetcher(node.id(), parts.clusterHash(), snapshots.store(), members,
             this::onSnapshotFetched, node::snapshotFetchFailed);
         this.clientAdapter = new ClientAdapter(node, log, clients, producers, consumers, reads, admin,
-            parts.clusterHash(), node.id());
+            parts.clusterHash(), node.id(),
+            parts.keys() == null ? null : new ClientGate(parts.keys(), parts.counters().transport()),
+            parts.counters().transport());
         this.announce = clientAdapter::announce;
         this.appendValidity = node::isAppendCurrent;
         this.resources = new AutoCloseable[]{ inbound, clients, applier, snapshotFetcher, snapshotServer, snapshots,
@@ -333,9 +337,10 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     }
 
     @Override
-    public boolean onClientFrame(final int type, final DirectBuffer buffer, final int offset, final int length)
+    public boolean onClientFrame(
+        final int type, final DirectBuffer buffer, final int offset, final int length, final boolean signed)
     {
-        final boolean wellFormed = clientAdapter.onFrame(type, buffer, offset, length, nowNs);
+        final boolean wellFormed = clientAdapter.onFrame(type, buffer, offset, length, signed, nowNs);
         driver.writeLog(); // proposals read in place from the frame: written while it is in hand
         return wellFormed;
     }

@@ -38,7 +38,8 @@ public enum NodeCounter
     APPENDS_REFUSED_DISK_FULL(4229, "appends ignored for a full disk"),
     REPAIRING_TO(4230, "repairing a damaged entry: the index its log must reach again (0: not repairing)"),
     UNAUTHENTICATED(4231, "frames refused by authentication"),
-    AUTHENTICATION(4232, "frames between nodes authenticated (0: authentication off)");
+    AUTHENTICATION(4232, "frames between nodes authenticated (0: authentication off)"),
+    UNAUTHORISED(4233, "client requests refused for a right their credential lacks");
 
     /** Key layout: node id (int), peer id (int, 0 when the counter is not per peer). */
     public static final int KEY_LENGTH = 8;

@@ -72,7 +72,8 @@ final class NodeCounters implements AutoCloseable
             add(aeron, NodeCounter.NOT_CONNECTED, nodeId, 0),
             add(aeron, NodeCounter.DROPPED, nodeId, 0),
             add(aeron, NodeCounter.MALFORMED, nodeId, 0),
-            add(aeron, NodeCounter.UNAUTHENTICATED, nodeId, 0));
+            add(aeron, NodeCounter.UNAUTHENTICATED, nodeId, 0),
+            add(aeron, NodeCounter.UNAUTHORISED, nodeId, 0));
         authentication = add(aeron, NodeCounter.AUTHENTICATION, nodeId, 0);
     }
 

@@ -37,7 +37,7 @@ final class ProducerService
     private final int maxEntryBytes;
     private final long sessionTimeoutNs;
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[RejectFrame.LENGTH + SessionOpenedFrame.LENGTH]);
-    private final UnsafeBuffer sessionPayload = new UnsafeBuffer(new byte[SessionTable.MAX_NAME_BYTES + 16]);
+    private final UnsafeBuffer sessionPayload = new UnsafeBuffer(new byte[2 * SessionTable.MAX_NAME_BYTES + 16]);
     private final Long2LongHashMap sessionClient = new Long2LongHashMap(0);     // session -> its producer's client
     private final Long2LongHashMap sessionLastHeardNs = new Long2LongHashMap(0);
     private final Long2ObjectHashMap<long[]> pendingOpens = new Long2ObjectHashMap<>(); // index -> {client, corr.}
@@ -91,7 +91,8 @@ final class ProducerService
             resume(client, open);
             return;
         }
-        final int payloadLength = SessionTable.encodeOpen(open.name(), open.window(), sessionPayload, 0);
+        final int payloadLength = SessionTable.encodeOpen(open.name(), open.window(), client.admitted.credential(),
+            sessionPayload, 0);
         final long index = node.propose(EntryType.SESSION, sessionPayload, 0, payloadLength, 0, 0);
         if (index < 0)
         {
@@ -110,7 +111,8 @@ final class ProducerService
     {
         final long sessionId = open.resumeSessionId();
         final Session session = sessions.session(sessionId);
-        if (session == null || !session.name().equals(open.name()))
+        if (session == null || !session.name().equals(open.name()) ||
+            !session.isOwnedBy(client.admitted.credential()))
         {
             reject(client, open.correlationId(), 0, 0, RejectReason.UNKNOWN_SESSION);
             return;
@@ -137,15 +139,17 @@ final class ProducerService
      */
     void onKeepAlive(final ClientConnection client, final long sessionId)
     {
-        if (sessionId != 0 && admission.isReady() && sessions.session(sessionId) != null)
+        final Session session = sessionId != 0 && admission.isReady() ? sessions.session(sessionId) : null;
+        if (session != null && session.isOwnedBy(client.admitted.credential()))
         {
-            sessionClient.put(sessionId, client.clientId);
+            sessionClient.put(sessionId, client.clientId); // only its owner's client gets its acknowledgements
         }
     }
 
-    void onCloseSession(final long sessionId)
+    void onCloseSession(final ClientConnection client, final long sessionId)
     {
-        if (admission.isReady() && sessions.session(sessionId) != null)
+        final Session session = admission.isReady() ? sessions.session(sessionId) : null;
+        if (session != null && session.isOwnedBy(client.admitted.credential()))
         {
             proposeClose(sessionId);
         }
@@ -159,6 +163,13 @@ final class ProducerService
         {
             append.nextEntry();
             reject(client, sessionId, append.entrySequence(), 0, notLeading());
+            return;
+        }
+        final Session owned = sessions.session(sessionId);
+        if (owned != null && !owned.isOwnedBy(client.admitted.credential()))
+        {
+            append.nextEntry();
+            reject(client, sessionId, append.entrySequence(), 0, RejectReason.NOT_OWNER);
             return;
         }
         sessionClient.put(sessionId, client.clientId);

@@ -162,7 +162,7 @@ public final class RaftlineNode implements AutoCloseable
                 config.tickNs(), snapshots);
             final NodeAgent agent = new NodeAgent(new NodeAgent.Parts(node, openedLog, state, runtime, inbound,
                 members, nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, disk,
-                stateMissingBelow, clusterHash), clock, coreClock, config.tickNs());
+                stateMissingBelow, clusterHash, keys), clock, coreClock, config.tickNs());
             final ErrorHandler errorHandler = error -> onAgentError(agent, error);
             return new Incarnation(agent, new AgentRunner(idleStrategy(config), errorHandler, null, agent));
         }

@@ -37,7 +37,7 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
          * A client protocol frame whose header is valid; its body is checked by the receiver's flyweight. Returns
          * false when the body is malformed, and the frame is counted as such.
          */
-        boolean onClientFrame(int type, DirectBuffer buffer, int offset, int length);
+        boolean onClientFrame(int type, DirectBuffer buffer, int offset, int length, boolean signed);
 
         /**
          * A snapshot transfer frame (a chunk, or a request for one) whose header is valid. Returns false when the
@@ -109,16 +109,23 @@ public final class InboundAdapter implements FragmentHandler, AutoCloseable
             }
             length = received - FrameAuthenticator.TRAILER_LENGTH;
         }
+        // a client's frame signed with its credential: its trailer follows, checked by the client side
+        final boolean clientSigned = client && received >= FrameHeader.LENGTH + FrameAuthenticator.TRAILER_LENGTH &&
+            (FrameHeader.flags(buffer, offset) & FrameHeader.AUTHENTICATED) != 0;
+        if (clientSigned)
+        {
+            length = received - FrameAuthenticator.TRAILER_LENGTH;
+        }
         if (client || (type >= FrameHeader.SNAPSHOT_TYPE_MIN && type <= FrameHeader.SNAPSHOT_TYPE_MAX))
         {
             final int headerResult = FrameHeader.validate(buffer, offset, length, clusterHash,
-                authenticator != null && !client);
+                client ? clientSigned : authenticator != null);
             if (headerResult != FrameHeader.VALID)
             {
                 onMalformed(DecodeResult.describe(headerResult), length);
                 return;
             }
-            if (client ? !listener.onClientFrame(type, buffer, offset, length) :
+            if (client ? !listener.onClientFrame(type, buffer, offset, length, clientSigned) :
                 !listener.onSnapshotFrame(type, buffer, offset, length))
             {
                 onMalformed("malformed " + (client ? "client" : "snapshot") + " frame of type " + type, length);

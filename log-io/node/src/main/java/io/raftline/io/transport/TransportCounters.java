@@ -18,6 +18,7 @@ public final class TransportCounters
     private final AtomicCounter dropped;
     private final AtomicCounter malformed;
     private final AtomicCounter unauthenticated;
+    private final AtomicCounter unauthorised;
 
     public TransportCounters(
         final AtomicCounter appendsSent,
@@ -30,8 +31,10 @@ public final class TransportCounters
         final AtomicCounter notConnected,
         final AtomicCounter dropped,
         final AtomicCounter malformed,
-        final AtomicCounter unauthenticated)
+        final AtomicCounter unauthenticated,
+        final AtomicCounter unauthorised)
     {
+        this.unauthorised = unauthorised;
         this.appendsSent = appendsSent;
         this.entriesSent = entriesSent;
         this.bytesSent = bytesSent;
@@ -104,9 +107,15 @@ public final class TransportCounters
     }
 
     /** Returns the new total. */
-    long onUnauthenticated()
+    public long onUnauthenticated()
     {
         return unauthenticated.incrementRelease() + 1;
+    }
+
+    /** A client asked for what its credential has no right to. */
+    public void onUnauthorised()
+    {
+        unauthorised.incrementRelease();
     }
 
     public long unauthenticated()

@@ -89,15 +89,15 @@ class ReadServiceTest
             AeronRuntime.STREAM_ID);
         final CountersManager manager = new CountersManager(new UnsafeBuffer(new byte[64 * 1024]),
             new UnsafeBuffer(new byte[8 * 1024]));
-        final AtomicCounter[] counters = new AtomicCounter[11];
+        final AtomicCounter[] counters = new AtomicCounter[12];
         for (int i = 0; i < counters.length; i++)
         {
             counters[i] = manager.newCounter("c" + i);
         }
         clients = new ClientConnections(aeron.aeron(), 8192, 1 << 16, 1 << 20, new TransportCounters(counters[0],
             counters[1], counters[2], counters[3], counters[4], counters[5], counters[6], counters[7], counters[8],
-            counters[9], counters[10]));
-        assertNull(clients.connect(77, endpoint, 0, 0), "its publication is being made");
+            counters[9], counters[10], counters[11]));
+        assertNull(clients.connect(77, endpoint, ClientConnections.Admitted.OPEN, 0, 0), "its publication is being made");
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (clients.get(77) == null && System.nanoTime() < deadlineNs)
         {

@@ -18,7 +18,7 @@ class TransportCountersTest
     private final TransportCounters counters = new TransportCounters(manager.newCounter("a"),
         manager.newCounter("b"), manager.newCounter("c"), manager.newCounter("d"), manager.newCounter("e"),
         manager.newCounter("f"), backPressure, notConnected, dropped, manager.newCounter("g"),
-        manager.newCounter("h"));
+        manager.newCounter("h"), manager.newCounter("i"));
 
     @Test
     void aReplyThatWasNotSentCountsItsReasonAndIsCountedAsDropped()

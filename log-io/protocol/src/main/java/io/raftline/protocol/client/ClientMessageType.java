@@ -46,6 +46,17 @@ public final class ClientMessageType
     {
     }
 
+    /** Whether clients send this type to nodes (every such frame starts with the client's id). */
+    public static boolean isRequest(final int type)
+    {
+        return switch (type)
+        {
+            case CONNECT, OPEN_SESSION, APPEND, READ_INDEX, TAIL, TAIL_CREDIT, CLOSE_SESSION, DISCONNECT, ADMIN_REQUEST ->
+                true;
+            default -> false;
+        };
+    }
+
     public static boolean isClientType(final int type)
     {
         return type >= MIN && type <= MAX;

@@ -25,9 +25,16 @@ public enum RejectReason
     /** A producer window larger than the leader can answer retries for: its sequence field is the largest allowed. */
     WINDOW_TOO_LARGE(9, "producer window too large"),
     /** The leader's disk is below its reserve: retry; appends are taken again once space returns. */
-    DISK_FULL(10, "the leader's disk is full");
+    DISK_FULL(10, "the leader's disk is full"),
+    /**
+     * The client's credential lacks the right the request needs: its expected sequence field is the right's bit
+     * ({@code ClientCredential.PRODUCE}, {@code CONSUME}, {@code ADMIN}).
+     */
+    UNAUTHORISED(11, "not allowed to the client's credential"),
+    /** The session was opened by a client of another credential: only its own may append to it or close it. */
+    NOT_OWNER(12, "the session belongs to another credential");
 
-    private static final RejectReason[] BY_CODE = new RejectReason[11];
+    private static final RejectReason[] BY_CODE = new RejectReason[13];
 
     static
     {

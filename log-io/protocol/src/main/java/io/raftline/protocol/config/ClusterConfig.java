@@ -60,6 +60,7 @@ public final class ClusterConfig
     public static final String RESERVE_MB = "storage.reserve.mb";
     public static final String CLUSTER_KEY_FILE = "cluster.key.file";
     public static final String AUTHENTICATION = "security.authentication";
+    public static final String CLIENT_CREDENTIALS_FILE = "client.credentials.file";
 
     /** The length of the core's tick unless the file says otherwise; the core's defaults are in these ticks. */
     public static final int DEFAULT_TICK_MS = 10;
@@ -68,7 +69,7 @@ public final class ClusterConfig
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
         AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, SESSION_MEMORY_MB, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
         IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES, RESERVE_MB,
-        CLUSTER_KEY_FILE, AUTHENTICATION);
+        CLUSTER_KEY_FILE, AUTHENTICATION, CLIENT_CREDENTIALS_FILE);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
 
@@ -129,6 +130,7 @@ public final class ClusterConfig
     private final int reserveMb;
     private final boolean authentication;
     private final Path clusterKeyFile;
+    private final Path clientCredentialsFile;
 
     private static boolean allOnLoopback(final Map<Integer, Member> members)
     {
@@ -210,6 +212,8 @@ public final class ClusterConfig
         authentication = oneOf(properties, AUTHENTICATION, "on", "on", "off").equals("on");
         final String keyFile = properties.getProperty(CLUSTER_KEY_FILE, "").trim();
         clusterKeyFile = keyFile.isEmpty() ? null : folder.resolve(keyFile);
+        final String credentials = properties.getProperty(CLIENT_CREDENTIALS_FILE, "").trim();
+        clientCredentialsFile = credentials.isEmpty() ? null : folder.resolve(credentials);
         if (!stateMachine.isEmpty() && !stateMachine.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*"))
         {
             throw new ConfigException(STATE_MACHINE, "must be a class name: " + stateMachine);
@@ -562,6 +566,12 @@ public final class ClusterConfig
     public Path clusterKeyFile()
     {
         return clusterKeyFile;
+    }
+
+    /** The credential a client of this cluster file proves ({@code client.credentials.file}), or null. */
+    public Path clientCredentialsFile()
+    {
+        return clientCredentialsFile;
     }
 
     /**

@@ -94,6 +94,14 @@ public final class ClusterKeys
         return new ClusterKeys(keys, signId);
     }
 
+    /** One key, signed with: a client connection's, whose key is its credential's secret. */
+    static ClusterKeys of(final int id, final byte[] key)
+    {
+        final Map<Integer, byte[]> keys = new TreeMap<>();
+        keys.put(id, key);
+        return new ClusterKeys(keys, id);
+    }
+
     /** Writes a new key file with one random key, readable by its owner only; refuses to overwrite one. */
     public static void create(final Path file)
     {

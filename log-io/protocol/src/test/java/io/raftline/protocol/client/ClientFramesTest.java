@@ -34,14 +34,20 @@ class ClientFramesTest
     @Test
     void connectAndConnected()
     {
-        final int length = ConnectFrame.encode(buffer, 0, CLUSTER, 77, 5, 9, "127.0.0.1:40123");
+        final int length = ConnectFrame.encode(buffer, 0, CLUSTER, 77, 5, 9, 3, 2, "ops", "127.0.0.1:40123");
         assertValidHeader(ClientMessageType.CONNECT, length);
         final ConnectFrame connect = new ConnectFrame();
         assertTrue(connect.wrap(buffer, 0, length));
         assertEquals(77, connect.clientId());
         assertEquals(5, connect.correlationId());
         assertEquals(9, connect.sessionId());
+        assertEquals(3, connect.rights());
+        assertEquals(2, connect.keyId());
+        assertEquals("ops", connect.credential());
         assertEquals("127.0.0.1:40123", connect.endpoint());
+        assertTrue(connect.wrap(buffer, 0, ConnectFrame.encode(buffer, 0, CLUSTER, 77, 5, 9, 0, 0, "", "h:1")));
+        assertEquals("", connect.credential(), "a client without a credential");
+        assertEquals("h:1", connect.endpoint());
         assertEquals(0, connect.senderId());
 
         final Configuration members = Configuration.withLearners(new int[]{1, 2, 3}, new int[]{4})
@@ -281,10 +287,13 @@ class ClientFramesTest
         assertFalse(append.wrap(buffer, 0, AppendFrame.HEADER_LENGTH - 1), "shorter than the fixed part");
 
         final ConnectFrame connect = new ConnectFrame();
-        final int connectLength = ConnectFrame.encode(buffer, 0, CLUSTER, 77, 1, 0, "h:1");
-        buffer.putInt(FrameHeader.LENGTH + 24, 500, ClientFrame.ORDER);
+        final int connectLength = ConnectFrame.encode(buffer, 0, CLUSTER, 77, 1, 0, 0, 0, "", "h:1");
+        buffer.putInt(FrameHeader.LENGTH + 40, 500, ClientFrame.ORDER);
         assertFalse(connect.wrap(buffer, 0, connectLength), "an endpoint longer than the frame");
-        ConnectFrame.encode(buffer, 0, CLUSTER, 0, 1, 0, "h:1");
+        ConnectFrame.encode(buffer, 0, CLUSTER, 77, 1, 0, 0, 0, "", "h:1");
+        buffer.putInt(FrameHeader.LENGTH + 32, 500, ClientFrame.ORDER);
+        assertFalse(connect.wrap(buffer, 0, connectLength), "a credential name longer than the frame");
+        ConnectFrame.encode(buffer, 0, CLUSTER, 0, 1, 0, 0, 0, "", "h:1");
         assertFalse(connect.wrap(buffer, 0, connectLength), "client id 0");
 
         final AckFrame ack = new AckFrame();
