@@ -26,7 +26,8 @@ final class ClusterCommand extends CommandGroup
 {
     @Command(name = "start", mixinStandardHelpOptions = true,
         description = "Writes DIR/cluster.properties (a folder that holds one restarts its cluster as the file " +
-            "says), starts N nodes in the background and waits for a leader.")
+            "says, starting the nodes that are not running), starts N nodes in the background and waits for a " +
+            "leader.")
     static final class Start implements Callable<Integer>
     {
         private static final long LEADER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
@@ -49,13 +50,6 @@ final class ClusterCommand extends CommandGroup
         {
             Flags.within("--nodes", nodes, 1, 9);
             Flags.within("--base-port", basePort, 1, 65536 - nodes);
-            for (int id = 1; id <= nodes; id++)
-            {
-                if (NodeProcesses.running(NodeProcesses.pidFile(dir, id)).isPresent())
-                {
-                    throw new CommandFailure("node " + id + " of " + dir + " is already running");
-                }
-            }
             // a cluster begins once: on a folder that holds one, its file is used as it is and the nodes restart on
             // their logs; members change through the log (raftline member), never by rewriting the file
             final Path existing = dir.resolve("cluster.properties");
@@ -77,7 +71,14 @@ final class ClusterCommand extends CommandGroup
                     Arrays.toString(config.memberIds()) + ": start it with --nodes " + config.memberIds().length +
                     " (it is used as it is), or use a new folder");
             }
-            for (final int id : config.memberIds())
+            // nodes of the folder that run already are left to run: the others are (re)started
+            final List<Integer> toStart = Arrays.stream(config.memberIds()).boxed()
+                .filter(id -> NodeProcesses.running(NodeProcesses.pidFile(dir, id)).isEmpty()).toList();
+            if (toStart.isEmpty())
+            {
+                throw new CommandFailure("every node of " + dir + " is already running");
+            }
+            for (final int id : toStart)
             {
                 if (!NodeProcesses.isPortFree(config.member(id).port()))
                 {
@@ -86,7 +87,7 @@ final class ClusterCommand extends CommandGroup
                 }
             }
             final Process[] started = new Process[config.memberIds()[config.memberIds().length - 1] + 1];
-            for (final int id : config.memberIds())
+            for (final int id : toStart)
             {
                 started[id] = NodeProcesses.start(clusterFile, id, dir, newCluster);
             }
@@ -143,6 +144,7 @@ final class ClusterCommand extends CommandGroup
                 throw new CommandFailure("node " + id + " of " + dir + " is already running");
             }
             ClusterConfig config = ClusterConfig.load(clusterFile);
+            final String before = Files.readString(clusterFile);
             if (!config.members().containsKey(id))
             {
                 final int chosen = port != null ? port : LoopbackPorts.freeBase(1);
@@ -161,8 +163,13 @@ final class ClusterCommand extends CommandGroup
             {
                 if (System.nanoTime() > deadlineNs || NodeProcesses.running(NodeProcesses.pidFile(dir, id)).isEmpty())
                 {
-                    throw new CommandFailure("node " + id + " did not start; see " + dir.resolve("node-" + id +
-                        ".log"));
+                    // as if it had not been asked: the file lists no node that never ran
+                    NodeProcesses.running(NodeProcesses.pidFile(dir, id)).ifPresent(
+                        process -> NodeProcesses.stop(process, NodeProcesses.STOP_GRACE_NS));
+                    Files.writeString(clusterFile, before);
+                    Files.deleteIfExists(NodeProcesses.pidFile(dir, id));
+                    throw new CommandFailure("node " + id + " did not start (the cluster file is as it was); see " +
+                        dir.resolve("node-" + id + ".log"));
                 }
                 Thread.sleep(50);
             }

@@ -35,6 +35,11 @@ final class KeysCommand extends CommandGroup
             {
                 throw new CommandFailure(key + " exists: a cluster's key is rotated, not replaced (see the README)");
             }
+            final Path admin = dir.resolve(ClusterSecrets.ADMIN_CREDENTIALS_FILE);
+            if (Files.exists(admin))
+            {
+                throw new CommandFailure(admin + " exists, made under another key: move it away first");
+            }
             Files.createDirectories(dir);
             final StringBuilder lines = new StringBuilder();
             ClusterSecrets.createIn(dir).forEach((name, file) ->

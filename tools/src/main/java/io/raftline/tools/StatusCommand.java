@@ -90,8 +90,17 @@ final class StatusCommand implements Callable<Integer>
         {
             return admin.listMembers(CONFIGURATION_TIMEOUT_NS).configuration();
         }
+        catch (final RaftlineClientException.UnauthorisedException notAdmin)
+        {
+            spec.commandLine().getErr().println("status: the configuration is not shown: " + notAdmin.getMessage());
+            return null;
+        }
         catch (final RaftlineClientException noAnswer)
         {
+            if (noAnswer.reason() == RaftlineClientException.Reason.INVALID_REQUEST)
+            {
+                throw noAnswer; // a credential file that cannot be used, a bad --bind: said, exit 1
+            }
             return null;
         }
     }
@@ -165,6 +174,13 @@ final class StatusCommand implements Callable<Integer>
                     java.util.Arrays.toString(configuration.outgoingVoters()) + ")" : "")
                 .append(", learners ").append(java.util.Arrays.toString(configuration.learners())).append('\n');
         }
+        final boolean anyReachable = statuses.stream().anyMatch(NodeStatus::reachable);
+        final boolean authenticated = statuses.stream().filter(NodeStatus::reachable)
+            .allMatch(status -> status.value(NodeCounter.AUTHENTICATION) != 0);
+        if (anyReachable && authenticated)
+        {
+            table.append("authentication: on (frames between nodes and from clients are checked)\n");
+        }
         table.append(String.format("%-4s %-13s %8s %6s %12s %12s %12s %10s %9s",
             "id", "role", "term", "leader", "commit", "last", "durable", "elections", "malformed"));
         for (final NodeStatus status : statuses)
@@ -190,7 +206,7 @@ final class StatusCommand implements Callable<Integer>
             }
             if (status.value(NodeCounter.AUTHENTICATION) == 0)
             {
-                table.append("   authentication off: frames between nodes are not checked");
+                table.append("   authentication off: no frame is checked, between nodes or from clients");
             }
             else if (status.value(NodeCounter.UNAUTHENTICATED) != 0)
             {

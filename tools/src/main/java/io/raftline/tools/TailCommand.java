@@ -112,7 +112,7 @@ final class TailCommand implements Callable<Integer>
                     {
                         throw new CommandFailure("node " + node + " did not answer within " +
                             java.math.BigDecimal.valueOf(timeoutSeconds).stripTrailingZeros().toPlainString() +
-                            " s (is the cluster running?)");
+                            " s (is the cluster running, and does it accept this client's credential?)");
                     }
                 }
                 else if (!follow)

@@ -159,6 +159,14 @@ class CommandLineFailuresTest
         {
             assertEquals(0, again.exitCode(), again::toString);
             assertArrayEquals(before, Files.readAllBytes(clusterFile), "restarted as the file says, fsync kept");
+            assertOneLine(Cli.run("cluster", "start", "--nodes", "1", "--dir", dir.toString()), 1,
+                "already running");
+            // a node that cannot start (here: a key others can read) leaves the file as it was
+            Files.setPosixFilePermissions(dir.resolve("cluster.key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+            assertOneLine(Cli.run("cluster", "start-node", "--dir", dir.toString(), "--id", "2"), 1,
+                "did not start", "as it was");
+            assertArrayEquals(before, Files.readAllBytes(clusterFile), "no node.2 left in the file");
         }
         finally
         {

@@ -53,10 +53,14 @@ public final class Session
         return owner;
     }
 
-    /** Whether a client proving credential {@code credential} may append to, close or resume this session. */
+    /**
+     * Whether a client proving credential {@code credential} ("" for none, authentication off) may append to, close
+     * or resume this session. A session opened without a credential is no credential's: once clients prove one, it
+     * can no longer be used, rather than be anyone's.
+     */
     public boolean isOwnedBy(final String credential)
     {
-        return owner.isEmpty() || owner.equals(credential);
+        return owner.equals(credential);
     }
 
     public long lastCommittedSequence()

@@ -147,7 +147,8 @@ class SessionTableTest
         assertEquals("alice", table.session(3).owner());
         assertEquals(true, table.session(3).isOwnedBy("alice"));
         assertEquals(false, table.session(3).isOwnedBy("mallory"));
-        assertEquals(true, table.session(4).isOwnedBy("anyone"), "opened before owners were written");
+        assertEquals(false, table.session(4).isOwnedBy("anyone"), "opened without a credential: no credential's");
+        assertEquals(true, table.session(4).isOwnedBy(""), "but a client without one, authentication off, uses it");
 
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         table.writeTo(new java.io.DataOutputStream(bytes));

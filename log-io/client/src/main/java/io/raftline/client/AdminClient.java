@@ -49,7 +49,8 @@ public final class AdminClient implements AutoCloseable
     private final ConnectedFrame connected = new ConnectedFrame();
     private final AdminResultFrame resultFrame = new AdminResultFrame();
     private final RejectFrame reject = new RejectFrame();
-    private RaftlineClientException refused;    // the cluster refused the request to this client's credential
+    private RaftlineClientException refused;
+    private boolean closed;    // the cluster refused the request to this client's credential
     private long awaited;
     private Result result;
     private int leaderId;
@@ -125,7 +126,7 @@ public final class AdminClient implements AutoCloseable
                 throw new RaftlineClientException(underWay ? RaftlineClientException.Reason.TIMEOUT :
                     RaftlineClientException.Reason.CLUSTER_UNAVAILABLE, underWay ? "the leader took the request but did not finish it " +
                     "within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" : "no node answered within " +
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (is the cluster running?)");
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" + transport.unansweredHint());
             }
             if (result != null && result.status() == AdminStatus.IN_PROGRESS)
             {
@@ -260,9 +261,15 @@ public final class AdminClient implements AutoCloseable
         }
     }
 
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
     @Override
     public void close()
     {
+        closed = true;
         transport.removeListener(frames);
         if (ownsTransport)
         {

@@ -234,6 +234,17 @@ public final class ClientTransport implements AutoCloseable
         return resolved;
     }
 
+    /**
+     * What to check when no node answers: a cluster that does not accept a client's credential (another cluster's,
+     * or one made under a key it no longer holds) says nothing to it, which looks like a cluster that is down.
+     */
+    public String unansweredHint()
+    {
+        final boolean heard = Arrays.stream(nodeIds).anyMatch(this::isConnected);
+        return heard ? "" : credential == null ? " (is the cluster running? it may require a credential)" :
+            " (is the cluster running, and does it accept credential '" + credential.name() + "'?)";
+    }
+
     /** The name of the credential this client proves, or "none". */
     public String credentialName()
     {
@@ -309,6 +320,11 @@ public final class ClientTransport implements AutoCloseable
      */
     void idle(final int work)
     {
+        if (polling)
+        {
+            throw new IllegalStateException("a blocking call from inside a handler or listener cannot be served: " +
+                "nothing more is delivered until the handler returns (offer, and poll after it returns)");
+        }
         idleStrategy.idle(work);
         if (work == 0 && Thread.currentThread().isInterrupted())
         {

@@ -317,6 +317,7 @@ public final class Consumer implements AutoCloseable
         }
         if (next != nodeId)
         {
+            endStream(); // the node left behind may only have paused: it stops streaming to us
             nodeId = next;
             failovers++;
             requested = false;
@@ -370,7 +371,8 @@ public final class Consumer implements AutoCloseable
                 {
                     return; // not about this consumer's stream
                 }
-                if (reject.reason() == RejectReason.UNAUTHORISED)
+                if (reject.reason() == RejectReason.UNAUTHORISED &&
+                    (reject.expectedSequence() & io.raftline.protocol.security.ClientCredential.CONSUME) != 0)
                 {
                     refused = RaftlineClientException.UnauthorisedException.lacking(transport, reject.expectedSequence());
                 }
@@ -464,6 +466,12 @@ public final class Consumer implements AutoCloseable
             transport.close();
             return;
         }
+        endStream();
+    }
+
+    /** Tells the node read from to stop streaming to this consumer. */
+    private void endStream()
+    {
         transport.send(nodeId, TailFrame.encode(transport.frame(), 0, transport.clusterHash(), transport.clientId(),
             0, 0, TailFrame.END, 0, consumerId));
     }

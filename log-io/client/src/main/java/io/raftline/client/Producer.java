@@ -12,6 +12,7 @@ import io.raftline.protocol.client.ReadIndexResultFrame;
 import io.raftline.protocol.client.RejectFrame;
 import io.raftline.protocol.client.RejectReason;
 import io.raftline.protocol.client.SessionOpenedFrame;
+import io.raftline.protocol.security.ClientCredential;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -220,7 +221,7 @@ public final class Producer implements AutoCloseable
             {
                 throw new RaftlineClientException.ClusterUnavailableException(
                     "cluster unreachable: no leader opened a session within " +
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" + transport.unansweredHint());
             }
             if (nowNs >= nextAttemptNs)
             {
@@ -563,9 +564,10 @@ public final class Producer implements AutoCloseable
             }
             return;
         }
-        if (id != sessionId)
+        if (id != sessionId || reason == RejectReason.COMPACTED ||
+            (reason == RejectReason.UNAUTHORISED && (reject.expectedSequence() & ClientCredential.PRODUCE) == 0))
         {
-            return;
+            return; // a consumer's stream of the same number: stream numbers and session ids may meet
         }
         if (reason == null)
         {

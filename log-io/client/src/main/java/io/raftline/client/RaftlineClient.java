@@ -317,6 +317,7 @@ public final class RaftlineClient implements AutoCloseable
     {
         checkOpen();
         checkNoClientThread();
+        forgetClosed();
         final Producer producer = Producer.open(transport, false, name, resumeSessionId, window, listener,
             context.openTimeout.toNanos(), context.ackTimeout.toNanos(), type -> true);
         made.add(producer);
@@ -332,6 +333,7 @@ public final class RaftlineClient implements AutoCloseable
     {
         checkOpen();
         checkNoClientThread();
+        forgetClosed();
         final Consumer consumer = Consumer.open(transport, false, nodeId, fromIndex, false,
             Consumer.DEFAULT_WINDOW, handler, type -> true);
         made.add(consumer);
@@ -416,6 +418,7 @@ public final class RaftlineClient implements AutoCloseable
     {
         checkOpen();
         checkNoClientThread();
+        forgetClosed();
         final AdminClient admin = new AdminClient(transport, false);
         made.add(admin);
         return admin;
@@ -434,6 +437,22 @@ public final class RaftlineClient implements AutoCloseable
         CloseHelper.quietClose(clientThread);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(embedded != null ? embedded : runtime);
+    }
+
+    /** The connection its producers and consumers share (for tests in this package). */
+    ClientTransport transport()
+    {
+        return transport;
+    }
+
+    /** What was closed need not be closed again, nor polled: a long-lived client does not grow with its past. */
+    private void forgetClosed()
+    {
+        producers.removeIf(Producer::isClosed);
+        consumers.removeIf(Consumer::isClosed);
+        made.removeIf(made -> made instanceof Producer producer ? producer.isClosed() :
+            made instanceof Consumer consumer ? consumer.isClosed() :
+            made instanceof AdminClient admin && admin.isClosed());
     }
 
     private void checkNoClientThread()

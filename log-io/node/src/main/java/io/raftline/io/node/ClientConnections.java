@@ -56,6 +56,11 @@ final class ClientConnections implements AutoCloseable
         {
             return credential.equals(connect.credential()) && rights == connect.rights() && keyId == connect.keyId();
         }
+
+        boolean sameCredential(final Admitted other)
+        {
+            return credential.equals(other.credential) && rights == other.rights && keyId == other.keyId;
+        }
     }
 
     /** Told of each client whose publication is ready: answer its CONNECT. */
@@ -87,8 +92,7 @@ final class ClientConnections implements AutoCloseable
         final long clientId, final String endpoint, final Admitted admitted, final long correlationId, final long nowNs)
     {
         final ClientConnection client = clients.get(clientId);
-        if (client != null && client.endpoint.equals(endpoint) && client.admitted.credential().equals(
-            admitted.credential()) && client.admitted.rights() == admitted.rights())
+        if (client != null && client.endpoint.equals(endpoint) && client.admitted.sameCredential(admitted))
         {
             client.lastHeardNs = nowNs;
             return client;
@@ -98,9 +102,9 @@ final class ClientConnections implements AutoCloseable
             remove(client);
         }
         final Pending waiting = pending.get(clientId);
-        if (waiting != null && waiting.endpoint.equals(endpoint))
+        if (waiting != null && (waiting.endpoint.equals(endpoint) || !waiting.admitted.sameCredential(admitted)))
         {
-            return null; // a repeated CONNECT while the publication is being made
+            return null; // a repeated CONNECT while the publication is being made, or another credential's
         }
         if (waiting != null)
         {

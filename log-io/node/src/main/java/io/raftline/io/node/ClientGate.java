@@ -2,10 +2,12 @@ package io.raftline.io.node;
 
 import io.raftline.io.transport.TransportCounters;
 import io.raftline.protocol.client.ConnectFrame;
-import io.raftline.protocol.security.ClientCredential;
+import io.raftline.protocol.security.CredentialChecker;
 import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.protocol.security.FrameAuthenticator;
 import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who sent a client frame, with authentication on: a CONNECT names a credential (name, rights, the cluster key it
@@ -16,12 +18,16 @@ import org.agrona.DirectBuffer;
  */
 final class ClientGate
 {
-    private final ClusterKeys keys;
+    private static final Logger LOG = LoggerFactory.getLogger(ClientGate.class);
+    private static final long LOG_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+    private final CredentialChecker credentials;
     private final TransportCounters counters;
+    private long lastLogNs = Long.MIN_VALUE / 2;
 
     ClientGate(final ClusterKeys keys, final TransportCounters counters)
     {
-        this.keys = keys;
+        this.credentials = new CredentialChecker(keys);
         this.counters = counters;
     }
 
@@ -38,14 +44,34 @@ final class ClientGate
         {
             checker = existing.admitted.checker();
         }
+        else if (existing != null)
+        {
+            // an id held under another credential is not taken over: it is free once its client goes silent
+            counters.onUnauthenticated();
+            return null;
+        }
+        else if (credentials.proves(connect.keyId(), connect.credential(), connect.rights(), buffer, offset,
+            signedLength))
+        {
+            // only now the connection's own checker, its replay window starting at this frame
+            checker = credentials.connectionChecker(connect.keyId(), connect.credential(), connect.rights());
+        }
         else
         {
-            checker = connect.credential().isEmpty() ? null :
-                ClientCredential.checker(keys, connect.keyId(), connect.credential(), connect.rights());
+            checker = null;
         }
         if (checker == null || checker.verify(buffer, offset, signedLength) != FrameAuthenticator.OK)
         {
             counters.onUnauthenticated();
+            final long nowNs = System.nanoTime();
+            if (nowNs - lastLogNs >= LOG_INTERVAL_NS)
+            {
+                lastLogNs = nowNs;
+                LOG.warn("refused a client's CONNECT under credential '{}' (key {}): {}", connect.credential(),
+                    connect.keyId(), connect.credential().isEmpty() ? "it proves none" :
+                    "its code does not check out (another cluster's credential, altered rights, or a key this node " +
+                    "no longer holds)");
+            }
             return null;
         }
         return new ClientConnections.Admitted(connect.credential(), connect.rights(), connect.keyId(), checker);

@@ -31,6 +31,7 @@ import java.util.function.Consumer;
 final class ConsumerService implements AutoCloseable
 {
     private static final int FRAMES_PER_TAIL_LIMIT = 16;
+    static final int MAX_TAILS_PER_CLIENT = 64;
     private static final long IDLE_FRAME_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final RaftNode node;
@@ -74,6 +75,11 @@ final class ConsumerService implements AutoCloseable
         CloseHelper.quietClose(client.tails.remove(tail.consumer()));
         if (tail.isEnd())
         {
+            return;
+        }
+        if (client.tails.size() >= MAX_TAILS_PER_CLIENT)
+        {
+            counters.onDropped(); // each stream holds a log cursor: a client gets so many
             return;
         }
         final long from = tail.fromIndex();

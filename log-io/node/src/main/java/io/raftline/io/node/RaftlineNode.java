@@ -198,8 +198,9 @@ public final class RaftlineNode implements AutoCloseable
         final ClusterKeys keys = config.loadClusterKeys(); // before anything is made on disk
         if (keys == null)
         {
-            LOG.warn("node {}: {}=off: frames between nodes are not authenticated; anyone who can reach its port " +
-                "can forge them", nodeId, ClusterConfig.AUTHENTICATION);
+            LOG.warn("node {}: {}=off: neither frames between nodes nor clients are authenticated; anyone who can " +
+                "reach its port can forge frames and produce, consume and administer", nodeId,
+                ClusterConfig.AUTHENTICATION);
         }
         checkListenable(config.member(nodeId));
         final RaftlineNode node = new RaftlineNode(config, nodeId, keys, clock, random);

@@ -48,9 +48,8 @@ public final class ClientCredential
         {
             return null;
         }
-        final byte[] text = ("raftline-credential:" + name + ":" + rights).getBytes(StandardCharsets.UTF_8);
         final byte[] secret = new byte[Hmac.LENGTH];
-        new Hmac(key).compute(new org.agrona.concurrent.UnsafeBuffer(text), 0, text.length, secret);
+        CredentialChecker.derive(new Hmac(key), name, rights, secret);
         return secret;
     }
 
@@ -87,6 +86,10 @@ public final class ClientCredential
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
         {
             properties.load(reader);
+        }
+        catch (final java.nio.charset.CharacterCodingException ex)
+        {
+            throw new IllegalArgumentException(file + ": not a credential file (not text)");
         }
         catch (final IOException | IllegalArgumentException ex)
         {

@@ -123,6 +123,10 @@ public final class ClusterKeys
     /** Refuses a secret file that its group or others may read or write. */
     public static void checkOwnerOnly(final Path file)
     {
+        if (Files.isDirectory(file))
+        {
+            throw new IllegalArgumentException(file + ": a folder, not a file");
+        }
         try
         {
             final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
@@ -130,7 +134,7 @@ public final class ClusterKeys
             {
                 if (!permission.name().startsWith("OWNER"))
                 {
-                    throw new IllegalArgumentException(file + ": others can access it (" +
+                    throw new IllegalArgumentException(file + ": its group or others can access it (" +
                         PosixFilePermissions.toString(permissions) + "); make it owner-only: chmod 600 " + file);
                 }
             }

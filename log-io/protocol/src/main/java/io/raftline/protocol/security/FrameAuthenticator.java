@@ -134,11 +134,51 @@ public final class FrameAuthenticator
     private void code(
         final Hmac mac, final DirectBuffer buffer, final int offset, final int length, final byte[] bodyDigest)
     {
+        code(mac, buffer, offset, length, bodyDigest, code);
+    }
+
+    private static void code(
+        final Hmac mac, final DirectBuffer buffer, final int offset, final int length, final byte[] bodyDigest,
+        final byte[] out)
+    {
         mac.start();
         mac.update(buffer, offset, Math.min(length, DIRECT_BYTES));
         mac.update(bodyDigest, 0, DIGEST_LENGTH);
         mac.update(buffer, offset + length, 8);
-        mac.finish(code);
+        mac.finish(out);
+    }
+
+    /**
+     * Whether a signed frame of {@code length} bytes (trailer included, at least a header and a trailer) carries the
+     * code {@code mac} gives it and a stamp within {@link #MAX_SKEW_NS} of {@code clock}: {@link #OK},
+     * {@link #BAD_CODE} or {@link #OUT_OF_WINDOW}; not whether the stamp is new for its sender. Allocates nothing.
+     */
+    static int checkCode(
+        final Hmac mac, final DirectBuffer buffer, final int offset, final int length, final byte[] digest,
+        final byte[] code, final WallClock clock)
+    {
+        final int signedLength = length - CODE_LENGTH;
+        final int frameLength = length - TRAILER_LENGTH;
+        if (frameLength <= DIRECT_BYTES)
+        {
+            mac.sha256(buffer, offset, 0, digest);
+        }
+        else
+        {
+            mac.sha256(buffer, offset + DIRECT_BYTES, frameLength - DIRECT_BYTES, digest);
+        }
+        code(mac, buffer, offset, frameLength, digest, code);
+        int difference = 0;
+        for (int i = 0; i < CODE_LENGTH; i++)
+        {
+            difference |= code[i] ^ buffer.getByte(offset + signedLength + i);
+        }
+        if (difference != 0)
+        {
+            return BAD_CODE;
+        }
+        final long stamp = buffer.getLong(offset + signedLength - 8, FrameHeader.ORDER);
+        return Math.abs(stamp - clock.epochNanos()) > MAX_SKEW_NS ? OUT_OF_WINDOW : OK;
     }
 
     /**
@@ -157,24 +197,12 @@ public final class FrameAuthenticator
         {
             return UNKNOWN_KEY;
         }
-        final int signedLength = length - CODE_LENGTH;
-        final int frameLength = length - TRAILER_LENGTH;
-        bodyDigest(buffer, offset, frameLength, digest);
-        code(mac, buffer, offset, frameLength, digest);
-        int difference = 0;
-        for (int i = 0; i < CODE_LENGTH; i++)
+        final int checked = checkCode(mac, buffer, offset, length, digest, code, clock);
+        if (checked != OK)
         {
-            difference |= code[i] ^ buffer.getByte(offset + signedLength + i);
+            return checked;
         }
-        if (difference != 0)
-        {
-            return BAD_CODE;
-        }
-        final long stamp = buffer.getLong(offset + signedLength - 8, FrameHeader.ORDER);
-        if (Math.abs(stamp - clock.epochNanos()) > MAX_SKEW_NS)
-        {
-            return OUT_OF_WINDOW;
-        }
+        final long stamp = buffer.getLong(offset + length - CODE_LENGTH - 8, FrameHeader.ORDER);
         final int sender = FrameHeader.senderId(buffer, offset);
         if (stamp <= lastStampBySender.get(sender))
         {

@@ -29,6 +29,12 @@ final class Hmac
 
     Hmac(final byte[] key)
     {
+        rekey(key);
+    }
+
+    /** From now on, codes under {@code key} (at most 64 bytes here: no allocation). */
+    void rekey(final byte[] key)
+    {
         final byte[] k = key.length > BLOCK ? inner.digest(key) : key;
         for (int i = 0; i < BLOCK; i++)
         {
