@@ -161,6 +161,15 @@ class CommandLineFailuresTest
             assertArrayEquals(before, Files.readAllBytes(clusterFile), "restarted as the file says, fsync kept");
             assertOneLine(Cli.run("cluster", "start", "--nodes", "1", "--dir", dir.toString()), 1,
                 "already running");
+            // one node stopped by hand is started again by cluster start, the others left to run
+            final ProcessHandle node = ProcessHandle.of(Long.parseLong(
+                Files.readString(dir.resolve("node-1.pid")).strip())).orElseThrow();
+            node.destroy();
+            assertTrue(node.onExit().get(20, TimeUnit.SECONDS) != null);
+            final Cli restarted = Cli.run("cluster", "start", "--nodes", "1", "--dir", dir.toString());
+            assertEquals(0, restarted.exitCode(), restarted::toString);
+            assertTrue(Long.parseLong(Files.readString(dir.resolve("node-1.pid")).strip()) != node.pid(),
+                "a new process");
             // a node that cannot start (here: a key others can read) leaves the file as it was
             Files.setPosixFilePermissions(dir.resolve("cluster.key"),
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));

@@ -118,11 +118,6 @@ public final class TransportCounters
         unauthorised.incrementRelease();
     }
 
-    public long unauthenticated()
-    {
-        return unauthenticated.get();
-    }
-
     public long malformed()
     {
         return malformed.get();

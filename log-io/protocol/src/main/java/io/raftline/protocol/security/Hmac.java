@@ -44,14 +44,6 @@ final class Hmac
         }
     }
 
-    /** Writes the 32-byte code of {@code buffer[offset, offset + length)} to {@code out[0, 32)}. */
-    void compute(final DirectBuffer buffer, final int offset, final int length, final byte[] out)
-    {
-        start();
-        update(buffer, offset, length);
-        finish(out);
-    }
-
     /** Begins a code; {@link #update} parts of the message in order, then {@link #finish}. */
     void start()
     {

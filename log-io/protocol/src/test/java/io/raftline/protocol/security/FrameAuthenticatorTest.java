@@ -45,12 +45,16 @@ class FrameAuthenticatorTest
             ThreadLocalRandom.current().nextBytes(data);
             final byte[] expected = reference.doFinal(Arrays.copyOfRange(data, 3, 3 + length));
             final byte[] heap = new byte[32];
-            hmac.compute(new UnsafeBuffer(data), 3, length, heap);
+            hmac.start();
+            hmac.update(new UnsafeBuffer(data), 3, length);
+            hmac.finish(heap);
             assertArrayEquals(expected, heap, "heap, " + length + " bytes");
             final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(data.length));
             direct.putBytes(0, data);
             final byte[] offHeap = new byte[32];
-            hmac.compute(direct, 3, length, offHeap);
+            hmac.start();
+            hmac.update(direct, 3, length);
+            hmac.finish(offHeap);
             assertArrayEquals(expected, offHeap, "direct, " + length + " bytes");
         }
     }
