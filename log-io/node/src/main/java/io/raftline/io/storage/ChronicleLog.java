@@ -78,6 +78,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private final SegmentClock clock;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private final SegmentMaker segmentMaker;
     private final SegmentTable segments = new SegmentTable();
     private final TermRuns terms = new TermRuns();
     private final RecentEntries recent = new RecentEntries(RECENT_ENTRIES);
@@ -122,6 +123,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         this.clock = clock;
         this.queue = queue;
         this.appender = queue.createAppender();
+        this.segmentMaker = new SegmentMaker(queue, dir.getFileName().toString());
         this.appenderThread = Thread.currentThread();
         this.lookupCursor = new LogCursor(source);
     }
@@ -530,6 +532,11 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         closeSegmentChannel();
         try
         {
+            segmentMaker.close();
+            if (segmentMaker.madeAhead() > highestCycle)
+            {
+                removeFileMadeAhead(segmentMaker.madeAhead());
+            }
             lookupCursor.close();
             appender.singleThreadedCheckReset();
             appender.close();
@@ -544,13 +551,12 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
 
     private void recover()
     {
-        final int[] cycles = QueueFiles.cycles(queue);
+        final int[] cycles = QueueFiles.checkedCycles(queue);
         highestCycle = cycles.length == 0 ? 0 : cycles[cycles.length - 1];
         final QueueFiles.SegmentHeader header = new QueueFiles.SegmentHeader();
         final ExcerptTailer tailer = queue.createTailer();
         try
         {
-            QueueFiles.checkNoStrayFiles(queueDir, cycles);
             for (int i = 0; i < cycles.length; i++)
             {
                 final int cycle = cycles[i];
@@ -567,8 +573,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 }
                 else
                 {
-                    // a crash between Chronicle making the file and the header going in: it holds nothing, and
-                    // left in place it would sit between segments once the next one is made
+                    // made ahead and never used, or a crash between Chronicle making the file and the header going
+                    // in: it holds nothing, and left in place it would sit between segments once the next one is made
                     removeEmptyLastSegment(cycle);
                 }
             }
@@ -647,7 +653,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private void removeEmptyLastSegment(final int cycle)
     {
         final Path file = queueDir.resolve(QueueFiles.fileName(cycle));
-        LOG.warn("segment file {} holds no header (a crash while creating it): removed", file);
+        LOG.info("segment file {} holds no header (made ahead and not used, or a crash while creating it): removed",
+            file);
         try
         {
             Files.delete(file);
@@ -657,6 +664,21 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             throw new StorageException("cannot remove the empty segment file " + file + ": " + ex.getMessage(), ex);
         }
         queue.refreshDirectoryListing();
+    }
+
+    /** Tidies the directory for readers and the next open, which would remove the file anyway. */
+    private void removeFileMadeAhead(final int cycle)
+    {
+        try
+        {
+            Files.deleteIfExists(queueDir.resolve(QueueFiles.fileName(cycle)));
+            queue.refreshDirectoryListing();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.info("could not remove the unused segment file {} (the next open removes it): {}",
+                QueueFiles.fileName(cycle), ex.toString());
+        }
     }
 
     private void loadConfigurationEntries()
@@ -815,6 +837,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             forceSegment();
         }
         final int cycle = Math.max(clock.cycle(), highestCycle) + 1;
+        segmentMaker.await(); // the file of this cycle, made ahead at the last roll
         clock.cycle(cycle);
         claimAppender();
         try (DocumentContext context = appender.writingDocument())
@@ -850,6 +873,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         {
             metadata.storeDurableWatermark(durableIndex);
         }
+        segmentMaker.makeAhead(cycle + 1);
     }
 
     private long lastSegmentFirstIndex()

@@ -28,7 +28,7 @@ public final class LogInspector implements AutoCloseable
         public static final String ACTIVE = "active";
         /** Every entry it holds was superseded by a later segment (a truncation). */
         public static final String SUPERSEDED = "superseded";
-        /** No complete header: a crash while the segment was being created; ignored. */
+        /** No complete header: the next segment made ahead, or a crash while one was being created; ignored. */
         public static final String EMPTY = "empty";
     }
 
@@ -274,8 +274,7 @@ public final class LogInspector implements AutoCloseable
         {
             return;
         }
-        final int[] cycles = QueueFiles.cycles(queue);
-        QueueFiles.checkNoStrayFiles(queueDir, cycles);
+        final int[] cycles = QueueFiles.checkedCycles(queue);
         final QueueFiles.SegmentHeader header = new QueueFiles.SegmentHeader();
         final long[] firsts = new long[cycles.length];
         final long[] entries = new long[cycles.length];

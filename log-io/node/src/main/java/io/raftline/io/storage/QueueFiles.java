@@ -203,10 +203,28 @@ final class QueueFiles
     }
 
     /**
-     * Every finished {@code .cq4} file of the folder must be one of {@code cycles}, the queue's own listing: any other
-     * is a stray or damaged file, named (never read as part of the log, never deleted).
+     * {@link #cycles}, after checking that every finished {@code .cq4} file of the folder is one of them: any other is
+     * a stray or damaged file, named (never read as part of the log, never deleted). A file that a live writer
+     * finished making while the cycles were listed is found by listing them once more.
      */
-    static void checkNoStrayFiles(final Path queueDir, final int[] cycles)
+    static int[] checkedCycles(final SingleChronicleQueue queue)
+    {
+        final Path queueDir = queue.file().toPath();
+        final int[] cycles = cycles(queue);
+        if (findStrayFile(queueDir, cycles) == null)
+        {
+            return cycles;
+        }
+        final int[] again = cycles(queue);
+        final Path stray = findStrayFile(queueDir, again);
+        if (stray != null)
+        {
+            throw new StorageException("segment file " + stray + " is not part of the log: a stray or damaged file");
+        }
+        return again;
+    }
+
+    private static Path findStrayFile(final Path queueDir, final int[] cycles)
     {
         final java.util.Set<String> listed = new java.util.HashSet<>();
         for (final int cycle : cycles)
@@ -219,10 +237,10 @@ final class QueueFiles
             {
                 if (!listed.contains(file.getFileName().toString()) && !isUnfinished(file))
                 {
-                    throw new StorageException("segment file " + file + " is not part of the log: a stray or " +
-                        "damaged file");
+                    return file;
                 }
             }
+            return null;
         }
         catch (final IOException ex)
         {

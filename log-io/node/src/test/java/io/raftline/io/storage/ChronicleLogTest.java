@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -167,6 +168,62 @@ class ChronicleLogTest
     }
 
     @Test
+    void eachRollGoesOntoAFileMadeAheadAndOneNeverUsedIsRemovedOnOpen() throws IOException
+    {
+        final Path queueDir = dir.resolve(QueueFiles.QUEUE_DIRECTORY);
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            for (int i = 1; i <= 120; i++)
+            {
+                TestEntries.append(log, termAt(i));
+                final int segments;
+                try (LogInspector inspector = LogInspector.open(dir))
+                {
+                    segments = headed(inspector);
+                    assertTrue(inspector.verify().ok(), inspector.verify().toString());
+                }
+                awaitFileCount(queueDir, segments + 1); // the next one, made ahead and not yet used
+            }
+            log.truncateFrom(100); // a truncation's segment takes the file made ahead too
+            TestEntries.append(log, 99);
+            checkLog(log, 1, 100, index -> index == 100 ? 99 : termAt(index));
+        }
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            try (LogInspector inspector = LogInspector.open(dir))
+            {
+                assertEquals(headed(inspector), segmentFiles(queueDir), "the unused file is removed");
+            }
+            checkLog(log, 1, 100, index -> index == 100 ? 99 : termAt(index));
+            TestEntries.append(log, 99);
+            assertEquals(101, log.lastIndex());
+        }
+    }
+
+    private static int headed(final LogInspector inspector)
+    {
+        return (int)inspector.segments().stream().filter(s -> !s.state().equals(LogInspector.Segment.EMPTY)).count();
+    }
+
+    private static void awaitFileCount(final Path queueDir, final int expected) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+        while (segmentFiles(queueDir) != expected && System.nanoTime() < deadlineNs)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(expected, segmentFiles(queueDir), "segment files");
+    }
+
+    private static long segmentFiles(final Path queueDir) throws IOException
+    {
+        try (Stream<Path> files = Files.list(queueDir))
+        {
+            return files.filter(file -> file.toString().endsWith(SingleChronicleQueue.SUFFIX)).count();
+        }
+    }
+
+    @Test
     void truncationAtEveryPositionThenAppendRestartAndReadBack()
     {
         final int entries = 12;
@@ -283,9 +340,16 @@ class ChronicleLogTest
                 TestEntries.append(log, termAt(i));
             }
             log.sync();
-            for (final Path file : TestEntries.segmentFiles(dir))
+            try (LogInspector inspector = LogInspector.open(dir))
             {
-                Files.copy(file, saved.resolve(file.getFileName()));
+                for (final LogInspector.Segment segment : inspector.segments())
+                {
+                    if (!segment.state().equals(LogInspector.Segment.EMPTY)) // not the next one, made ahead
+                    {
+                        final Path file = dir.resolve(QueueFiles.QUEUE_DIRECTORY).resolve(segment.file());
+                        Files.copy(file, saved.resolve(file.getFileName()));
+                    }
+                }
             }
             // a snapshot below the log's end: what the log holds above it conflicts with it
             log.reset(100, 7);
@@ -293,7 +357,10 @@ class ChronicleLogTest
             assertEquals(100, log.lastIndex());
             assertEquals(7, log.term(100));
             assertEquals(100, log.durableIndex());
-            assertEquals(1, TestEntries.segmentFiles(dir).size(), "the old segments are deleted");
+            try (LogInspector inspector = LogInspector.open(dir))
+            {
+                assertEquals(1, headed(inspector), "the old segments are deleted");
+            }
             for (int i = 101; i <= 130; i++)
             {
                 TestEntries.append(log, 7);
