@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code raftline bench}: the standard workload (docs/WORKLOAD.md) as {@code bench throughput} and
  * {@code bench latency}, what the parts alone can do on this machine ({@code bench ceiling}, see
- * {@link BenchCeilingCommand}) and several runs on one latency plot ({@code bench plot}, see {@link BenchPlotCommand}).
+ * {@link BenchCeilingCommand}), several runs on one latency plot ({@code bench plot}, see {@link BenchPlotCommand})
+ * and Raftline against a peer in one sitting ({@code bench compare}, see {@link BenchCompareCommand}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Runs the standard cluster workload.",
     subcommands = {
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
         BenchCeilingCommand.class,
         BenchSnapshotCommand.class,
         BenchPlotCommand.class,
+        BenchCompareCommand.class,
     })
 final class BenchCommand extends CommandGroup
 {

@@ -9,8 +9,9 @@ import java.util.Locale;
 
 /**
  * The familiar HdrHistogram plot as a self-contained SVG: latency (us) against percentile, the percentile axis on
- * a log scale of 1 / (1 - p) so that the tail (99%, 99.9%, 99.99%) gets room. Several runs can share one plot; a
- * run is either a {@link Histogram} or the points of a percentile distribution read back from a file.
+ * a log scale of 1 / (1 - p) so that the tail (99%, 99.9%, 99.99%) gets room, the latency axis on a log scale so
+ * that a median of tens of microseconds and a tail of milliseconds are both readable. Several runs can share one
+ * plot; a run is either a {@link Histogram} or the points of a percentile distribution.
  */
 final class LatencyPlot
 {
@@ -48,6 +49,13 @@ final class LatencyPlot
 
     static String svg(final List<Series> series, final String title)
     {
+        return svg(series, title, COLOURS.length);
+    }
+
+    /** As {@link #svg(List, String)}, series i drawn in colour {@code i % colourGroups} (e.g. 2: one per system). */
+    static String svg(final List<Series> series, final String title, final int colourGroups)
+    {
+        double minUs = Double.MAX_VALUE;
         double maxUs = 1;
         double decades = 2;
         for (final Series s : series)
@@ -55,11 +63,15 @@ final class LatencyPlot
             for (final Point point : s.points())
             {
                 maxUs = Math.max(maxUs, point.valueUs());
+                minUs = Math.min(minUs, point.valueUs());
             }
             final long count = Math.max(1, s.totalCount());
             decades = Math.max(decades, Math.min(MAX_DECADES, Math.ceil(Math.log10(count))));
         }
-        maxUs = niceCeiling(maxUs);
+        // from a whole decade (at least 1 us) to the next 1-2-5 step above the highest value
+        final double lowUs = Math.pow(10, Math.floor(Math.log10(Math.max(1, Math.min(minUs, maxUs)))));
+        final double highUs = Math.max(lowUs * 10, niceCeiling(maxUs));
+        final double latencyDecades = Math.log10(highUs / lowUs);
         final StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" " +
             "font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT));
@@ -77,13 +89,21 @@ final class LatencyPlot
             svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                 x, TOP + plotHeight + 18, percentileLabel(d)));
         }
-        for (int i = 0; i <= 5; i++)
+        for (double decadeUs = lowUs; decadeUs < highUs * 1.001; decadeUs *= 10)
         {
-            final double y = TOP + plotHeight - plotHeight * i / 5.0;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
-                LEFT, y, LEFT + plotWidth, y));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                LEFT - 6, y + 4, formatUs(maxUs * i / 5.0)));
+            for (final double step : new double[]{ 1, 2, 5 })
+            {
+                final double valueUs = decadeUs * step;
+                if (valueUs > highUs * 1.001)
+                {
+                    break;
+                }
+                final double y = TOP + plotHeight - plotHeight * Math.log10(valueUs / lowUs) / latencyDecades;
+                svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" " +
+                    "stroke=\"%s\"/>%n", LEFT, y, LEFT + plotWidth, y, step == 1 ? "#ccc" : "#eee"));
+                svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                    LEFT - 6, y + 4, formatUs(valueUs)));
+            }
         }
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
             LEFT + plotWidth / 2, HEIGHT - 22));
@@ -92,12 +112,13 @@ final class LatencyPlot
         // curves
         for (int i = 0; i < series.size(); i++)
         {
-            final String colour = COLOURS[i % COLOURS.length];
+            final String colour = COLOURS[i % Math.max(1, Math.min(colourGroups, COLOURS.length))];
             final StringBuilder path = new StringBuilder();
             for (final Point point : series.get(i).points())
             {
                 final double x = LEFT + plotWidth * decadesOf(point.percentile(), decades) / decades;
-                final double y = TOP + plotHeight - plotHeight * Math.min(point.valueUs(), maxUs) / maxUs;
+                final double valueUs = Math.min(Math.max(point.valueUs(), lowUs), highUs);
+                final double y = TOP + plotHeight - plotHeight * Math.log10(valueUs / lowUs) / latencyDecades;
                 path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
             }
             svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
@@ -140,7 +161,7 @@ final class LatencyPlot
     private static double niceCeiling(final double value)
     {
         final double magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-        for (final double step : new double[]{ 1, 2, 2.5, 5, 10 })
+        for (final double step : new double[]{ 1, 2, 5 })
         {
             if (value <= step * magnitude)
             {
@@ -152,7 +173,7 @@ final class LatencyPlot
 
     private static String formatUs(final double us)
     {
-        return us >= 100 ? String.format(Locale.ROOT, "%.0f", us) : String.format(Locale.ROOT, "%.1f", us);
+        return String.format(Locale.ROOT, "%,.0f", us);
     }
 
     private static String escape(final String text)

@@ -109,11 +109,79 @@ class BenchSmokeTest
     }
 
     @Test
+    void compareAlternatesRaftlineAndAPeerAndGivesTheRatiosOfEachPoint() throws Exception
+    {
+        // a peer that answers at once: 10 entries/s per payload byte, a p99 of 5 ms
+        final String peer = "echo \"the peer's chatter\" >&2; echo '{\"system\":\"fake-peer\",\"test\":\"{test}\"," +
+            "\"payload\":{payload},\"rate\":{rate},\"ops_per_s\":{payload}0,\"p50_us\":500,\"p90_us\":900," +
+            "\"p99_us\":5000,\"p999_us\":9000,\"max_us\":20000,\"errors\":0}'";
+        final Path plots = dir.resolve("plots");
+
+        final Cli compare = Cli.run("bench", "compare", "--peer", peer, "--test", "throughput,latency",
+            "--payload", "64", "--rate", "2000", "--pairs", "2", "--warmup", "0.5", "--duration", "1",
+            "--plot-dir", plots.toString());
+
+        assertEquals(0, compare.exitCode(), compare.out() + compare.err());
+        final String json = compare.lastLine();
+        assertTrue(json.startsWith("{\"test\":\"compare\",\"pairs\":2,\"points\":[{\"test\":\"throughput\"," +
+            "\"payload\":64,\"rate\":0,\"valid_pairs\":2,\"peer\":\"fake-peer\""), json);
+        assertTrue(json.contains("{\"test\":\"latency\",\"payload\":64,\"rate\":2000,\"valid_pairs\":2"), json);
+        assertTrue(json.endsWith("\"failed_pairs\":0}"), json);
+        // the ratio of each pair is Raftline's figure over the peer's: read Raftline's back from the pair lines
+        final Matcher pairs = Pattern.compile("raftline\\s+([0-9,]+)/s").matcher(compare.out());
+        final double[] ratios = new double[2];
+        for (int i = 0; i < 2; i++)
+        {
+            assertTrue(pairs.find(), compare.out());
+            ratios[i] = Double.parseDouble(pairs.group(1).replace(",", "")) / 640;
+        }
+        final Matcher ratio = Pattern.compile("\"ops_per_s\":\\{\"median\":([0-9.]+),\"min\":([0-9.]+)")
+            .matcher(json);
+        assertTrue(ratio.find(), json);
+        assertEquals((ratios[0] + ratios[1]) / 2, Double.parseDouble(ratio.group(1)),
+            0.01 * Double.parseDouble(ratio.group(1)));
+        assertEquals(Math.min(ratios[0], ratios[1]), Double.parseDouble(ratio.group(2)),
+            0.01 * Double.parseDouble(ratio.group(2)));
+        for (final String point : List.of("throughput-64B.svg", "latency-64B-2000.svg"))
+        {
+            final var document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(plots.resolve(point).toFile());
+            assertEquals(4, document.getElementsByTagName("path").getLength(), "both systems, every pair: " + point);
+        }
+        assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
+            "no child process left running");
+    }
+
+    @Test
+    void compareSaysWhichRunFailedAndKeepsItsOutput() throws Exception
+    {
+        final Path logs = dir.resolve("logs");
+
+        final Cli compare = Cli.run("bench", "compare", "--peer", "echo 'no such peer'; exit 3", "--test",
+            "throughput", "--pairs", "1", "--warmup", "0.5", "--duration", "1", "--log-dir", logs.toString());
+
+        assertEquals(1, compare.exitCode(), compare.out() + compare.err());
+        assertTrue(compare.out().contains("peer FAILED: exit 3: no such peer"), compare.out());
+        assertTrue(compare.lastLine().endsWith("\"valid_pairs\":0}],\"failed_pairs\":1}"), compare.lastLine());
+        assertEquals("no such peer\n", Files.readString(logs.resolve("throughput-100B-pair1-peer.log")));
+    }
+
+    @Test
+    void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo()
+    {
+        assertEquals(2.0, BenchCompareCommand.median(new double[] { 1, 2, 9 }));
+        assertEquals(2.5, BenchCompareCommand.median(new double[] { 1, 2, 3, 9 }));
+    }
+
+    @Test
     void badUsageExitsTwo()
     {
         assertEquals(2, Cli.run("bench").exitCode());
         assertEquals(2, Cli.run("bench", "sideways").exitCode());
         assertEquals(2, Cli.run("bench", "ceiling", "--payload", "4").exitCode());
+        assertEquals(2, Cli.run("bench", "compare").exitCode(), "no --peer");
+        assertEquals(2, Cli.run("bench", "compare", "--peer", "true", "--pairs", "0").exitCode());
+        assertEquals(2, Cli.run("bench", "compare", "--peer", "true", "--test", "sideways").exitCode());
         assertEquals(2, Cli.run("bench", "plot", "--out", dir.resolve("x.svg").toString(), "--label", "a", "--label",
             "b", dir.resolve("one.hgrm").toString()).exitCode());
     }
