@@ -12,7 +12,7 @@ import io.raftline.io.storage.ChronicleLog;
 import io.raftline.protocol.AeronRuntime;
 import io.raftline.protocol.security.ClusterKeys;
 import io.raftline.protocol.security.FrameAuthenticator;
-import io.raftline.io.transport.BatchDigests;
+import io.raftline.io.transport.SharedBatches;
 import io.raftline.io.transport.PeerPublisher;
 import io.raftline.io.transport.TransportCounters;
 import io.raftline.io.transport.codec.RaftMessageEncoder;
@@ -43,7 +43,7 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
 
     private final int selfId;
     private final ClusterKeys keys;    // null: authentication off
-    private final BatchDigests batchDigests = new BatchDigests();
+    private final SharedBatches sharedBatches = new SharedBatches();
     private final Aeron aeron;
     private final ClusterConfig config;
     private final RaftMessageEncoder encoder;
@@ -213,7 +213,7 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
         final TransportCounters transport = counters.transport();
         final PeerPublisher publisher = new PeerPublisher(id, aeron.addExclusivePublication(channel,
             AeronRuntime.STREAM_ID), encoder, clusterHash, log.newCursor(), transport,
-            keys == null ? null : new FrameAuthenticator(keys), batchDigests, MAX_PENDING_PER_PEER);
+            keys == null ? null : new FrameAuthenticator(keys), sharedBatches, MAX_PENDING_PER_PEER);
         final Peer peer = new Peer(id, endpoint, publisher, counters.newMatchIndexCounter(id), member);
         peers.put(id, peer);
         LOG.info("node {} connects to node {} at {}", selfId, id, endpoint);

@@ -14,7 +14,8 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * Sends Raft messages to one peer over its Aeron publication. An AppendEntries is encoded in place: entries are
- * copied from the mapped log straight into the publication's term buffer ({@code tryClaim}); only a frame larger
+ * copied from the mapped log straight into the publication's term buffer ({@code tryClaim}), or, when another
+ * follower was sent the same batch, copied as that one encoded them ({@link SharedBatches}); only a frame larger
  * than one Aeron frame is assembled apart and fragmented by {@code offer}. With authentication on, every frame is
  * signed where it was encoded (its trailer written after it) just before it is committed.
  *
@@ -31,7 +32,7 @@ public final class PeerPublisher implements AutoCloseable
     private final LogCursor cursor;
     private final TransportCounters counters;
     private final FrameAuthenticator signer;   // null: authentication off
-    private final BatchDigests batchDigests;   // shared with the other publishers of the node
+    private final SharedBatches batches;       // shared with the other publishers of the node
     private final byte[] digest = new byte[FrameAuthenticator.DIGEST_LENGTH];
     private final int trailerLength;
     private final BufferClaim claim = new BufferClaim();
@@ -48,11 +49,11 @@ public final class PeerPublisher implements AutoCloseable
         final LogCursor cursor,
         final TransportCounters counters,
         final FrameAuthenticator signer,
-        final BatchDigests batchDigests,
+        final SharedBatches batches,
         final int maxPending)
     {
         this.signer = signer;
-        this.batchDigests = batchDigests;
+        this.batches = batches;
         this.trailerLength = signer == null ? 0 : FrameAuthenticator.TRAILER_LENGTH;
         this.peerId = peerId;
         this.publication = publication;
@@ -197,10 +198,10 @@ public final class PeerPublisher implements AutoCloseable
             return;
         }
         final long firstIndex = message.index + 1;
-        if (!batchDigests.find(message.term, firstIndex, message.entryCount, digest))
+        if (!batches.findDigest(message.term, firstIndex, message.entryCount, digest))
         {
             signer.bodyDigest(buffer, offset, length, digest);
-            batchDigests.put(message.term, firstIndex, message.entryCount, digest);
+            batches.putDigest(message.term, firstIndex, message.entryCount, digest);
         }
         signer.sign(buffer, offset, length, digest);
     }
@@ -240,8 +241,16 @@ public final class PeerPublisher implements AutoCloseable
         {
             largeFrame.checkLimit(end);
         }
-        int position = offset + encoder.encodeAppendHeader(message, clusterHash, buffer, offset);
-        if (message.entryCount > 0 && !cursor.seek(message.index + 1))
+        final int entriesOffset = offset + encoder.encodeAppendHeader(message, clusterHash, buffer, offset);
+        final long firstIndex = message.index + 1;
+        if (message.entryCount > 0 && batches.copyEntries(message.term, firstIndex, message.entryCount, buffer,
+            entriesOffset, end - entriesOffset))
+        {
+            encoder.finishAppend(buffer, offset, end - offset, message.entryCount);
+            return true;
+        }
+        int position = entriesOffset;
+        if (message.entryCount > 0 && !cursor.seek(firstIndex))
         {
             return false;
         }
@@ -265,6 +274,11 @@ public final class PeerPublisher implements AutoCloseable
                 " bytes, not the " + (end - offset) + " the core measured");
         }
         encoder.finishAppend(buffer, offset, position - offset, message.entryCount);
+        if (message.entryCount > 0)
+        {
+            batches.keepEntries(message.term, firstIndex, message.entryCount, buffer, entriesOffset,
+                position - entriesOffset);
+        }
         return true;
     }
 
