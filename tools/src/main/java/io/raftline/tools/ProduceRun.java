@@ -171,15 +171,13 @@ final class ProduceRun implements ProducerListener
         return stoppedEarly;
     }
 
+    /**
+     * "name-sequence" padded with dots to the size. The dots were written once: sequences only grow, so each text
+     * covers the digits of the one before.
+     */
     private int encode(final long sequence)
     {
-        final int digits = payload.putLongAscii(prefix.length, sequence);
-        final int textLength = prefix.length + digits;
-        if (textLength < size)
-        {
-            payload.setMemory(textLength, size - textLength, (byte)'.');
-        }
-        return Math.max(size, textLength);
+        return Math.max(size, prefix.length + payload.putLongAscii(prefix.length, sequence));
     }
 
     @Override

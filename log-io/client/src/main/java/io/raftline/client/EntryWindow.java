@@ -154,9 +154,9 @@ final class EntryWindow
     /** Drops entries up to and including {@code sequence}. */
     void removeUpTo(final long sequence)
     {
-        while (firstSequence <= sequence && firstSequence < nextSequence)
+        if (sequence >= firstSequence)
         {
-            firstSequence++;
+            firstSequence = Math.min(sequence, nextSequence - 1) + 1;
         }
         head = size() == 0 ? tail : offsets[slot(firstSequence)];
     }

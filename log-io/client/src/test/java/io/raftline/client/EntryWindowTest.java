@@ -77,4 +77,27 @@ class EntryWindowTest
         assertFalse(slotBound.add(entry(4, 8), 0, 8), "three entries at most");
         assertEquals(64, slotBound.capacity(), "no growth for a full window of entries");
     }
+
+    @Test
+    void removingUpToASequenceDropsExactlyTheEntriesAtOrBelowItThatAreHeld()
+    {
+        final EntryWindow window = new EntryWindow(16, 64, 1024);
+        for (long sequence = 1; sequence <= 5; sequence++)
+        {
+            assertTrue(window.add(entry(sequence, 10), 0, 10));
+        }
+        window.removeUpTo(0);
+        assertEquals(1, window.firstSequence(), "nothing at or below 0");
+        window.removeUpTo(3);
+        assertEquals(4, window.firstSequence());
+        assertEquals(2, window.size());
+        assertHolds(window, 4, 10);
+        window.removeUpTo(2);
+        assertEquals(4, window.firstSequence(), "an older acknowledgement changes nothing");
+        window.removeUpTo(Long.MAX_VALUE);
+        assertEquals(6, window.firstSequence(), "never past the next sequence");
+        assertEquals(0, window.size());
+        assertTrue(window.add(entry(6, 10), 0, 10));
+        assertHolds(window, 6, 10);
+    }
 }

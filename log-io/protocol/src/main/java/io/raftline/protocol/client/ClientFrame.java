@@ -152,11 +152,12 @@ public abstract class ClientFrame
         return position + 8 + padded(bytes.length);
     }
 
+    /** Zeroes the at most 7 bytes that pad a field to 8: byte by byte, cheaper than a call to setMemory. */
     protected static void zeroPad(final MutableDirectBuffer buffer, final int position, final int length)
     {
-        if (length > 0)
+        for (int i = 0; i < length; i++)
         {
-            buffer.setMemory(position, length, (byte)0);
+            buffer.putByte(position + i, (byte)0);
         }
     }
 }
