@@ -65,7 +65,8 @@ public class ClientApiBenchmark extends RaftlineFork
     public void setUp() throws IOException
     {
         cluster = new InJvmCluster("client-api");
-        final RaftlineClient.Context context = new RaftlineClient.Context().clusterId(cluster.config().clusterId());
+        final RaftlineClient.Context context = new RaftlineClient.Context().clusterId(cluster.config().clusterId())
+            .credentials(cluster.config().clientCredentialsFile()); // the cluster is authenticated, as by default
         for (final ClusterConfig.Member member : cluster.config().members().values())
         {
             context.endpoint(member.id(), member.endpoint());
