@@ -17,8 +17,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A node's Raft log on Chronicle Queue, in {@code DIR/log}, with its lock ({@code DIR/raftline.lock}) and Raft's
@@ -78,7 +82,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private final SegmentClock clock;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
-    private final SegmentMaker segmentMaker;
+    private final SegmentFiles segmentFiles;
     private final SegmentTable segments = new SegmentTable();
     private final TermRuns terms = new TermRuns();
     private final RecentEntries recent = new RecentEntries(RECENT_ENTRIES);
@@ -123,7 +127,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         this.clock = clock;
         this.queue = queue;
         this.appender = queue.createAppender();
-        this.segmentMaker = new SegmentMaker(queue, dir.getFileName().toString());
+        this.segmentFiles = new SegmentFiles(queue, dir.getFileName().toString());
         this.appenderThread = Thread.currentThread();
         this.lookupCursor = new LogCursor(source);
     }
@@ -459,31 +463,46 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     }
 
     /** Deletes the segment files of cycles below {@code keepCycle}: none is in effect any more. */
+    /**
+     * Takes the segment files below {@code keepCycle} out of the log: renamed out of the queue's sight here, unlinked
+     * by {@link SegmentFiles} (unlinking a file whose pages are cached takes milliseconds).
+     */
     private void deleteSegmentsBefore(final int keepCycle)
     {
+        final List<Path> renamed = new ArrayList<>();
         for (final int cycle : QueueFiles.cycles(queue))
         {
             if (cycle < keepCycle)
             {
+                final Path file = queueDir.resolve(QueueFiles.fileName(cycle));
+                final Path deleting = file.resolveSibling(file.getFileName() + SegmentFiles.DELETING_SUFFIX);
                 try
                 {
-                    Files.deleteIfExists(queueDir.resolve(QueueFiles.fileName(cycle)));
+                    Files.move(file, deleting, StandardCopyOption.ATOMIC_MOVE);
+                    renamed.add(deleting);
+                }
+                catch (final NoSuchFileException ignore)
+                {
+                    // already gone
                 }
                 catch (final IOException ex)
                 {
-                    throw new StorageException("cannot delete segment " +
-                        queueDir.resolve(QueueFiles.fileName(cycle)) + ": " + ex.getMessage(), ex);
+                    throw new StorageException("cannot delete segment " + file + ": " + ex.getMessage(), ex);
                 }
             }
         }
         queue.refreshDirectoryListing();
+        if (!renamed.isEmpty())
+        {
+            segmentFiles.deleteLater(renamed);
+        }
     }
 
     /**
      * The configuration entries this log holds (the newest {@link ConfigurationEntries#KEPT}), oldest first: what
      * a restarting node needs to know the configuration in force.
      */
-    public java.util.List<ConfigurationEntries.Entry> configurationEntries()
+    public List<ConfigurationEntries.Entry> configurationEntries()
     {
         return configurationEntries.entries();
     }
@@ -532,10 +551,10 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         closeSegmentChannel();
         try
         {
-            segmentMaker.close();
-            if (segmentMaker.madeAhead() > highestCycle)
+            segmentFiles.close();
+            if (segmentFiles.madeAhead() > highestCycle)
             {
-                removeFileMadeAhead(segmentMaker.madeAhead());
+                removeFileMadeAhead(segmentFiles.madeAhead());
             }
             lookupCursor.close();
             appender.singleThreadedCheckReset();
@@ -837,7 +856,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             forceSegment();
         }
         final int cycle = Math.max(clock.cycle(), highestCycle) + 1;
-        segmentMaker.await(); // the file of this cycle, made ahead at the last roll
+        segmentFiles.await(); // the file of this cycle, made ahead at the last roll
         clock.cycle(cycle);
         claimAppender();
         try (DocumentContext context = appender.writingDocument())
@@ -873,7 +892,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         {
             metadata.storeDurableWatermark(durableIndex);
         }
-        segmentMaker.makeAhead(cycle + 1);
+        segmentFiles.makeAhead(cycle + 1);
     }
 
     private long lastSegmentFirstIndex()

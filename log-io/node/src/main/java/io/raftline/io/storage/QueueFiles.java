@@ -136,14 +136,22 @@ final class QueueFiles
         }
     }
 
-    /** Deletes cycle files left unfinished by a crash; only with the directory lock held (no writer running). */
+    /**
+     * Deletes cycle files left unfinished by a crash, and compacted ones a stop left renamed but not yet deleted;
+     * only with the directory lock held (no writer running).
+     */
     static void removeUnfinishedFiles(final Path queueDir)
     {
         try (Stream<Path> files = Files.list(queueDir))
         {
-            for (final Path file : files.filter(f -> f.toString().endsWith(SingleChronicleQueue.SUFFIX)).toList())
+            for (final Path file : files.toList())
             {
-                if (isUnfinished(file))
+                if (file.toString().endsWith(SegmentFiles.DELETING_SUFFIX))
+                {
+                    LOG.info("segment file {} was compacted away before a stop: deleted now", file);
+                    Files.delete(file);
+                }
+                else if (file.toString().endsWith(SingleChronicleQueue.SUFFIX) && isUnfinished(file))
                 {
                     LOG.warn("segment file {} was left unfinished by a crash while it was created: removed", file);
                     Files.delete(file);

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -326,6 +327,51 @@ class ChronicleLogTest
             assertTrue(log.firstIndex() <= 120);
             assertEquals(termAt(log.firstIndex() - 1), log.term(log.firstIndex() - 1));
             checkLog(log, log.firstIndex(), 200, ChronicleLogTest::termAt);
+        }
+    }
+
+    @Test
+    void compactedFilesLeaveTheLogAtOnceAndTheDiskSoonAfterOrAtTheNextOpen() throws IOException
+    {
+        final Path queueDir = dir.resolve(QueueFiles.QUEUE_DIRECTORY);
+        final List<Path> dropped;
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            for (int i = 1; i <= 200; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+            final List<Path> before = TestEntries.segmentFiles(dir);
+            log.compactBefore(120);
+            dropped = new ArrayList<>(before);
+            dropped.removeAll(TestEntries.segmentFiles(dir));
+            assertFalse(dropped.isEmpty());
+            final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+            while (filesEndingWith(queueDir, SegmentFiles.DELETING_SUFFIX) > 0 && System.nanoTime() < deadlineNs)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(0, filesEndingWith(queueDir, SegmentFiles.DELETING_SUFFIX), "deleted in the background");
+            try (LogInspector inspector = LogInspector.open(dir))
+            {
+                assertTrue(inspector.verify().ok(), inspector.verify().toString());
+            }
+        }
+        // a stop between the rename and the unlink leaves the renamed file: the next open deletes it
+        final Path leftover = queueDir.resolve(dropped.get(0).getFileName() + SegmentFiles.DELETING_SUFFIX);
+        Files.write(leftover, new byte[4096]);
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
+        {
+            assertFalse(Files.exists(leftover));
+            checkLog(log, log.firstIndex(), 200, ChronicleLogTest::termAt);
+        }
+    }
+
+    private static long filesEndingWith(final Path queueDir, final String suffix) throws IOException
+    {
+        try (Stream<Path> files = Files.list(queueDir))
+        {
+            return files.filter(file -> file.toString().endsWith(suffix)).count();
         }
     }
 
