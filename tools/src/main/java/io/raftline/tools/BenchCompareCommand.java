@@ -39,7 +39,7 @@ final class BenchCompareCommand implements Callable<Integer>
     private CommandSpec spec;
 
     @Option(names = "--peer", required = true, paramLabel = "COMMAND",
-        description = "The peer's run, a bash command whose last stdout line is the workload's JSON; {test}, " +
+        description = "The peer's run, a bash command that prints the workload's JSON line last; {test}, " +
             "{payload} and {rate} are replaced (rate 0 in a throughput test), e.g. " +
             "'../shared/peers/aeron-cluster-bench/run.sh {test} {payload} {rate}'.")
     private String peerCommand;
@@ -60,10 +60,12 @@ final class BenchCompareCommand implements Callable<Integer>
         description = "Pairs of runs per point, 1 to 50 (default: ${DEFAULT-VALUE}).")
     private int pairs;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Raftline's warm-up seconds (bench's default).")
+    @Option(names = "--warmup", paramLabel = "SECONDS",
+        description = "Raftline's warm-up seconds (bench's default; the peer's command sets its own).")
     private Double warmupSeconds;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Raftline's measured seconds (bench's default).")
+    @Option(names = "--duration", paramLabel = "SECONDS",
+        description = "Raftline's measured seconds (bench's default; the peer's command sets its own).")
     private Double durationSeconds;
 
     @Option(names = "--tuning", paramLabel = "KEY=VALUE", description = "Extra cluster file settings for Raftline.")
