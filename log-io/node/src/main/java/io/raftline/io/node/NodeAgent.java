@@ -286,6 +286,8 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         nowNs = clock.nanoTime();
         node.advanceClock(coreClock.ticks(nowNs)); // before the input that waited out a stall, not after it
         snapshotServer.onCycle();
+        // the embedded driver sends only when invoked: what a cycle offered goes out here in the next cycle, which
+        // follows at once after a cycle that did work (the idle strategy waits only after one that did none)
         int work = aeron.invoke();
         work += inbound.poll(FRAGMENT_LIMIT);
         work += clients.completePending(nowNs, announce);
@@ -308,11 +310,6 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         }
         reads.expire(nowNs);
         admin.doWork(nowNs);
-        if (work > 0)
-        {
-            // the embedded driver sends only when invoked: push out what this cycle offered now, not after an idle
-            aeron.invoke();
-        }
         if (nowNs >= nextCountersNs)
         {
             updateCounters();
