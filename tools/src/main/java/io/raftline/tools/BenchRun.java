@@ -22,7 +22,6 @@ final class BenchRun
     /** The fields compared, in the order printed. */
     static final List<String> METRICS = List.of("ops_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us");
 
-    private static final Pattern NUMBER = Pattern.compile("\"([a-z0-9_]+)\"\\s*:\\s*(-?[0-9][0-9.eE+-]*)");
     private static final Pattern SYSTEM = Pattern.compile("\"system\"\\s*:\\s*\"([^\"]*)\"");
     private static volatile Process running; // stopped with this process (Ctrl-C)
 
@@ -152,10 +151,16 @@ final class BenchRun
                 return failed(name, (exitCode != 0 ? "exit " + exitCode : "no JSON line") + ": " + lastLine, log);
             }
             final Map<String, Double> values = new HashMap<>();
-            final Matcher number = NUMBER.matcher(json);
-            while (number.find())
+            for (final Map.Entry<String, String> field : Json.numberFields(json).entrySet())
             {
-                values.put(number.group(1), Double.parseDouble(number.group(2)));
+                try
+                {
+                    values.put(field.getKey(), Double.parseDouble(field.getValue()));
+                }
+                catch (final NumberFormatException ex)
+                {
+                    return failed(name, "its JSON line has a bad " + field.getKey() + ": " + json, log);
+                }
             }
             for (final String metric : METRICS)
             {

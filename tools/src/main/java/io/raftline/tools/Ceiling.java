@@ -7,15 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /** What {@code bench ceiling} measured: its JSON line, read back by {@code bench throughput --ceiling-json}. */
 record Ceiling(int payload, double fanoutPerSecond, double rttP50Us, double rttP99Us, double rttP999Us,
     double appendsPerSecond)
 {
-    private static final Pattern FIELD = Pattern.compile("\"([a-z0-9_]+)\"\\s*:\\s*(-?[0-9][0-9.eE+-]*)");
 
     String json()
     {
@@ -42,15 +39,10 @@ record Ceiling(int payload, double fanoutPerSecond, double rttP50Us, double rttP
             final String line = lines.get(i).trim();
             if (line.startsWith("{") && line.contains("\"test\":\"ceiling\""))
             {
-                final Properties fields = new Properties();
-                final Matcher matcher = FIELD.matcher(line);
-                while (matcher.find())
-                {
-                    fields.setProperty(matcher.group(1), matcher.group(2));
-                }
+                final Map<String, String> fields = Json.numberFields(line);
                 try
                 {
-                    return new Ceiling(Integer.parseInt(fields.getProperty("payload")),
+                    return new Ceiling(Integer.parseInt(fields.get("payload")),
                         number(fields, "aeron_fanout_msgs_per_s"), number(fields, "aeron_rtt_p50_us"),
                         number(fields, "aeron_rtt_p99_us"), number(fields, "aeron_rtt_p999_us"),
                         number(fields, "chronicle_appends_per_s"));
@@ -65,9 +57,9 @@ record Ceiling(int payload, double fanoutPerSecond, double rttP50Us, double rttP
         throw new CommandFailure(file + " holds no line of 'bench ceiling' JSON ({\"test\":\"ceiling\",...})");
     }
 
-    private static double number(final Properties fields, final String name)
+    private static double number(final Map<String, String> fields, final String name)
     {
-        final String value = fields.getProperty(name);
+        final String value = fields.get(name);
         if (value == null)
         {
             throw new IllegalArgumentException("no " + name);

@@ -1,8 +1,15 @@
 package io.raftline.tools;
 
-/** The little JSON the command line writes: string escaping. */
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The little JSON the command line writes and reads back: string escaping, the numbers of a one-line object. */
 final class Json
 {
+    private static final Pattern NUMBER_FIELD = Pattern.compile("\"([a-z0-9_]+)\"\\s*:\\s*(-?[0-9][0-9.eE+-]*)");
+
     private Json()
     {
     }
@@ -34,5 +41,17 @@ final class Json
             }
         }
         return escaped.toString();
+    }
+
+    /** The numeric fields of a one-line JSON object, by name, as written (nested objects' fields too). */
+    static Map<String, String> numberFields(final String line)
+    {
+        final Map<String, String> fields = new HashMap<>();
+        final Matcher matcher = NUMBER_FIELD.matcher(line);
+        while (matcher.find())
+        {
+            fields.put(matcher.group(1), matcher.group(2));
+        }
+        return fields;
     }
 }
