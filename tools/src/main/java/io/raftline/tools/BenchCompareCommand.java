@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * curves on one plot. The last line is the sitting's JSON.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-    description = "Runs Raftline and a peer alternately, pair after pair, and prints the ratios with their spread.")
+    description = "Runs Raftline and a peer alternately, pair after pair, and prints the ratios Raftline / peer " +
+        "with their spread (throughput above 1 and latencies below 1 favour Raftline).")
 final class BenchCompareCommand implements Callable<Integer>
 {
     private static final long RUN_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(15);
@@ -39,8 +42,9 @@ final class BenchCompareCommand implements Callable<Integer>
     private CommandSpec spec;
 
     @Option(names = "--peer", required = true, paramLabel = "COMMAND",
-        description = "The peer's run, a bash command that prints the workload's JSON line last; {test}, " +
-            "{payload} and {rate} are replaced (rate 0 in a throughput test), e.g. " +
+        description = "The peer's run, a bash command that prints the workload's JSON line last (fields system, " +
+            "ops_per_s, p50_us, p90_us, p99_us, p999_us, max_us, errors); {test}, {payload} and {rate} are " +
+            "replaced (rate 0 in a throughput test), e.g. " +
             "'../shared/peers/aeron-cluster-bench/run.sh {test} {payload} {rate}'.")
     private String peerCommand;
 
@@ -103,16 +107,20 @@ final class BenchCompareCommand implements Callable<Integer>
         {
             throw new UsageFailure("--test: give throughput and/or latency");
         }
+        if (peerCommand.isBlank())
+        {
+            throw new UsageFailure("--peer: give the peer's command");
+        }
         final PrintWriter out = spec.commandLine().getOut();
-        final boolean keepLogs = logDir != null;
-        final Path logs = keepLogs ? Files.createDirectories(logDir) :
-            Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "raftline-compare-");
         if (plotDir != null)
         {
             Files.createDirectories(plotDir);
         }
-        final List<Point> points = new ArrayList<>();
-        for (final Test test : tests)
+        final boolean keepLogs = logDir != null;
+        final Path logs = keepLogs ? Files.createDirectories(logDir) :
+            Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "raftline-compare-");
+        final Set<Point> points = new LinkedHashSet<>(); // a point given twice runs once
+        for (final Test test : new LinkedHashSet<>(tests))
         {
             for (final int payload : payloads)
             {
@@ -122,15 +130,41 @@ final class BenchCompareCommand implements Callable<Integer>
                 }
             }
         }
-        out.printf("%d point(s) x %d pair(s); runs alternate, the peer first in even pairs; run output in %s%n",
-            points.size(), pairs, logs);
+        out.printf("%d point(s) x %d pair(s); runs alternate, the peer first in odd pairs; run output in %s%s%n",
+            points.size(), pairs, logs, keepLogs ? "" : " (removed if every run succeeds)");
         out.flush();
-        int failures = 0;
+        final Thread interrupted = new Thread(() ->
+            System.err.println("compare: interrupted; the runs' output so far is in " + logs), "raftline-compare-stop");
+        Runtime.getRuntime().addShutdownHook(interrupted);
         final StringBuilder json = new StringBuilder("{\"test\":\"compare\",\"pairs\":").append(pairs)
             .append(",\"points\":[");
-        for (int p = 0; p < points.size(); p++)
+        final int failures;
+        try
         {
-            final Point point = points.get(p);
+            failures = runPoints(out, points, logs, json);
+        }
+        finally
+        {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+        }
+        json.append("],\"failed_pairs\":").append(failures).append('}');
+        out.println();
+        out.println(json);
+        out.flush();
+        if (failures == 0 && !keepLogs)
+        {
+            org.agrona.IoUtil.delete(logs.toFile(), true);
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    /** Runs every pair of every point, printing as it goes; appends the points' JSON; returns the failed pairs. */
+    private int runPoints(final PrintWriter out, final Set<Point> points, final Path logs, final StringBuilder json)
+    {
+        int failures = 0;
+        int p = 0;
+        for (final Point point : points)
+        {
             out.printf("%n%s%n", point.title());
             final List<BenchRun.Result> ours = new ArrayList<>();
             final List<BenchRun.Result> theirs = new ArrayList<>();
@@ -140,7 +174,7 @@ final class BenchCompareCommand implements Callable<Integer>
                     warmupSeconds, durationSeconds, tuning);
                 final BenchRun peer = BenchRun.peer(peerCommand, point.test.name(), point.payload, point.rate);
                 final String name = point.fileName() + "-pair" + pair;
-                final boolean peerFirst = pair % 2 == 0;
+                final boolean peerFirst = pair % 2 == 1; // a peer that cannot run is found before a Raftline run
                 final BenchRun.Result first = (peerFirst ? peer : raftline).run(
                     logs.resolve(name + (peerFirst ? "-peer.log" : "-raftline.log")), RUN_TIMEOUT_NS);
                 final BenchRun.Result second = (peerFirst ? raftline : peer).run(
@@ -157,21 +191,13 @@ final class BenchCompareCommand implements Callable<Integer>
                 ours.add(ourResult);
                 theirs.add(theirResult);
             }
-            json.append(p == 0 ? "" : ",").append(summarise(out, point, ours, theirs));
+            json.append(p++ == 0 ? "" : ",").append(summarise(out, point, ours, theirs));
             if (plotDir != null && !ours.isEmpty())
             {
                 writePlot(point, ours, theirs);
             }
         }
-        json.append("],\"failed_pairs\":").append(failures).append('}');
-        out.println();
-        out.println(json);
-        out.flush();
-        if (failures == 0 && !keepLogs)
-        {
-            org.agrona.IoUtil.delete(logs.toFile(), true);
-        }
-        return failures == 0 ? 0 : 1;
+        return failures;
     }
 
     /** Prints the ratios of a point and returns its JSON object. */

@@ -24,10 +24,15 @@ final class BenchRun
 
     private static final Pattern SYSTEM = Pattern.compile("\"system\"\\s*:\\s*\"([^\"]*)\"");
     private static volatile Process running; // stopped with this process (Ctrl-C)
+    private static volatile boolean stopping; // and no run starts after that
 
     static
     {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(running), "raftline-compare-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            stopping = true;
+            stop(running);
+        }, "raftline-compare-cleanup"));
     }
 
     private final String name;
@@ -75,6 +80,7 @@ final class BenchRun
     /** Runs to the end (or the timeout), its output in {@code log}. */
     Result run(final Path log, final long timeoutNs)
     {
+        checkNotStopping();
         final Process process;
         try
         {
@@ -87,6 +93,7 @@ final class BenchRun
         running = process;
         try
         {
+            checkNotStopping(); // the hook may have looked before this run was known
             if (!process.waitFor(timeoutNs, TimeUnit.NANOSECONDS))
             {
                 stop(process);
@@ -104,7 +111,18 @@ final class BenchRun
         {
             running = null;
         }
+        checkNotStopping(); // the run ended because this process is stopping
         return Result.read(name, process.exitValue(), log);
+    }
+
+    private static void checkNotStopping()
+    {
+        final Process process = running;
+        if (stopping)
+        {
+            stop(process);
+            throw new CommandFailure("interrupted");
+        }
     }
 
     private static void stop(final Process process)
@@ -145,7 +163,16 @@ final class BenchRun
                     json = line;
                 }
             }
-            final String lastLine = lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1).trim();
+            // why it failed is the last thing it said, which is seldom its JSON line
+            String lastLine = lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1).trim();
+            for (int i = lines.size() - 1; i >= 0; i--)
+            {
+                if (!lines.get(i).isBlank() && !lines.get(i).trim().startsWith("{"))
+                {
+                    lastLine = lines.get(i).trim();
+                    break;
+                }
+            }
             if (exitCode != 0 || json == null)
             {
                 return failed(name, (exitCode != 0 ? "exit " + exitCode : "no JSON line") + ": " + lastLine, log);

@@ -181,6 +181,7 @@ class BenchSmokeTest
         assertEquals(2, Cli.run("bench", "ceiling", "--payload", "4").exitCode());
         assertEquals(2, Cli.run("bench", "compare").exitCode(), "no --peer");
         assertEquals(2, Cli.run("bench", "compare", "--peer", "true", "--pairs", "0").exitCode());
+        assertEquals(2, Cli.run("bench", "compare", "--peer", " ").exitCode(), "a blank --peer");
         assertEquals(2, Cli.run("bench", "compare", "--peer", "true", "--test", "sideways").exitCode());
         assertEquals(2, Cli.run("bench", "plot", "--out", dir.resolve("x.svg").toString(), "--label", "a", "--label",
             "b", dir.resolve("one.hgrm").toString()).exitCode());
