@@ -29,9 +29,12 @@ import java.util.List;
  * metadata ({@code DIR/raft.meta}).
  * <p>
  * Segments: each Chronicle cycle file is one logical segment, chosen by a {@link SegmentClock} rather than the
- * date. A segment's first document is a header recording its first Raft index; its entries follow densely, so
- * Raft index i in a segment starting at f is Chronicle seq {@code 1 + i - f}. A new segment starts when the current
- * one passes {@code segmentBytesMax}, on truncation, and when recovery cuts a torn tail. A later segment supersedes
+ * date. A segment's first document is a header recording its first Raft index; its entries follow densely, several
+ * to a document: the entries appended between two reads or {@link #sync()}s share one Chronicle document (up to
+ * {@link EntryLayout#DOCUMENT_BYTES_MAX}), so Chronicle's cost per document (its header, index and lock, most of an
+ * append of a small entry) is paid once per batch. Entries of an open document are not in the file until it closes:
+ * {@link #sync()}, a read of one of them, a roll, a truncation and close close it. A new segment starts when the
+ * current one passes {@code segmentBytesMax}, on truncation, and when recovery cuts a torn tail. A later segment supersedes
  * every index at or above its first held by earlier ones; the {@link SegmentTable} of segments in effect is rebuilt
  * on open from the header of each cycle (no full scan).
  * <p>
@@ -91,6 +94,10 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         EntryLayout.HEADER_LENGTH, 64));
     private final Source source = new Source();
     private final LogCursor lookupCursor;
+    private DocumentContext openDocument;  // entries from openDocumentFirstIndex to lastIndex go in it; null if none
+    private Bytes<?> openBytes;
+    private long openDocumentFirstIndex;
+    private int openDocumentBytes;
     private ConfigurationEntries configurationEntries = new ConfigurationEntries();
     private Thread appenderThread;
 
@@ -332,33 +339,38 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         {
             startSegment(index, term(lastIndex), EntryLayout.REASON_NEW);
         }
-        claimAppender();
-        try (DocumentContext context = appender.writingDocument())
+        if (openDocument != null && openDocumentBytes + documentLength > EntryLayout.DOCUMENT_BYTES_MAX)
         {
-            final Bytes<?> bytes = context.wire().bytes();
-            final long start = bytes.writePosition();
-            final UnsafeBuffer header = this.header;
-            header.putInt(EntryLayout.CRC_OFFSET, 0);
-            header.putInt(EntryLayout.PAYLOAD_LENGTH_OFFSET, length);
-            header.putLong(EntryLayout.INDEX_OFFSET, index);
-            header.putLong(EntryLayout.TERM_OFFSET, term);
-            header.putLong(EntryLayout.SESSION_ID_OFFSET, sessionId);
-            header.putLong(EntryLayout.SEQUENCE_OFFSET, sequence);
-            header.putInt(EntryLayout.TYPE_OFFSET, type);
-            header.putInt(EntryLayout.MAGIC_OFFSET, EntryLayout.ENTRY_MAGIC);
-            bytes.unsafeWrite(header.addressOffset(), EntryLayout.HEADER_LENGTH);
-            final byte[] array = buffer.byteArray();
-            if (array != null)
-            {
-                bytes.write(array, (int)(buffer.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + offset, length);
-            }
-            else
-            {
-                bytes.unsafeWrite(buffer.addressOffset() + offset, length);
-            }
-            final long address = bytes.addressForRead(start, documentLength);
-            bytes.writeInt(start + EntryLayout.CRC_OFFSET, EntryLayout.checksum(address, documentLength));
+            closeDocument();
         }
+        if (openDocument == null)
+        {
+            openDocument(index);
+        }
+        final Bytes<?> bytes = openBytes;
+        final long start = bytes.writePosition();
+        final UnsafeBuffer header = this.header;
+        header.putInt(EntryLayout.CRC_OFFSET, 0);
+        header.putInt(EntryLayout.PAYLOAD_LENGTH_OFFSET, length);
+        header.putLong(EntryLayout.INDEX_OFFSET, index);
+        header.putLong(EntryLayout.TERM_OFFSET, term);
+        header.putLong(EntryLayout.SESSION_ID_OFFSET, sessionId);
+        header.putLong(EntryLayout.SEQUENCE_OFFSET, sequence);
+        header.putInt(EntryLayout.TYPE_OFFSET, type);
+        header.putInt(EntryLayout.MAGIC_OFFSET, EntryLayout.ENTRY_MAGIC);
+        bytes.unsafeWrite(header.addressOffset(), EntryLayout.HEADER_LENGTH);
+        final byte[] array = buffer.byteArray();
+        if (array != null)
+        {
+            bytes.write(array, (int)(buffer.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + offset, length);
+        }
+        else
+        {
+            bytes.unsafeWrite(buffer.addressOffset() + offset, length);
+        }
+        final long address = bytes.addressForRead(start, documentLength);
+        bytes.writeInt(start + EntryLayout.CRC_OFFSET, EntryLayout.checksum(address, documentLength));
+        openDocumentBytes += documentLength;
         terms.append(index, term);
         recent.put(index, type, length, sessionId, sequence);
         segmentBytes += documentLength;
@@ -370,6 +382,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     public void truncateFrom(final long index)
     {
         checkWritable();
+        closeDocument();
         if (index > lastIndex)
         {
             return;
@@ -405,6 +418,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     public void reset(final long index, final long term)
     {
         checkWritable();
+        closeDocument();
         if (metadata.durableWatermark() > index)
         {
             metadata.storeDurableWatermark(index); // lowered first: the old log may reach past the snapshot
@@ -433,6 +447,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     public long sync()
     {
         checkWritable();
+        closeDocument();
         if (durability == Durability.FSYNC && unforced)
         {
             forceSegment();
@@ -548,6 +563,11 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     private void closeResources()
     {
         closed = true;
+        if (openDocument != null)
+        {
+            openDocument.rollbackOnClose(); // reached only on failure: nothing in it was called durable
+            closeDocument();
+        }
         closeSegmentChannel();
         try
         {
@@ -715,12 +735,12 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         for (int segment = 0; segment + 1 < segments.count(); segment++)
         {
             final int cycle = segments.cycle(segment);
-            final long entries = tailer.excerptsInCycle(cycle) - 1;
-            final long end = segments.firstIndex(segment) + entries; // one past its last entry
-            if (end < segments.firstIndex(segment + 1))
+            final long last = new EntryScan(tailer).lastIndexOf(cycle, segments.firstIndex(segment));
+            // -1: its last document is damaged, which a read of it finds and repairs
+            if (last >= 0 && last + 1 < segments.firstIndex(segment + 1))
             {
                 throw new StorageException("corrupt log: segment file " + QueueFiles.fileName(cycle) + " in " +
-                    queueDir + " ends at index " + (end - 1) + " but the next segment starts at index " +
+                    queueDir + " ends at index " + last + " but the next segment starts at index " +
                     segments.firstIndex(segment + 1) + ": entries in between are missing");
             }
         }
@@ -736,40 +756,36 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         final int segment = segments.count() - 1;
         final int cycle = segments.cycle(segment);
         final long first = segments.firstIndex(segment);
-        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        final EntryScan scan = new EntryScan(tailer);
         terms.reset(first);
         long index = first;
         long bytes = EntryLayout.SEGMENT_HEADER_LENGTH;
         long previousTerm = segments.prevTerm(segment);
         String problem = null;
-        if (tailer.moveToIndex(QueueFiles.chronicleIndex(cycle, 1)))
+        boolean pastProblem = false; // a sound entry with a bad term: the scan has passed it
+        if (scan.moveTo(cycle, 1))
         {
-            while (problem == null)
+            while (scan.next(index))
             {
-                try (DocumentContext context = tailer.readingDocument())
+                final UnsafeBuffer entry = scan.entry();
+                final long term = entry.getLong(EntryLayout.TERM_OFFSET);
+                if (term < previousTerm)
                 {
-                    if (!context.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(context.index()) != cycle)
-                    {
-                        break;
-                    }
-                    QueueFiles.wrap(context, view);
-                    problem = EntryLayout.checkEntry(view, index);
-                    if (problem == null && view.getLong(EntryLayout.TERM_OFFSET) < previousTerm)
-                    {
-                        problem = "term " + view.getLong(EntryLayout.TERM_OFFSET) + " below the previous " +
-                            previousTerm;
-                    }
-                    if (problem == null)
-                    {
-                        previousTerm = view.getLong(EntryLayout.TERM_OFFSET);
-                        terms.append(index, previousTerm);
-                        recent.put(index, view.getInt(EntryLayout.TYPE_OFFSET),
-                            view.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET), view.getLong(EntryLayout.SESSION_ID_OFFSET),
-                            view.getLong(EntryLayout.SEQUENCE_OFFSET));
-                        bytes += view.capacity();
-                        index++;
-                    }
+                    problem = "term " + term + " below the previous " + previousTerm;
+                    pastProblem = true;
+                    break;
                 }
+                previousTerm = term;
+                terms.append(index, term);
+                recent.put(index, entry.getInt(EntryLayout.TYPE_OFFSET),
+                    entry.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET), entry.getLong(EntryLayout.SESSION_ID_OFFSET),
+                    entry.getLong(EntryLayout.SEQUENCE_OFFSET));
+                bytes += entry.capacity();
+                index++;
+            }
+            if (problem == null)
+            {
+                problem = scan.problem();
             }
         }
         lastIndex = index - 1;
@@ -786,7 +802,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 throw new StorageException("corrupt log: " + where + ": " + problem + " (at or below the durable " +
                     "watermark " + watermark + ", and no peer to send it again)");
             }
-            raiseRepairFloorPast(tailer, cycle, index, watermark);
+            raiseRepairFloorPast(scan, index, pastProblem, watermark);
             metadata.storeDurableWatermark(index - 1); // lowered before the cut, as a truncation does
             LOG.error("damaged entry in {}: {}; the log is cut there and a leader sends it and what follows again " +
                 "(repair floor {})", where, problem, metadata.repairFloorIndex());
@@ -797,31 +813,52 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     }
 
     /**
-     * Records how far the log reached past the damaged entry at {@code damaged}: the last document of the segment,
-     * with its term if it is a sound entry, else the current term (no entry has a higher one).
+     * Records how far the log reached past the damaged entry at {@code damaged}, where {@code scan} stopped (or just
+     * after it, {@code scanPastIt}): the last sound entry after it, with its term, when nothing unreadable follows
+     * that; else an upper bound (every entry takes at least a header's bytes) with the current term (no entry has a
+     * higher one).
      */
     private void raiseRepairFloorPast(
-        final ExcerptTailer tailer, final int cycle, final long damaged, final long watermark)
+        final EntryScan scan, final long damaged, final boolean scanPastIt, final long watermark)
     {
-        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-        long last = damaged;
-        long lastSoundTerm = 0;
+        long last = damaged;       // the log reached at least this far
+        long lastTerm = 0;         // the term there, when known
+        long uncounted = 0;        // bytes after last that may hold entries nobody can count
         try
         {
-            while (true)
+            if (!scanPastIt)
             {
-                try (DocumentContext context = tailer.readingDocument())
+                final int damagedLength = scan.nextEntryLength();
+                if (damagedLength < 0)
                 {
-                    if (!context.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(context.index()) != cycle)
-                    {
-                        break;
-                    }
-                    last++;
-                    QueueFiles.wrap(context, view);
-                    lastSoundTerm = EntryLayout.checkEntry(view, last) == null ?
-                        view.getLong(EntryLayout.TERM_OFFSET) : 0;
+                    uncounted = scan.remainingInDocument();
+                    scan.nextDocument();
+                }
+                else
+                {
+                    // its length is unchecked: unless a sound entry follows, or it fills its document alone, the
+                    // bytes it claims may hold entries
+                    final boolean alone = damagedLength == scan.remainingInDocument() && scan.atDocumentStart();
+                    uncounted = alone ? 0 : damagedLength - EntryLayout.HEADER_LENGTH;
+                    scan.skip();
                 }
             }
+            long expected = damaged + 1;
+            do
+            {
+                if (scan.atDocumentStart())
+                {
+                    expected = scan.nextEntryIndex(); // after unreadable bytes: the document says where it starts
+                }
+                while (expected > 0 && !scan.atDocumentEnd() && scan.next(expected))
+                {
+                    last = expected++;
+                    lastTerm = scan.entry().getLong(EntryLayout.TERM_OFFSET);
+                    uncounted = 0;
+                }
+                uncounted += scan.remainingInDocument();
+            }
+            while (scan.nextDocument());
         }
         catch (final RuntimeException unreadable)
         {
@@ -830,9 +867,9 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             metadata.raiseRepairFloor(Long.MAX_VALUE, Math.max(1, metadata.currentTerm()));
             return;
         }
-        final long floorIndex = Math.max(last, watermark);
-        final long floorTerm = floorIndex == last && lastSoundTerm > 0 ? lastSoundTerm :
-            Math.max(1, metadata.currentTerm());
+        final long reached = last + uncounted / EntryLayout.HEADER_LENGTH;
+        final long floorIndex = Math.max(reached, watermark);
+        final long floorTerm = floorIndex == last && lastTerm > 0 ? lastTerm : Math.max(1, metadata.currentTerm());
         metadata.raiseRepairFloor(floorIndex, floorTerm);
     }
 
@@ -851,6 +888,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
 
     private void startSegment(final long firstIndex, final long prevTerm, final int reason)
     {
+        closeDocument();
         if (segmentOpen && durability == Durability.FSYNC && unforced)
         {
             forceSegment();
@@ -893,6 +931,27 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
             metadata.storeDurableWatermark(durableIndex);
         }
         segmentFiles.makeAhead(cycle + 1);
+    }
+
+    private void openDocument(final long firstIndex)
+    {
+        claimAppender();
+        openDocument = appender.writingDocument();
+        openBytes = openDocument.wire().bytes();
+        openDocumentFirstIndex = firstIndex;
+        openDocumentBytes = 0;
+    }
+
+    /** Puts the open document's entries in the file (Chronicle's document header marks it complete). */
+    private void closeDocument()
+    {
+        final DocumentContext document = openDocument;
+        if (document != null)
+        {
+            openDocument = null;
+            openBytes = null;
+            document.close();
+        }
     }
 
     private long lastSegmentFirstIndex()
@@ -1038,6 +1097,15 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         public long lastIndex()
         {
             return lastIndex;
+        }
+
+        @Override
+        public void makeReadable(final long index)
+        {
+            if (openDocument != null && index >= openDocumentFirstIndex)
+            {
+                closeDocument();
+            }
         }
 
         @Override

@@ -21,7 +21,10 @@ import org.agrona.DirectBuffer;
  *                                                     4 the log restarts after an installed snapshot
  *   +-------------------+-------------------+  32 bytes
  *
- * Entry: Chronicle seq s >= 1 of a cycle holds Raft index (first index + s - 1).
+ * Entries: Chronicle documents seq >= 1 of a cycle each hold one or more entries, back to back, in index order from
+ * the segment's first index with no gap (format version 1 wrote one entry per document; version 2 reads it as is).
+ * A batch in one document costs Chronicle one header, one index update and one lock instead of one per entry.
+ * Each entry keeps its own checksum, so a reader checks exactly the entries it returns.
  *   0                   4                   8
  *   +-------------------+-------------------+
  *   | crc32c            | payload length    |   crc32c covers bytes [4, 48 + payload length)
@@ -63,7 +66,11 @@ final class EntryLayout
     static final int SEGMENT_REASON_OFFSET = 28;
     static final int SEGMENT_HEADER_LENGTH = 32;
     static final int SEGMENT_MAGIC = 0x47534C52; // "RLSG" read little-endian
-    static final int FORMAT_VERSION = 1;
+    /** Version 2: a document may hold several entries. */
+    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION_ONE_ENTRY_PER_DOCUMENT = 1;
+    /** A writer starts a new document rather than grow one past this; a larger entry has a document of its own. */
+    static final int DOCUMENT_BYTES_MAX = 64 << 10;
 
     static final int REASON_NEW = 1;
     static final int REASON_TRUNCATION = 2;
@@ -82,45 +89,76 @@ final class EntryLayout
     }
 
     /**
-     * Checks one entry document in place.
-     *
-     * @return null when it is whole and is the entry at {@code expectedIndex}, else why not (for an error message).
+     * The length (header and payload) of the entry at {@code offset} of a document, from its header, if it fits in
+     * the document and has an entry's magic; else -1. Says where the next entry starts, not that this one is sound.
      */
-    static String checkEntry(final DirectBuffer document, final long expectedIndex)
+    static int entryLength(final DirectBuffer document, final int offset)
     {
-        final int documentLength = document.capacity();
-        if (documentLength < HEADER_LENGTH)
+        final int remaining = document.capacity() - offset;
+        if (remaining < HEADER_LENGTH || document.getInt(offset + MAGIC_OFFSET) != ENTRY_MAGIC)
         {
-            return "document of " + documentLength + " bytes is shorter than an entry header";
+            return -1;
         }
-        final int payloadLength = document.getInt(PAYLOAD_LENGTH_OFFSET);
-        if (payloadLength < 0 || payloadLength != documentLength - HEADER_LENGTH)
+        final int payloadLength = document.getInt(offset + PAYLOAD_LENGTH_OFFSET);
+        return payloadLength < 0 || payloadLength > remaining - HEADER_LENGTH ? -1 : HEADER_LENGTH + payloadLength;
+    }
+
+    /** Why the bytes at {@code offset} of a document are not an entry that {@link #entryLength} can measure. */
+    static String describeUnmeasurable(final DirectBuffer document, final int offset)
+    {
+        final int remaining = document.capacity() - offset;
+        if (remaining < HEADER_LENGTH)
         {
-            return "payload length " + payloadLength + " does not match the document's " + documentLength + " bytes";
+            return remaining + " bytes at offset " + offset + " of a document are shorter than an entry header";
         }
-        if (document.getInt(MAGIC_OFFSET) != ENTRY_MAGIC)
+        if (document.getInt(offset + MAGIC_OFFSET) != ENTRY_MAGIC)
         {
             return "not an entry (bad magic)";
         }
-        final int stored = document.getInt(CRC_OFFSET);
-        final int computed = checksum(document.addressOffset(), documentLength);
+        return "payload length " + document.getInt(offset + PAYLOAD_LENGTH_OFFSET) + " does not fit the " +
+            remaining + " bytes left in its document";
+    }
+
+    /**
+     * Checks one entry in place; {@code entry} wraps exactly its bytes (see {@link #entryLength}).
+     *
+     * @return null when it is whole and is the entry at {@code expectedIndex}, else why not (for an error message).
+     */
+    static String checkEntry(final DirectBuffer entry, final long expectedIndex)
+    {
+        final int entryLength = entry.capacity();
+        if (entryLength < HEADER_LENGTH)
+        {
+            return "entry of " + entryLength + " bytes is shorter than an entry header";
+        }
+        final int payloadLength = entry.getInt(PAYLOAD_LENGTH_OFFSET);
+        if (payloadLength < 0 || payloadLength != entryLength - HEADER_LENGTH)
+        {
+            return "payload length " + payloadLength + " does not match the entry's " + entryLength + " bytes";
+        }
+        if (entry.getInt(MAGIC_OFFSET) != ENTRY_MAGIC)
+        {
+            return "not an entry (bad magic)";
+        }
+        final int stored = entry.getInt(CRC_OFFSET);
+        final int computed = checksum(entry.addressOffset(), entryLength);
         if (stored != computed)
         {
             return "checksum mismatch (stored " + Integer.toHexString(stored) + ", computed " +
                 Integer.toHexString(computed) + ")";
         }
-        final long index = document.getLong(INDEX_OFFSET);
+        final long index = entry.getLong(INDEX_OFFSET);
         if (index != expectedIndex)
         {
             return "holds index " + index + " where " + expectedIndex + " belongs";
         }
-        if (!EntryType.isValid(document.getInt(TYPE_OFFSET)))
+        if (!EntryType.isValid(entry.getInt(TYPE_OFFSET)))
         {
-            return "unknown entry type " + document.getInt(TYPE_OFFSET);
+            return "unknown entry type " + entry.getInt(TYPE_OFFSET);
         }
-        if (document.getLong(TERM_OFFSET) < 0)
+        if (entry.getLong(TERM_OFFSET) < 0)
         {
-            return "negative term " + document.getLong(TERM_OFFSET);
+            return "negative term " + entry.getLong(TERM_OFFSET);
         }
         return null;
     }
@@ -140,7 +178,8 @@ final class EntryLayout
         {
             return "segment header checksum mismatch";
         }
-        if (document.getInt(SEGMENT_VERSION_OFFSET) != FORMAT_VERSION)
+        final int version = document.getInt(SEGMENT_VERSION_OFFSET);
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_ONE_ENTRY_PER_DOCUMENT)
         {
             return "unsupported segment format version " + document.getInt(SEGMENT_VERSION_OFFSET);
         }

@@ -9,23 +9,27 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A sequential, zero-copy reader of the log for one thread. {@link #seek(long)} places it, each {@link #next()}
  * loads one entry and moves on; the payload is read in place in the mapped segment and stays valid until the next
  * call. It moves its Chronicle tailer only on a jump (a seek, a segment boundary, a truncation or compaction since
- * the last read): sequential reads never pay for Chronicle's random {@code moveToIndex}. Every entry read is
- * checked (length, checksum, index): a corrupt one throws {@link DamagedEntryException} naming the file and index.
+ * the last read): sequential reads never pay for Chronicle's random {@code moveToIndex}. A jump finds the document
+ * holding the index by a binary search over the segment's documents (each holds one or more entries), then passes
+ * over the entries before it. Every entry returned is checked (length, checksum, index): a corrupt one throws
+ * {@link DamagedEntryException} naming the file and index.
  */
 public final class LogCursor implements AutoCloseable
 {
+    private static final long DAMAGED = -2;
+
     private final SegmentSource source;
     private final SegmentTable segments;
     private final ExcerptTailer tailer;
-    private final UnsafeBuffer document = new UnsafeBuffer(0, 0);
+    private final EntryScan scan;
+    private final UnsafeBuffer probe = new UnsafeBuffer(0, 0);
     private Thread ownerThread;
 
     private long nextIndex = -1;         // -1 until a successful seek
     private int segment = -1;            // the segment nextIndex is in, valid while segmentsVersion matches
     private int segmentsVersion = -1;
     private long segmentLastIndex;       // the last index of that segment (superseded ones end early)
-    private long segmentChronicleBase;   // Chronicle index of Raft index i in that segment is this + i
-    private boolean tailerPositioned;    // the tailer's next document is nextIndex's
+    private boolean positioned;          // the scan's next entry is nextIndex's
 
     private long index;
     private long term;
@@ -39,6 +43,7 @@ public final class LogCursor implements AutoCloseable
         this.source = source;
         this.segments = source.segments();
         this.tailer = source.queue().createTailer();
+        this.scan = new EntryScan(tailer);
         this.ownerThread = Thread.currentThread();
     }
 
@@ -55,7 +60,7 @@ public final class LogCursor implements AutoCloseable
             // a reader that always seeks (a follower's AppendEntries) reads sequentially
             nextIndex = index;
             segmentsVersion = -1;
-            tailerPositioned = false;
+            positioned = false;
         }
         return true;
     }
@@ -64,6 +69,7 @@ public final class LogCursor implements AutoCloseable
     public boolean next()
     {
         claimTailer();
+        final long nextIndex = this.nextIndex;
         if (nextIndex < source.firstIndex() || nextIndex > source.lastIndex())
         {
             return false;
@@ -72,31 +78,25 @@ public final class LogCursor implements AutoCloseable
         {
             locate();
         }
-        if (!tailerPositioned)
+        if (!positioned)
         {
-            positionTailer();
+            position();
         }
-        final long nextIndex = this.nextIndex;
-        final UnsafeBuffer document = this.document;
-        try (DocumentContext context = tailer.readingDocument())
+        else if (scan.atDocumentEnd())
         {
-            if (!context.isPresent() || context.index() != segmentChronicleBase + nextIndex)
-            {
-                throw missing(context);
-            }
-            QueueFiles.wrap(context, document);
-            final String problem = EntryLayout.checkEntry(document, nextIndex);
-            if (problem != null)
-            {
-                throw corrupt(problem);
-            }
+            source.makeReadable(nextIndex);
         }
+        if (!scan.next(nextIndex))
+        {
+            throw corrupt(nextIndex, scan.problem() != null ? scan.problem() : "entry missing");
+        }
+        final UnsafeBuffer entry = scan.entry();
         index = nextIndex;
-        term = document.getLong(EntryLayout.TERM_OFFSET);
-        type = document.getInt(EntryLayout.TYPE_OFFSET);
-        sessionId = document.getLong(EntryLayout.SESSION_ID_OFFSET);
-        sequence = document.getLong(EntryLayout.SEQUENCE_OFFSET);
-        payloadLength = document.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET);
+        term = entry.getLong(EntryLayout.TERM_OFFSET);
+        type = entry.getInt(EntryLayout.TYPE_OFFSET);
+        sessionId = entry.getLong(EntryLayout.SESSION_ID_OFFSET);
+        sequence = entry.getLong(EntryLayout.SEQUENCE_OFFSET);
+        payloadLength = entry.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET);
         this.nextIndex = nextIndex + 1;
         return true;
     }
@@ -129,7 +129,7 @@ public final class LogCursor implements AutoCloseable
     /** The buffer holding the payload, in place in the mapped file; valid until the next call on this cursor. */
     public DirectBuffer buffer()
     {
-        return document;
+        return scan.entry();
     }
 
     public int payloadOffset()
@@ -157,22 +157,86 @@ public final class LogCursor implements AutoCloseable
             throw new IllegalStateException("no segment holds index " + nextIndex);
         }
         segmentLastIndex = segments.lastIndex(segment, Long.MAX_VALUE);
-        // chronicleIndex(cycle, 1 + i - first) is cycle << 32 | seq with seq < 2^32, so it is base + i
-        segmentChronicleBase = QueueFiles.chronicleIndex(segments.cycle(segment), 0) + 1 -
-            segments.firstIndex(segment);
         segmentsVersion = segments.version();
-        tailerPositioned = false;
+        positioned = false;
     }
 
-    private void positionTailer()
+    /**
+     * Places the scan at nextIndex: finds its document, the last whose first entry is at or below it, by a binary
+     * search over Chronicle sequences. Each document holds at least one entry, so it is at most sequence
+     * {@code 1 + nextIndex - first}: probed first, it finds the entry at once in a log of one entry per document.
+     */
+    private void position()
     {
-        final long chronicleIndex = QueueFiles.chronicleIndex(segments.cycle(segment),
-            1 + nextIndex - segments.firstIndex(segment));
-        if (!tailer.moveToIndex(chronicleIndex))
+        source.makeReadable(nextIndex);
+        final int cycle = segments.cycle(segment);
+        final long first = segments.firstIndex(segment);
+        long low = 1;
+        long high = 1 + nextIndex - first;
+        long found = 0;
+        long foundFirst = first;
+        long probeAt = high;
+        while (low <= high)
         {
-            throw corrupt("entry missing (Chronicle cannot move to index " + Long.toHexString(chronicleIndex) + ")");
+            final long documentFirst = firstIndexOf(cycle, probeAt);
+            if (documentFirst == DAMAGED)
+            {
+                break; // which way to go is unknown: walk from the last document known to start at or below
+            }
+            if (documentFirst < 0 || documentFirst > nextIndex)
+            {
+                high = probeAt - 1;
+            }
+            else
+            {
+                found = probeAt;
+                foundFirst = documentFirst;
+                if (documentFirst == nextIndex)
+                {
+                    break;
+                }
+                low = probeAt + 1;
+            }
+            probeAt = (low + high) >>> 1;
         }
-        tailerPositioned = true;
+        if (!scan.moveTo(cycle, Math.max(found, 1)))
+        {
+            throw corrupt(nextIndex, "entry missing (Chronicle cannot move to document " + Math.max(found, 1) +
+                " of its segment)");
+        }
+        for (long passed = foundFirst; passed < nextIndex; passed++)
+        {
+            if (!scan.skip()) // what is passed over is not returned: its length and magic are enough
+            {
+                throw corrupt(passed, scan.problem() != null ? scan.problem() : "entry missing");
+            }
+        }
+        positioned = true;
+    }
+
+    /** The index of the first entry of document {@code sequence}: -1 if there is none, DAMAGED if unsound. */
+    private long firstIndexOf(final int cycle, final long sequence)
+    {
+        if (!tailer.moveToIndex(QueueFiles.chronicleIndex(cycle, sequence)))
+        {
+            return -1;
+        }
+        try (DocumentContext context = tailer.readingDocument())
+        {
+            if (!context.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(context.index()) != cycle)
+            {
+                return -1;
+            }
+            QueueFiles.wrap(context, probe);
+            final int length = EntryLayout.entryLength(probe, 0);
+            if (length < 0)
+            {
+                return DAMAGED;
+            }
+            final long index = probe.getLong(EntryLayout.INDEX_OFFSET);
+            probe.wrap(probe.addressOffset(), length);
+            return EntryLayout.checkEntry(probe, index) == null ? index : DAMAGED;
+        }
     }
 
     /** Chronicle tailers check they stay on one thread; a cursor may be built on one thread and used on another. */
@@ -186,16 +250,10 @@ public final class LogCursor implements AutoCloseable
         }
     }
 
-    private DamagedEntryException missing(final DocumentContext context)
+    private DamagedEntryException corrupt(final long index, final String problem)
     {
-        return corrupt("entry missing" + (context.isPresent() ?
-            " (found Chronicle index " + Long.toHexString(context.index()) + ")" : ""));
-    }
-
-    private DamagedEntryException corrupt(final String problem)
-    {
-        tailerPositioned = false;
+        positioned = false;
         return new DamagedEntryException("corrupt log: segment file " + source.fileName(segments.cycle(segment)) +
-            ", index " + nextIndex + ": " + problem, nextIndex);
+            ", index " + index + ": " + problem, index);
     }
 }

@@ -2,8 +2,6 @@ package io.raftline.io.storage;
 
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -171,7 +169,6 @@ public final class LogInspector implements AutoCloseable
         {
             return new Verification(0, 0, null, 0, null);
         }
-        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         final QueueFiles.SegmentHeader header = new QueueFiles.SegmentHeader();
         long checked = 0;
         int segmentsChecked = 0;
@@ -179,6 +176,7 @@ public final class LogInspector implements AutoCloseable
         long expectedNext = firstIndex();
         try (ExcerptTailer tailer = queue.createTailer())
         {
+            final EntryScan scan = new EntryScan(tailer);
             for (final int cycle : QueueFiles.cycles(queue))
             {
                 final String file = queueDir.resolve(QueueFiles.fileName(cycle)).toString();
@@ -212,34 +210,28 @@ public final class LogInspector implements AutoCloseable
                         " but the log holds term " + previousTerm);
                 }
                 long index = header.firstIndex;
-                if (tailer.moveToIndex(QueueFiles.chronicleIndex(cycle, 1)))
+                if (scan.moveTo(cycle, 1))
                 {
-                    while (true)
+                    while (index <= effectiveLast)
                     {
-                        try (DocumentContext context = tailer.readingDocument())
+                        if (!scan.next(index))
                         {
-                            if (!context.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(context.index()) != cycle ||
-                                index > effectiveLast)
+                            if (scan.problem() != null)
                             {
-                                break;
+                                return new Verification(checked, segmentsChecked, file, index, scan.problem());
                             }
-                            QueueFiles.wrap(context, view);
-                            final String problem = EntryLayout.checkEntry(view, index);
-                            if (problem != null)
-                            {
-                                return new Verification(checked, segmentsChecked, file, index, problem);
-                            }
-                            final long term = view.getLong(EntryLayout.TERM_OFFSET);
-                            if (term < previousTerm)
-                            {
-                                return new Verification(checked, segmentsChecked, file, index,
-                                    "term " + term + " is below the previous entry's term " + previousTerm);
-                            }
-                            previousTerm = term;
-                            expectedNext = index + 1;
-                            checked++;
-                            index++;
+                            break;
                         }
+                        final long term = scan.entry().getLong(EntryLayout.TERM_OFFSET);
+                        if (term < previousTerm)
+                        {
+                            return new Verification(checked, segmentsChecked, file, index,
+                                "term " + term + " is below the previous entry's term " + previousTerm);
+                        }
+                        previousTerm = term;
+                        expectedNext = index + 1;
+                        checked++;
+                        index++;
                     }
                 }
             }
@@ -294,7 +286,8 @@ public final class LogInspector implements AutoCloseable
                 if (headed)
                 {
                     firsts[i] = header.firstIndex;
-                    entries[i] = tailer.excerptsInCycle(cycles[i]) - 1;
+                    entries[i] = Math.max(0, new EntryScan(tailer).lastIndexOf(cycles[i], header.firstIndex) -
+                        header.firstIndex + 1);
                     segments.push(cycles[i], header.firstIndex, header.prevTerm,
                         header.reason == EntryLayout.REASON_SNAPSHOT);
                 }
@@ -338,25 +331,13 @@ public final class LogInspector implements AutoCloseable
     {
         final int segment = segments.count() - 1;
         final int cycle = segments.cycle(segment);
-        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        final EntryScan scan = new EntryScan(tailer);
         long index = segments.firstIndex(segment);
-        if (tailer.moveToIndex(QueueFiles.chronicleIndex(cycle, 1)))
+        if (scan.moveTo(cycle, 1))
         {
-            while (true)
+            while (scan.next(index))
             {
-                try (DocumentContext context = tailer.readingDocument())
-                {
-                    if (!context.isPresent() || QueueFiles.ROLL_CYCLE.toCycle(context.index()) != cycle)
-                    {
-                        break;
-                    }
-                    QueueFiles.wrap(context, view);
-                    if (EntryLayout.checkEntry(view, index) != null)
-                    {
-                        break;
-                    }
-                    index++;
-                }
+                index++;
             }
         }
         return index - 1;
@@ -399,6 +380,12 @@ public final class LogInspector implements AutoCloseable
         public long lastIndex()
         {
             return lastIndex;
+        }
+
+        @Override
+        public void makeReadable(final long index)
+        {
+            // a reader sees what the writer has closed: nothing to do
         }
 
         @Override

@@ -40,6 +40,7 @@ final class QueueFiles
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueFiles.class);
     private static final int NOT_COMPLETE = 0x80000000;
+    private static final int LENGTH_MASK = 0x3FFFFFFF;
     /** How a Chronicle store header begins after its length word: binary wire's field name "header". */
     private static final byte[] STORE_HEADER_START = { (byte)0xB9, 0x06, 'h', 'e', 'a', 'd', 'e', 'r' };
     private static final DateTimeFormatter FILE_DATE =
@@ -125,10 +126,16 @@ final class QueueFiles
 
     private static int firstWord(final Path file) throws IOException
     {
+        return wordAt(file, 0);
+    }
+
+    /** The little-endian int at {@code position} of the file; bytes past its end read as zeros. */
+    private static int wordAt(final Path file, final long position) throws IOException
+    {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            while (word.hasRemaining() && channel.read(word, word.position()) >= 0)
+            while (word.hasRemaining() && channel.read(word, position + word.position()) >= 0)
             {
                 // a shorter file reads as zeros
             }
@@ -185,8 +192,12 @@ final class QueueFiles
             {
                 throw new StorageException("segment file " + file + " cannot be read as a segment");
             }
-            final long written = store.writePosition();
-            if (written > size)
+            // Chronicle's write position is where its last document starts: that document's header gives its end
+            final long lastStart = store.writePosition();
+            final int lastHeader = lastStart + 4 <= size ? wordAt(file, lastStart) : 0;
+            final long written = lastHeader == 0 || (lastHeader & NOT_COMPLETE) != 0 ? lastStart :
+                lastStart + 4 + (lastHeader & LENGTH_MASK);
+            if (written > size || lastStart + 4 > size)
             {
                 throw new StorageException("segment file " + file + " is cut short: " + size + " bytes, but data " +
                     "was written up to byte " + written);

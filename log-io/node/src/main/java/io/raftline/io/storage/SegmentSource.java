@@ -13,6 +13,9 @@ interface SegmentSource
 
     long lastIndex();
 
+    /** Makes entries from {@code index} on readable through Chronicle (a writer's open document is closed). */
+    void makeReadable(long index);
+
     /** The cycle file's name, for error messages. */
     String fileName(int cycle);
 }

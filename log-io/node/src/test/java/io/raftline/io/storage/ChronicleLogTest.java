@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Random;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -590,6 +591,10 @@ class ChronicleLogTest
             for (int i = 1; i <= 20; i++)
             {
                 TestEntries.append(log, 2);
+                if (i == 19)
+                {
+                    log.sync(); // 20 alone in its document: the document's length vouches for the entry's
+                }
             }
         }
         TestEntries.flipPayloadByte(dir, 20, 2);
@@ -599,6 +604,101 @@ class ChronicleLogTest
             assertEquals(19, log.lastIndex());
             assertEquals(20, log.metadata().repairFloorIndex());
             assertEquals(5, log.metadata().repairFloorTerm(), "its own term is unreadable: no entry is newer than 5");
+        }
+    }
+
+    @Test
+    void aDamagedLastEntryOfABatchGivesAFloorAsHighAsItsBytesCouldReach() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
+        {
+            log.metadata().store(5, 1);
+            for (int i = 1; i <= 20; i++)
+            {
+                TestEntries.append(log, 2); // one document: nothing vouches for the last entry's length
+            }
+        }
+        TestEntries.flipPayloadByte(dir, 20, 2);
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, ChronicleLog.SEGMENT_BYTES_DEFAULT,
+            ChronicleLog.OnDamage.CUT))
+        {
+            assertEquals(19, log.lastIndex());
+            // its payload's bytes could hold entries of at least a header each, had its length field been damaged
+            assertEquals(20 + TestEntries.length(20) / EntryLayout.HEADER_LENGTH, log.metadata().repairFloorIndex());
+            assertEquals(5, log.metadata().repairFloorTerm());
+        }
+    }
+
+    @Test
+    void aLogOfFormatOneEntryPerDocumentOpensReadsAndGrows() throws IOException
+    {
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, 4096))
+        {
+            for (int i = 1; i <= 100; i++)
+            {
+                TestEntries.append(log, termAt(i));
+                log.sync(); // one entry per document, as format 1 wrote them
+            }
+        }
+        assertTrue(TestEntries.setSegmentFormatVersion(dir, EntryLayout.FORMAT_VERSION_ONE_ENTRY_PER_DOCUMENT) > 1);
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, 4096))
+        {
+            assertEquals(100, log.lastIndex());
+            for (int i = 101; i <= 150; i++)
+            {
+                TestEntries.append(log, termAt(i));
+            }
+            try (LogCursor cursor = log.newCursor())
+            {
+                TestEntries.checkEntries(cursor, 1, 150, ChronicleLogTest::termAt);
+                TestEntries.checkEntries(cursor, 37, 37, ChronicleLogTest::termAt);
+            }
+        }
+        try (LogInspector inspector = LogInspector.open(dir))
+        {
+            assertTrue(inspector.verify().ok(), inspector.verify().toString());
+            assertEquals(150, inspector.verify().entriesChecked());
+        }
+    }
+
+    @Test
+    void entriesOfManyDocumentsAreFoundByAnySeekAndDamageInAProbedDocumentIsNamedByItsIndex() throws IOException
+    {
+        final long last = 3_000;
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, 64 << 10))
+        {
+            final Random random = new Random(7);
+            while (log.lastIndex() < last)
+            {
+                TestEntries.append(log, termAt(log.lastIndex() + 1));
+                if (random.nextInt(20) == 0)
+                {
+                    log.sync(); // documents of 1 to ~60 entries (and a new one at each roll)
+                }
+            }
+            log.sync();
+            try (LogCursor cursor = log.newCursor())
+            {
+                for (int i = 0; i < 300; i++)
+                {
+                    final long from = 1 + random.nextInt((int)last);
+                    TestEntries.checkEntries(cursor, from, Math.min(last, from + random.nextInt(5)),
+                        ChronicleLogTest::termAt);
+                }
+            }
+        }
+        TestEntries.flipPayloadByte(dir, 1_500, termAt(1_500));
+        try (LogInspector inspector = LogInspector.open(dir))
+        {
+            assertEquals(1_500, inspector.verify().index(), inspector.verify().toString());
+            try (LogCursor cursor = inspector.newCursor())
+            {
+                TestEntries.checkEntries(cursor, 1_499, 1_499, ChronicleLogTest::termAt);
+                TestEntries.checkEntries(cursor, 1_501, 1_600, ChronicleLogTest::termAt);
+                assertTrue(cursor.seek(1_500));
+                final DamagedEntryException damaged = assertThrows(DamagedEntryException.class, cursor::next);
+                assertEquals(1_500, damaged.index());
+            }
         }
     }
 
@@ -739,6 +839,7 @@ class ChronicleLogTest
             }
             log.truncateFrom(40);
             TestEntries.append(log, 99);
+            log.sync(); // another reader sees what the writer has synced
             try (LogInspector inspector = LogInspector.open(dir))
             {
                 assertEquals(1, inspector.firstIndex());

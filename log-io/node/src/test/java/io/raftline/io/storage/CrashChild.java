@@ -33,6 +33,7 @@ public final class CrashChild
             {
                 TestEntries.append(log, 3);
             }
+            log.sync(); // entries reach the file when synced (a node syncs before it counts one durable)
             out.println("READY " + log.lastIndex());
             out.flush();
             Thread.sleep(60_000);

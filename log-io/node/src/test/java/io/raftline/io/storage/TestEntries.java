@@ -123,6 +123,30 @@ final class TestEntries
         throw new AssertionError("payload of index " + index + " not found");
     }
 
+    /** Rewrites the format version (and checksum) of every segment header in the log's files; returns how many. */
+    static int setSegmentFormatVersion(final Path dir, final int version) throws IOException
+    {
+        final byte[] magic = {'R', 'L', 'S', 'G'};
+        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(EntryLayout.SEGMENT_HEADER_LENGTH));
+        int rewritten = 0;
+        for (final Path file : segmentFiles(dir))
+        {
+            final byte[] content = Files.readAllBytes(file);
+            final int at = find(content, magic) - EntryLayout.SEGMENT_MAGIC_OFFSET;
+            if (at >= 0)
+            {
+                header.putBytes(0, content, at, EntryLayout.SEGMENT_HEADER_LENGTH);
+                header.putInt(EntryLayout.SEGMENT_VERSION_OFFSET, version);
+                header.putInt(EntryLayout.CRC_OFFSET,
+                    EntryLayout.checksum(header.addressOffset(), EntryLayout.SEGMENT_HEADER_LENGTH));
+                header.getBytes(0, content, at, EntryLayout.SEGMENT_HEADER_LENGTH);
+                Files.write(file, content);
+                rewritten++;
+            }
+        }
+        return rewritten;
+    }
+
     static List<Path> segmentFiles(final Path dir) throws IOException
     {
         try (Stream<Path> files = Files.list(dir.resolve(QueueFiles.QUEUE_DIRECTORY)))
