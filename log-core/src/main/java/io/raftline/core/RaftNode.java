@@ -647,6 +647,12 @@ public final class RaftNode
         return role == Role.FOLLOWER && !tracker.configuration().isVoter(id) ? Role.LEARNER : role;
     }
 
+    /** Whether this node leads: {@code role() == Role.LEADER} without asking the configuration (once per entry). */
+    public boolean isLeader()
+    {
+        return role == Role.LEADER;
+    }
+
     public long term()
     {
         return term;

@@ -2,7 +2,6 @@ package io.raftline.io.node;
 
 import io.raftline.core.ChangeResult;
 import io.raftline.core.RaftNode;
-import io.raftline.core.Role;
 import io.raftline.core.quorum.Configuration;
 import io.raftline.protocol.client.AdminOperation;
 import io.raftline.protocol.client.AdminRequestFrame;
@@ -100,7 +99,7 @@ final class AdminService
             takeSnapshot(client.clientId, correlationId, nowNs);
             return;
         }
-        if (node.role() != Role.LEADER)
+        if (!node.isLeader())
         {
             reply(client.clientId, correlationId, AdminStatus.NOT_LEADER, 0, node.leaderId() == 0 ?
                 "no leader is known" : "node " + node.leaderId() + " leads");
@@ -226,17 +225,17 @@ final class AdminService
     {
         if (under.operation() == AdminOperation.TRANSFER_LEADERSHIP)
         {
-            final boolean abandoned = node.role() == Role.LEADER && node.leadTransferee() != under.nodeId();
+            final boolean abandoned = node.isLeader() && node.leadTransferee() != under.nodeId();
             return abandoned || nowNs - under.startedNs() > 2 * under.transferTimeoutNs() ?
                 "leadership did not pass to node " + under.nodeId() + " within an election timeout; this node " +
                 "accepts appends again" : null;
         }
         if (under.operation() == AdminOperation.PROMOTE && node.catchUpFailure() != null &&
-            !node.isCatchingUp(under.nodeId()) && node.role() == Role.LEADER)
+            !node.isCatchingUp(under.nodeId()) && node.isLeader())
         {
             return node.catchUpFailure() + "; it stays a learner";
         }
-        if (node.role() != Role.LEADER)
+        if (!node.isLeader())
         {
             return "the leadership changed before the change completed: see 'member list', then ask again";
         }

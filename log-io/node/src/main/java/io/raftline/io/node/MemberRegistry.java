@@ -3,7 +3,6 @@ package io.raftline.io.node;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.raftline.core.RaftNode;
-import io.raftline.core.Role;
 import io.raftline.core.message.RaftMessage;
 import io.raftline.core.quorum.Configuration;
 import io.raftline.core.replication.Progress;
@@ -187,7 +186,7 @@ final class MemberRegistry implements RaftDriver.PeerSender, AutoCloseable
     /** Publishes the leader's match index of every peer. */
     void updateCounters(final RaftNode node)
     {
-        if (node.role() != Role.LEADER)
+        if (!node.isLeader())
         {
             return;
         }

@@ -209,7 +209,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
      */
     private long repairFloorIndex()
     {
-        if (node.role() != Role.LEADER)
+        if (!node.isLeader())
         {
             return log.lastIndex();
         }

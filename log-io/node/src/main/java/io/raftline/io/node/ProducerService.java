@@ -234,7 +234,7 @@ final class ProducerService
     /** An entry was applied to the replicated state: the leader acknowledges it to its producer. */
     void onApplied(final long index, final long term, final int type, final long sessionId, final long sequence)
     {
-        if (node.role() != Role.LEADER)
+        if (!node.isLeader())
         {
             return;
         }
@@ -354,7 +354,7 @@ final class ProducerService
 
     private RejectReason notLeading()
     {
-        return node.role() == Role.LEADER ? RejectReason.NOT_READY : RejectReason.NOT_LEADER;
+        return node.isLeader() ? RejectReason.NOT_READY : RejectReason.NOT_LEADER;
     }
 
     private static RejectReason refusal(final long proposeResult)

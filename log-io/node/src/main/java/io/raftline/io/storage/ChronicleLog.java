@@ -34,9 +34,9 @@ import java.util.List;
  * {@link EntryLayout#DOCUMENT_BYTES_MAX}), so Chronicle's cost per document (its header, index and lock, most of an
  * append of a small entry) is paid once per batch. Entries of an open document are not in the file until it closes:
  * {@link #sync()}, a read of one of them, a roll, a truncation and close close it. A new segment starts when the
- * current one passes {@code segmentBytesMax}, on truncation, and when recovery cuts a torn tail. A later segment supersedes
- * every index at or above its first held by earlier ones; the {@link SegmentTable} of segments in effect is rebuilt
- * on open from the header of each cycle (no full scan).
+ * current one passes {@code segmentBytesMax}, on truncation, and when recovery cuts a torn tail. A later segment
+ * supersedes every index at or above its first held by earlier ones; the {@link SegmentTable} of segments in effect
+ * is rebuilt on open from the header of each cycle (no full scan).
  * <p>
  * Truncation is crash-atomic: it is the single Chronicle document that heads the new segment, which is either
  * complete (after) or invisible (before). Nothing is ever rewritten in place.

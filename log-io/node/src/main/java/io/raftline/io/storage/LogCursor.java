@@ -9,14 +9,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A sequential, zero-copy reader of the log for one thread. {@link #seek(long)} places it, each {@link #next()}
  * loads one entry and moves on; the payload is read in place in the mapped segment and stays valid until the next
  * call. It moves its Chronicle tailer only on a jump (a seek, a segment boundary, a truncation or compaction since
- * the last read): sequential reads never pay for Chronicle's random {@code moveToIndex}. A jump finds the document
- * holding the index by a binary search over the segment's documents (each holds one or more entries), then passes
- * over the entries before it. Every entry returned is checked (length, checksum, index): a corrupt one throws
- * {@link DamagedEntryException} naming the file and index.
+ * the last read): sequential reads never pay for Chronicle's random {@code moveToIndex}. A short jump forward passes
+ * over the entries in between; a longer one finds the document holding the index by a binary search over the
+ * segment's documents (each holds one or more entries), then passes over the entries before it. Every entry
+ * returned is checked (length, checksum, index): a corrupt one throws {@link DamagedEntryException} naming the file
+ * and index.
  */
 public final class LogCursor implements AutoCloseable
 {
     private static final long DAMAGED = -2;
+    /** A jump forward up to this many entries passes over them rather than search (a search probes ~20 documents). */
+    private static final long SKIP_MAX = 4096;
 
     private final SegmentSource source;
     private final SegmentTable segments;
@@ -29,7 +32,9 @@ public final class LogCursor implements AutoCloseable
     private int segment = -1;            // the segment nextIndex is in, valid while segmentsVersion matches
     private int segmentsVersion = -1;
     private long segmentLastIndex;       // the last index of that segment (superseded ones end early)
-    private boolean positioned;          // the scan's next entry is nextIndex's
+    private boolean positioned;          // the scan is in that segment, its next entry is scanIndex
+    private long scanIndex;
+    private long segmentFirstIndex;
 
     private long index;
     private long term;
@@ -54,14 +59,10 @@ public final class LogCursor implements AutoCloseable
         {
             return false;
         }
-        if (index != nextIndex)
-        {
-            // a jump: move the tailer on the next read; a seek to where the cursor already is costs nothing, so
-            // a reader that always seeks (a follower's AppendEntries) reads sequentially
-            nextIndex = index;
-            segmentsVersion = -1;
-            positioned = false;
-        }
+        // where the scan goes is settled by the next read: a seek to where the cursor already is costs nothing (a
+        // reader that always seeks, a follower's AppendEntries, reads sequentially), a short one forward passes over
+        // the entries in between, and only a longer jump searches for the document
+        nextIndex = index;
         return true;
     }
 
@@ -74,15 +75,19 @@ public final class LogCursor implements AutoCloseable
         {
             return false;
         }
-        if (segmentsVersion != segments.version() || nextIndex > segmentLastIndex)
+        if (segmentsVersion != segments.version() || nextIndex > segmentLastIndex || nextIndex < segmentFirstIndex)
         {
             locate();
         }
-        if (!positioned)
+        if (!positioned || nextIndex < scanIndex || nextIndex - scanIndex > SKIP_MAX)
         {
             position();
         }
-        else if (scan.atDocumentEnd())
+        while (scanIndex < nextIndex)
+        {
+            skipOne(); // what is passed over is not returned: its length and magic are enough
+        }
+        if (scan.atDocumentEnd())
         {
             source.makeReadable(nextIndex);
         }
@@ -98,6 +103,7 @@ public final class LogCursor implements AutoCloseable
         sequence = entry.getLong(EntryLayout.SEQUENCE_OFFSET);
         payloadLength = entry.getInt(EntryLayout.PAYLOAD_LENGTH_OFFSET);
         this.nextIndex = nextIndex + 1;
+        scanIndex = nextIndex + 1;
         return true;
     }
 
@@ -156,14 +162,28 @@ public final class LogCursor implements AutoCloseable
         {
             throw new IllegalStateException("no segment holds index " + nextIndex);
         }
+        segmentFirstIndex = segments.firstIndex(segment);
         segmentLastIndex = segments.lastIndex(segment, Long.MAX_VALUE);
         segmentsVersion = segments.version();
         positioned = false;
     }
 
+    private void skipOne()
+    {
+        if (scan.atDocumentEnd())
+        {
+            source.makeReadable(scanIndex);
+        }
+        if (!scan.skip())
+        {
+            throw corrupt(scanIndex, scan.problem() != null ? scan.problem() : "entry missing");
+        }
+        scanIndex++;
+    }
+
     /**
-     * Places the scan at nextIndex: finds its document, the last whose first entry is at or below it, by a binary
-     * search over Chronicle sequences. Each document holds at least one entry, so it is at most sequence
+     * Places the scan at the start of nextIndex's document: the last whose first entry is at or below it, found by a
+     * binary search over Chronicle sequences. Each document holds at least one entry, so it is at most sequence
      * {@code 1 + nextIndex - first}: probed first, it finds the entry at once in a log of one entry per document.
      */
     private void position()
@@ -204,13 +224,7 @@ public final class LogCursor implements AutoCloseable
             throw corrupt(nextIndex, "entry missing (Chronicle cannot move to document " + Math.max(found, 1) +
                 " of its segment)");
         }
-        for (long passed = foundFirst; passed < nextIndex; passed++)
-        {
-            if (!scan.skip()) // what is passed over is not returned: its length and magic are enough
-            {
-                throw corrupt(passed, scan.problem() != null ? scan.problem() : "entry missing");
-            }
-        }
+        scanIndex = foundFirst;
         positioned = true;
     }
 
