@@ -248,6 +248,9 @@ class SnapshotProcessTest
                 s.get(source - 1).value(NodeCounter.SNAPSHOT_INDEX) ==
                     s.get(leader.id() - 1).value(NodeCounter.SNAPSHOT_INDEX) &&
                 s.get(leader.id() - 1).value(NodeCounter.FIRST_INDEX) > 2_000);
+            // the leader learns that the source holds its snapshot from the source's next answers (heartbeats every
+            // 50 ms); the next snapshot is two seconds away
+            Thread.sleep(300);
             cluster.signal(laggard, "CONT");
             cluster.await("the laggard fetching from the source", 30,
                 s -> s.get(laggard - 1).value(NodeCounter.SNAPSHOT_CHUNKS_FETCHED) > 0);

@@ -32,14 +32,16 @@ import java.util.List;
  * date. A segment's first document is a header recording its first Raft index; its entries follow densely, several
  * to a document: the entries appended between two reads or {@link #sync()}s share one Chronicle document (up to
  * {@link EntryLayout#DOCUMENT_BYTES_MAX}), so Chronicle's cost per document (its header, index and lock, most of an
- * append of a small entry) is paid once per batch. Entries of an open document are not in the file until it closes:
- * {@link #sync()}, a read of one of them, a roll, a truncation and close close it. A new segment starts when the
+ * append of a small entry) is paid once per batch. Entries of an open document are in the mapped file but marked
+ * incomplete, so no reader sees them and a crash drops them (none was synced), until the document closes: on
+ * {@link #sync()}, a read of one of them, a roll, a truncation and close. A new segment starts when the
  * current one passes {@code segmentBytesMax}, on truncation, and when recovery cuts a torn tail. A later segment
  * supersedes every index at or above its first held by earlier ones; the {@link SegmentTable} of segments in effect
  * is rebuilt on open from the header of each cycle (no full scan).
  * <p>
  * Truncation is crash-atomic: it is the single Chronicle document that heads the new segment, which is either
- * complete (after) or invisible (before). Nothing is ever rewritten in place.
+ * complete (after) or invisible (before); the open document it closes first holds only entries never synced, which
+ * a crash in between may leave or drop. Nothing is ever rewritten in place.
  * <p>
  * Recovery: the last segment is scanned and checked entry by entry. The first bad entry above the durable
  * watermark kept in {@code raft.meta} is a torn tail: it and what follows are cut off (a new segment supersedes
@@ -836,10 +838,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 }
                 else
                 {
-                    // its length is unchecked: unless a sound entry follows, or it fills its document alone, the
-                    // bytes it claims may hold entries
-                    final boolean alone = damagedLength == scan.remainingInDocument() && scan.atDocumentStart();
-                    uncounted = alone ? 0 : damagedLength - EntryLayout.HEADER_LENGTH;
+                    // its length is unchecked: unless a sound entry follows, the bytes it claims may hold entries
+                    uncounted = damagedLength - EntryLayout.HEADER_LENGTH;
                     scan.skip();
                 }
             }

@@ -16,6 +16,7 @@ final class EntryScan
     private final UnsafeBuffer entry = new UnsafeBuffer(0, 0);
     private int cycle;
     private int offset;          // where the next entry starts in the document; its length when it is used up
+    private long documentSequence;
     private String problem;
 
     EntryScan(final ExcerptTailer tailer)
@@ -66,8 +67,9 @@ final class EntryScan
     }
 
     /**
-     * The index of the last entry segment {@code cycle} holds, read from its last document (its headers, unchecked):
-     * {@code firstIndex - 1} when it holds none, -1 when its last document is not a run of entries.
+     * The index of the last entry segment {@code cycle} holds, read from its last document, every entry of which is
+     * checked: {@code firstIndex - 1} when it holds none, -1 when that document is damaged (how far the segment
+     * reaches is then unknown here; a read of it finds the damage).
      */
     long lastIndexOf(final int cycle, final long firstIndex)
     {
@@ -80,20 +82,17 @@ final class EntryScan
         {
             return -1;
         }
-        while (true)
+        long expected = nextEntryIndex();
+        long last = -1;
+        while (!atDocumentEnd())
         {
-            final int length = nextEntryLength();
-            if (length < 0)
+            if (expected < 0 || !next(expected))
             {
                 return -1;
             }
-            final long index = document.getLong(offset + EntryLayout.INDEX_OFFSET);
-            offset += length;
-            if (atDocumentEnd())
-            {
-                return index;
-            }
+            last = expected++;
         }
+        return last;
     }
 
     /** Loads the next document, dropping what is left of this one; false at the end of the segment. */
@@ -102,6 +101,12 @@ final class EntryScan
         offset = document.capacity();
         problem = null;
         return readDocument();
+    }
+
+    /** The Chronicle sequence (in its cycle) of the document the scan is in. */
+    long documentSequence()
+    {
+        return documentSequence;
     }
 
     /** The next entry is the first of its document. */
@@ -177,6 +182,7 @@ final class EntryScan
                 return false;
             }
             QueueFiles.wrap(context, document);
+            documentSequence = QueueFiles.ROLL_CYCLE.toSequenceNumber(context.index());
             offset = 0;
             return true;
         }

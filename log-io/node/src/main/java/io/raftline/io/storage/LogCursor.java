@@ -34,6 +34,8 @@ public final class LogCursor implements AutoCloseable
     private long segmentLastIndex;       // the last index of that segment (superseded ones end early)
     private boolean positioned;          // the scan is in that segment, its next entry is scanIndex
     private long scanIndex;
+    private long anchorSequence;         // a document of that segment known to start at anchorIndex
+    private long anchorIndex;
     private long segmentFirstIndex;
 
     private long index;
@@ -87,13 +89,18 @@ public final class LogCursor implements AutoCloseable
         {
             skipOne(); // what is passed over is not returned: its length and magic are enough
         }
-        if (scan.atDocumentEnd())
+        final boolean newDocument = scan.atDocumentEnd();
+        if (newDocument)
         {
             source.makeReadable(nextIndex);
         }
         if (!scan.next(nextIndex))
         {
-            throw corrupt(nextIndex, scan.problem() != null ? scan.problem() : "entry missing");
+            throw damaged(nextIndex, scan.problem() != null ? scan.problem() : "entry missing");
+        }
+        if (newDocument)
+        {
+            anchor(nextIndex);
         }
         final UnsafeBuffer entry = scan.entry();
         index = nextIndex;
@@ -170,15 +177,47 @@ public final class LogCursor implements AutoCloseable
 
     private void skipOne()
     {
-        if (scan.atDocumentEnd())
+        final boolean newDocument = scan.atDocumentEnd();
+        if (newDocument)
         {
             source.makeReadable(scanIndex);
         }
         if (!scan.skip())
         {
-            throw corrupt(scanIndex, scan.problem() != null ? scan.problem() : "entry missing");
+            throw damaged(scanIndex, scan.problem() != null ? scan.problem() : "entry missing");
+        }
+        if (newDocument)
+        {
+            anchor(scanIndex);
         }
         scanIndex++;
+    }
+
+    /** Records that the scan's document starts at {@code firstIndex}: where {@link #damaged} walks from. */
+    private void anchor(final long firstIndex)
+    {
+        anchorSequence = scan.documentSequence();
+        anchorIndex = firstIndex;
+    }
+
+    /**
+     * Damage met at {@code index}: entries passed over on the way were not checked, and a damaged length among them
+     * can make a sound entry look wrong, so the walk from the last document known to start where the cursor thinks
+     * is checked entry by entry, naming the first damaged entry.
+     */
+    private DamagedEntryException damaged(final long index, final String problem)
+    {
+        if (scan.moveTo(segments.cycle(segment), anchorSequence))
+        {
+            for (long checked = anchorIndex; checked < index; checked++)
+            {
+                if (!scan.next(checked))
+                {
+                    return corrupt(checked, scan.problem() != null ? scan.problem() : "entry missing");
+                }
+            }
+        }
+        return corrupt(index, problem);
     }
 
     /**
@@ -225,6 +264,8 @@ public final class LogCursor implements AutoCloseable
                 " of its segment)");
         }
         scanIndex = foundFirst;
+        anchorSequence = Math.max(found, 1);
+        anchorIndex = foundFirst;
         positioned = true;
     }
 

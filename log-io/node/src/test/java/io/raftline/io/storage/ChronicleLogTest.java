@@ -583,7 +583,7 @@ class ChronicleLogTest
     }
 
     @Test
-    void aDamagedLastEntryGivesAFloorOfTheCurrentTerm() throws IOException
+    void aDamagedLastEntryGivesAFloorOfTheCurrentTermAsHighAsItsBytesCouldReach() throws IOException
     {
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
         {
@@ -591,10 +591,6 @@ class ChronicleLogTest
             for (int i = 1; i <= 20; i++)
             {
                 TestEntries.append(log, 2);
-                if (i == 19)
-                {
-                    log.sync(); // 20 alone in its document: the document's length vouches for the entry's
-                }
             }
         }
         TestEntries.flipPayloadByte(dir, 20, 2);
@@ -602,30 +598,98 @@ class ChronicleLogTest
             ChronicleLog.OnDamage.CUT))
         {
             assertEquals(19, log.lastIndex());
-            assertEquals(20, log.metadata().repairFloorIndex());
+            // nothing vouches for its length field: had it been damaged, its bytes could hold entries of a header each
+            assertEquals(20 + TestEntries.length(20) / EntryLayout.HEADER_LENGTH, log.metadata().repairFloorIndex());
             assertEquals(5, log.metadata().repairFloorTerm(), "its own term is unreadable: no entry is newer than 5");
         }
     }
 
     @Test
-    void aDamagedLastEntryOfABatchGivesAFloorAsHighAsItsBytesCouldReach() throws IOException
+    void aDamagedLengthThatSwallowsTheNextEntryDoesNotLowerTheFloor() throws IOException
     {
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC))
         {
             log.metadata().store(5, 1);
-            for (int i = 1; i <= 20; i++)
-            {
-                TestEntries.append(log, 2); // one document: nothing vouches for the last entry's length
-            }
+            TestEntries.append(log, 2);
+            TestEntries.append(log, 2);
         }
-        TestEntries.flipPayloadByte(dir, 20, 2);
+        lowerWatermarkTo(1); // as a crash may leave it: a lower bound of what was durable
+        // entry 1's length now ends where its document does, as if entry 2 were part of it
+        TestEntries.putHeaderInt(dir, 1, 2, EntryLayout.PAYLOAD_LENGTH_OFFSET,
+            TestEntries.length(1) + EntryLayout.HEADER_LENGTH + TestEntries.length(2));
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, ChronicleLog.SEGMENT_BYTES_DEFAULT,
             ChronicleLog.OnDamage.CUT))
         {
-            assertEquals(19, log.lastIndex());
-            // its payload's bytes could hold entries of at least a header each, had its length field been damaged
-            assertEquals(20 + TestEntries.length(20) / EntryLayout.HEADER_LENGTH, log.metadata().repairFloorIndex());
-            assertEquals(5, log.metadata().repairFloorTerm());
+            assertEquals(0, log.lastIndex());
+            assertTrue(log.metadata().repairFloorIndex() >= 2, "entry 2 may have been acknowledged: floor " +
+                log.metadata().repairFloorIndex());
+        }
+    }
+
+    @Test
+    void aDamagedIndexInTheLastEntryOfAnEarlierSegmentIsFoundWhenReadNotTakenForAHole() throws IOException
+    {
+        final long lastOfFirst;
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, SMALL_SEGMENT_BYTES))
+        {
+            while (log.lastIndex() < 30)
+            {
+                TestEntries.append(log, 2);
+                log.sync();
+            }
+        }
+        try (LogInspector inspector = LogInspector.open(dir))
+        {
+            lastOfFirst = inspector.segments().get(0).lastIndex();
+        }
+        TestEntries.putHeaderInt(dir, lastOfFirst, 2, EntryLayout.INDEX_OFFSET, 3);
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, SMALL_SEGMENT_BYTES);
+            LogCursor cursor = log.newCursor())
+        {
+            assertEquals(30, log.lastIndex());
+            assertTrue(cursor.seek(lastOfFirst));
+            assertEquals(lastOfFirst, assertThrows(DamagedEntryException.class, cursor::next).index());
+        }
+    }
+
+    @Test
+    void aDamagedLengthPassedOverOnTheWayToASeekIsNamedByItsOwnIndex() throws IOException
+    {
+        final long segmentBytes = 8 << 10;
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, segmentBytes))
+        {
+            for (int i = 1; i <= 30; i++)
+            {
+                TestEntries.append(log, 2); // one document
+            }
+            while (log.lastIndex() < 80)
+            {
+                TestEntries.append(log, 2);
+                log.sync(); // and more segments: opening checks only the last one
+            }
+        }
+        // entry 10's length swallows entry 11: passing over it lands on 12 where 11 should be
+        TestEntries.putHeaderInt(dir, 10, 2, EntryLayout.PAYLOAD_LENGTH_OFFSET,
+            TestEntries.length(10) + EntryLayout.HEADER_LENGTH + TestEntries.length(11));
+        try (ChronicleLog log = ChronicleLog.open(dir, Durability.FSYNC, segmentBytes);
+            LogCursor cursor = log.newCursor())
+        {
+            assertTrue(cursor.seek(13));
+            assertEquals(10, assertThrows(DamagedEntryException.class, cursor::next).index());
+            TestEntries.checkEntries(cursor, 1, 9, index -> 2);
+        }
+    }
+
+    private void lowerWatermarkTo(final long watermark)
+    {
+        final MetadataStore metadata = MetadataStore.open(dir);
+        try
+        {
+            metadata.storeDurableWatermark(watermark);
+        }
+        finally
+        {
+            metadata.close();
         }
     }
 

@@ -123,6 +123,29 @@ final class TestEntries
         throw new AssertionError("payload of index " + index + " not found");
     }
 
+    /**
+     * Overwrites the int at {@code fieldOffset} of the header of the entry at {@code index} (found by its payload's
+     * text, which follows the header) in the segment files: damage to a field its checksum covers.
+     */
+    static void putHeaderInt(final Path dir, final long index, final long term, final int fieldOffset, final int value)
+        throws IOException
+    {
+        final byte[] needle = payload(index, term);
+        for (final Path file : segmentFiles(dir))
+        {
+            final byte[] content = Files.readAllBytes(file);
+            final int at = find(content, needle);
+            if (at >= 0)
+            {
+                ByteBuffer.wrap(content).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt(at - EntryLayout.HEADER_LENGTH + fieldOffset, value);
+                Files.write(file, content);
+                return;
+            }
+        }
+        throw new AssertionError("payload of index " + index + " not found");
+    }
+
     /** Rewrites the format version (and checksum) of every segment header in the log's files; returns how many. */
     static int setSegmentFormatVersion(final Path dir, final int version) throws IOException
     {
