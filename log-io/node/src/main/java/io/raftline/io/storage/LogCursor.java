@@ -224,6 +224,7 @@ public final class LogCursor implements AutoCloseable
      * Places the scan at the start of nextIndex's document: the last whose first entry is at or below it, found by a
      * binary search over Chronicle sequences. Each document holds at least one entry, so it is at most sequence
      * {@code 1 + nextIndex - first}: probed first, it finds the entry at once in a log of one entry per document.
+     * A damaged document met on the way ends the search at the last sound one below (the walk from there finds it).
      */
     private void position()
     {
