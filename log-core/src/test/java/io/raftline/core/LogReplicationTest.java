@@ -8,6 +8,7 @@ import io.raftline.core.replication.Progress;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -324,7 +325,10 @@ class LogReplicationTest
         leader.propose(payload(10));
         leader.drain();
         leader.step(appendResponse(2, 1, 1, 1));
-        final List<RaftMessage> appends = leader.drain().of(MessageType.APPEND, 2);
+        final List<RaftMessage> appends = new ArrayList<>(leader.drain().of(MessageType.APPEND, 2));
+        assertEquals(List.of(3, 3, 1, 1), appends.stream().map(m -> m.entryCount).toList());
+        leader.step(appendResponse(2, 1, 1, 4)); // the last, small, waited for an answer: four were in flight
+        appends.addAll(leader.drain().of(MessageType.APPEND, 2));
         assertEquals(List.of(3, 3, 1, 1, 1), appends.stream().map(m -> m.entryCount).toList());
         assertEquals(List.of(1L, 4L, 7L, 8L, 9L), appends.stream().map(m -> m.index).toList());
         for (final RaftMessage append : appends)
@@ -332,6 +336,44 @@ class LogReplicationTest
             assertEquals(leader.log.term(append.index), append.logTerm);
             assertEquals(1, append.term);
         }
+    }
+
+    @Test
+    void smallBatchesWaitWhileSomeAreInFlightAndLeaveTogetherOnTheNextAnswer()
+    {
+        final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
+        for (int i = 0; i < RaftNode.SMALL_BATCHES_IN_FLIGHT; i++)
+        {
+            leader.propose(payload(10));
+            assertEquals(1, leader.drain().of(MessageType.APPEND, 2).size(), "one small batch each while few fly");
+        }
+        for (int i = 0; i < 5; i++)
+        {
+            leader.propose(payload(10));
+            assertTrue(leader.drain().of(MessageType.APPEND, 2).isEmpty(), "it waits: a small batch would queue");
+        }
+        leader.step(appendResponse(2, 1, 1, 2)); // the first answered
+        final RaftMessage together = leader.drain().only(MessageType.APPEND, 2);
+        assertEquals(5, together.entryCount);
+        assertEquals(1 + RaftNode.SMALL_BATCHES_IN_FLIGHT, together.index);
+    }
+
+    @Test
+    void aFullBatchIsNotHeldBackByTheSmallBatchRule()
+    {
+        final RaftFixture leader = replicatingLeader(options -> options.maxBatchBytes(4 * (OVERHEAD + 10)));
+        for (int i = 0; i < RaftNode.SMALL_BATCHES_IN_FLIGHT; i++)
+        {
+            leader.propose(payload(10));
+            leader.drain();
+        }
+        for (int i = 0; i < 5; i++)
+        {
+            leader.propose(payload(10));
+        }
+        final List<RaftMessage> appends = leader.drain().of(MessageType.APPEND, 2);
+        assertEquals(List.of(4), appends.stream().map(m -> m.entryCount).toList(),
+            "a full batch of four leaves at once; the fifth entry, a small batch, waits");
     }
 
     @Test

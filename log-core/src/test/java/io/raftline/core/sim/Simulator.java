@@ -1116,9 +1116,11 @@ public final class Simulator
                     proposer = newest;
                 }
             }
-            else if (nodes[proposer].role() != Role.LEADER)
+            else if (nodes[proposer].role() != Role.LEADER || newerLeaderThan(proposer))
             {
-                proposedIndex = -1; // lost leadership before committing: propose again on the next leader
+                // lost leadership before committing, or proposed to a removed leader of an older term that leads on
+                // alone: propose again on the newest leader
+                proposedIndex = -1;
             }
             else if (nodes[proposer].commitIndex() >= proposedIndex && allCaughtUp(proposer, proposedIndex) &&
                 isSettled(nodes[proposer]))
@@ -1139,6 +1141,18 @@ public final class Simulator
     {
         return !leader.configuration().isJoint() && leader.configuration().isVoter(leader.id()) &&
             leader.configurationIndex() <= leader.commitIndex();
+    }
+
+    private boolean newerLeaderThan(final int leader)
+    {
+        for (int id = 1; id <= machines; id++)
+        {
+            if (nodes[id].role() == Role.LEADER && nodes[id].term() > nodes[leader].term())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every member of the leader's configuration knows {@code index} is committed. */
