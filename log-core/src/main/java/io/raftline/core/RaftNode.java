@@ -1436,7 +1436,10 @@ public final class RaftNode
         }
         if (progress.nextIndex() < log.firstIndex())
         {
-            return sendSnapshot(progress);
+            // a follower that has not answered for an election timeout (stopped, cut off) is told when it answers a
+            // heartbeat again: the source then named is the best known, not whoever held the snapshot when the log
+            // was compacted past it
+            return progress.isRecentActive() && sendSnapshot(progress);
         }
         final long prevLogIndex = progress.nextIndex() - 1;
         final long lastIndex = log.lastIndex();

@@ -303,6 +303,40 @@ class SnapshotTest
     }
 
     @Test
+    void section7_aFollowerSilentForAnElectionTimeoutIsToldOfTheSnapshotWhenItAnswersWithTheSourceKnownThen()
+    {
+        final MemoryRaftLog log = MemoryRaftLog.ofTerms(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        final RaftFixture leader = RaftFixture.leader(1, 3, log, 1);
+        leader.step(appendResponse(2, 1, 2, 13));
+        leader.step(appendResponse(3, 1, 2, 13));
+        leader.drain();
+        for (int i = 14; i <= 18; i++)
+        {
+            leader.propose("x"); // node 3 is sent 14-17, then 18 waits for it: node 3 never answers
+            leader.drain();
+        }
+        leader.step(appendResponse(2, 1, 2, 18));
+        for (int tick = 0; tick < T; tick++)
+        {
+            leader.tick(1);
+            leader.step(message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 2));
+        }
+        leader.drain();
+        leader.node.snapshotTaken(18, 2);
+        log.compactTo(19);
+        leader.propose("y");
+        assertTrue(leader.drain().of(MessageType.INSTALL_SNAPSHOT, 3).isEmpty(), "node 3 does not answer");
+        final RaftMessage holds = message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 2);
+        holds.snapshotIndex = 18;
+        leader.step(holds);
+        leader.drain();
+        leader.step(message(MessageType.HEARTBEAT_RESPONSE, 3, 1, 2));
+        final RaftMessage install = leader.drain().only(MessageType.INSTALL_SNAPSHOT, 3);
+        assertEquals(18, install.index);
+        assertEquals(2, install.context, "told when it answers, from the follower known then to hold the snapshot");
+    }
+
+    @Test
     void section7_aFollowersSnapshotIsLearntFromItsHeartbeatResponsesToo()
     {
         final RaftFixture leader = compactedLeader(0);

@@ -30,8 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SnapshotProcessTest
 {
     private static final int RATE = 10_000;
+    /**
+     * What a leader sends a stopped follower waits in its publication up to the in-flight window (MiBs by default),
+     * enough for the follower to catch up from it alone when it runs again; a window of one batch makes the leader
+     * compact past it, as these tests need.
+     */
+    private static final String SMALL_INFLIGHT = "replication.inflight.bytes=65536";
     private static final String[] COMPACTING = {
-        "snapshot.interval.entries=5000", "log.retain.entries=500", "storage.segment.bytes=262144",
+        "snapshot.interval.entries=5000", "log.retain.entries=500", "storage.segment.bytes=262144", SMALL_INFLIGHT,
         "state.machine=" + KeyValueStateMachine.class.getName() };
 
     /** Appends {@code count} key-value puts ("k-i" = "v-i-round") and waits until each is acknowledged. */
@@ -234,7 +240,8 @@ class SnapshotProcessTest
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 23001,
             List.of("-D" + BulkStateMachine.SIZE_PROPERTY + "=" + (300L << 20)), "snapshot.interval.entries=2000",
-            "log.retain.entries=0", "storage.segment.bytes=262144", "state.machine=" + BulkStateMachine.class.getName());
+            "log.retain.entries=0", "storage.segment.bytes=262144", SMALL_INFLIGHT,
+            "state.machine=" + BulkStateMachine.class.getName());
             // slow enough for every node to write each 300 MiB snapshot: followers then hold the leader's
             BackgroundProducer producer = new BackgroundProducer(cluster.clusterFile(), "p", 1_000, dir.resolve("h")))
         {
