@@ -28,6 +28,8 @@ public final class RaftNode
     /** {@link #propose} result: leadership is being transferred; proposals wait for the new leader. */
     public static final long TRANSFERRING = -2;
 
+    /** Small AppendEntries in flight to one follower before the next small one waits (see maybeSendAppend). */
+    static final int SMALL_BATCHES_IN_FLIGHT = 4;
     private static final int NONE = 0;
     private static final MessageQueue.Filter IS_APPEND = message -> message.type == MessageType.APPEND;
     private static final DirectBuffer EMPTY = new UnsafeBuffer(new byte[0]);
@@ -40,9 +42,6 @@ public final class RaftNode
     private final RandomGenerator random;
     private final int electionTimeoutTicks;
     private final int heartbeatIntervalTicks;
-    /** Small AppendEntries in flight to one follower before the next small one waits (see maybeSendAppend). */
-    static final int SMALL_BATCHES_IN_FLIGHT = 4;
-
     private final int maxBatchBytes;
     private final int entryOverheadBytes;
     private final boolean preVote;
