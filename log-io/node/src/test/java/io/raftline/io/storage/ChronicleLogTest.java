@@ -377,9 +377,9 @@ class ChronicleLogTest
     }
 
     @Test
-    void aResetToAnInstalledSnapshotReplacesTheLogForGoodEvenIfOldSegmentsReappear() throws IOException
+    void aResetToAnInstalledSnapshotReplacesTheLogForGoodEvenIfOldSegmentsReappear(@TempDir final Path saved)
+        throws IOException
     {
-        final Path saved = Files.createTempDirectory(dir.getParent(), "old-segments");
         try (ChronicleLog log = ChronicleLog.open(dir, Durability.PAGE_CACHE, SMALL_SEGMENT_BYTES))
         {
             for (int i = 1; i <= 120; i++)
