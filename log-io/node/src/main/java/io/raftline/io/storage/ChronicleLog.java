@@ -619,7 +619,8 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                     removeEmptyLastSegment(cycle);
                 }
             }
-            checkNoHoles(tailer);
+            final EntryScan scan = new EntryScan(tailer);
+            checkNoHoles(scan);
             if (segments.count() > 0 && segments.cycle(0) > cycles[0])
             {
                 deleteSegmentsBefore(segments.cycle(0)); // superseded by a snapshot's restart, or compacted
@@ -637,7 +638,7 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
                 clock.cycle(highestCycle);
                 return;
             }
-            final long badIndex = scanLastSegment(tailer, watermark);
+            final long badIndex = scanLastSegment(scan, watermark);
             if (lastIndex < metadata.durableWatermark()) // lowered if a damaged entry below it is cut
             {
                 throw new StorageException("the log in " + queueDir + " ends at index " + lastIndex +
@@ -732,12 +733,12 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
     }
 
     /** Each segment must reach the next one's first index, or entries in between were lost. */
-    private void checkNoHoles(final ExcerptTailer tailer)
+    private void checkNoHoles(final EntryScan scan)
     {
         for (int segment = 0; segment + 1 < segments.count(); segment++)
         {
             final int cycle = segments.cycle(segment);
-            final long last = new EntryScan(tailer).lastIndexOf(cycle, segments.firstIndex(segment));
+            final long last = scan.lastIndexOf(cycle, segments.firstIndex(segment));
             // -1: its last document is damaged, which a read of it finds and repairs
             if (last >= 0 && last + 1 < segments.firstIndex(segment + 1))
             {
@@ -753,12 +754,11 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
      *
      * @return the index of the first bad entry if it is a torn tail to cut off, else 0.
      */
-    private long scanLastSegment(final ExcerptTailer tailer, final long watermark)
+    private long scanLastSegment(final EntryScan scan, final long watermark)
     {
         final int segment = segments.count() - 1;
         final int cycle = segments.cycle(segment);
         final long first = segments.firstIndex(segment);
-        final EntryScan scan = new EntryScan(tailer);
         terms.reset(first);
         long index = first;
         long bytes = EntryLayout.SEGMENT_HEADER_LENGTH;

@@ -272,6 +272,7 @@ public final class LogInspector implements AutoCloseable
         final long[] entries = new long[cycles.length];
         try (ExcerptTailer tailer = queue.createTailer())
         {
+            final EntryScan scan = new EntryScan(tailer);
             for (int i = 0; i < cycles.length; i++)
             {
                 firsts[i] = -1;
@@ -286,7 +287,7 @@ public final class LogInspector implements AutoCloseable
                 if (headed)
                 {
                     firsts[i] = header.firstIndex;
-                    entries[i] = Math.max(0, new EntryScan(tailer).lastIndexOf(cycles[i], header.firstIndex) -
+                    entries[i] = Math.max(0, scan.lastIndexOf(cycles[i], header.firstIndex) -
                         header.firstIndex + 1);
                     segments.push(cycles[i], header.firstIndex, header.prevTerm,
                         header.reason == EntryLayout.REASON_SNAPSHOT);
@@ -294,7 +295,7 @@ public final class LogInspector implements AutoCloseable
             }
             if (segments.count() > 0)
             {
-                lastIndex = scanTail(tailer);
+                lastIndex = scanTail(scan);
             }
         }
         for (int i = 0; i < cycles.length; i++)
@@ -327,11 +328,10 @@ public final class LogInspector implements AutoCloseable
     }
 
     /** The last whole entry of the last segment: where the log ends as a reader sees it. */
-    private long scanTail(final ExcerptTailer tailer)
+    private long scanTail(final EntryScan scan)
     {
         final int segment = segments.count() - 1;
         final int cycle = segments.cycle(segment);
-        final EntryScan scan = new EntryScan(tailer);
         long index = segments.firstIndex(segment);
         if (scan.moveTo(cycle, 1))
         {
