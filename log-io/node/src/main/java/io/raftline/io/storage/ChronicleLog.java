@@ -53,8 +53,9 @@ import java.util.List;
  * {@link DamagedEntryException}.
  * <p>
  * The watermark is a lower bound of what was durable, written only where it costs nothing extra: with every
- * {@link MetadataStore#store} (forced anyway), when a segment rolls and on close; it is lowered (forced) before a
- * truncation below it.
+ * {@link MetadataStore#store} (forced anyway), when a segment rolls (forced only with fsync durability: with
+ * page-cache durability a power loss may lose the rest of the log as well) and on close; it is lowered (forced)
+ * before a truncation below it.
  * <p>
  * Single-threaded: one thread appends, truncates and reads through the {@link RaftLog} methods at a time.
  */
@@ -928,7 +929,14 @@ public final class ChronicleLog implements RaftLog, AutoCloseable
         }
         if (rolled && reason == EntryLayout.REASON_NEW && durableIndex > metadata.durableWatermark())
         {
-            metadata.storeDurableWatermark(durableIndex);
+            if (durability == Durability.FSYNC)
+            {
+                metadata.storeDurableWatermark(durableIndex);
+            }
+            else
+            {
+                metadata.raiseDurableWatermarkUnforced(durableIndex); // nothing else of the log is forced either
+            }
         }
         segmentFiles.makeAhead(cycle + 1);
     }
