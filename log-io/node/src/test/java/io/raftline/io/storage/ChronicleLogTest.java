@@ -353,6 +353,9 @@ class ChronicleLogTest
                 Thread.onSpinWait();
             }
             assertEquals(0, filesEndingWith(queueDir, SegmentFiles.DELETING_SUFFIX), "deleted in the background");
+            final List<Integer> niceValues = deleterNiceValues();
+            assertTrue(!niceValues.isEmpty() && niceValues.stream().allMatch(nice -> nice == 10),
+                "deleted by a thread of low priority: " + niceValues);
             try (LogInspector inspector = LogInspector.open(dir))
             {
                 assertTrue(inspector.verify().ok(), inspector.verify().toString());
@@ -365,6 +368,28 @@ class ChronicleLogTest
         {
             assertFalse(Files.exists(leftover));
             checkLog(log, log.firstIndex(), 200, ChronicleLogTest::termAt);
+        }
+    }
+
+    /** The nice values of this process's segment-deleting threads. */
+    private static List<Integer> deleterNiceValues() throws IOException
+    {
+        try (Stream<Path> threads = Files.list(Path.of("/proc/self/task")))
+        {
+            return threads.filter(thread -> comm(thread).equals("raftline-delete")).map(ThreadPriorityTest::nice)
+                .toList();
+        }
+    }
+
+    private static String comm(final Path thread)
+    {
+        try
+        {
+            return Files.readString(thread.resolve("comm")).strip();
+        }
+        catch (final IOException ex)
+        {
+            return ""; // the thread ended
         }
     }
 
