@@ -116,13 +116,7 @@ final class NodeProcesses
     static Process start(final Path clusterFile, final int id, final Path dir, final boolean bootstrap,
         final List<String> jvmFlags, final List<String> launcher)
     {
-        final List<String> flags = new ArrayList<>(jvmFlags);
-        if (ManagementFactory.getRuntimeMXBean().getInputArguments().stream().noneMatch(flag -> flag.startsWith("-Xm")))
-        {
-            // a fixed heap with a large young generation: the Aeron driver's few bytes per duty cycle then take
-            // minutes to fill it, so a node does not pause for a collection during a run
-            flags.addAll(0, List.of("-Xms1g", "-Xmx1g", "-Xmn768m"));
-        }
+        final List<String> flags = nodeFlags(jvmFlags, ManagementFactory.getRuntimeMXBean().getInputArguments());
         final List<String> command = new ArrayList<>(launcher);
         command.addAll(javaCommand(flags, Raftline.class));
         command.add("node");
@@ -155,6 +149,30 @@ final class NodeProcesses
      * The command that runs {@code main} in a new JVM like this one: the same java, flags (less agents) and class
      * path, then {@code extraFlags}; the caller appends the program's arguments.
      */
+    /**
+     * A node's JVM flags: {@code extra}, and defaults for what the arguments of this JVM (which the node inherits,
+     * see {@link #javaCommand}) leave unset.
+     */
+    static List<String> nodeFlags(final List<String> extra, final List<String> jvmArguments)
+    {
+        final List<String> flags = new ArrayList<>(extra);
+        if (jvmArguments.stream().noneMatch(flag -> flag.startsWith("-Xm")))
+        {
+            // a fixed heap with a large young generation: the Aeron driver's few bytes per duty cycle then take
+            // minutes to fill it, so a node does not pause for a collection during a run
+            flags.addAll(0, List.of("-Xms1g", "-Xmx1g", "-Xmn768m"));
+        }
+        if (jvmArguments.stream().noneMatch(flag -> flag.startsWith("-XX:PerMethodTrapLimit")))
+        {
+            // C2 compiles the branches it has not yet seen taken instead of trapping on them: a rare one taken later
+            // (a term buffer's rotation, a segment's next mapped chunk, a timer) no longer throws a hot loop back
+            // into the interpreter until it is compiled again. Measured on the standard workload: at 10,000/s p99
+            // 0.4-0.75x and p99.9 0.55-0.8x; at full load 5% less throughput.
+            flags.add("-XX:PerMethodTrapLimit=0");
+        }
+        return flags;
+    }
+
     static List<String> javaCommand(final List<String> extraFlags, final Class<?> main)
     {
         final List<String> command = new ArrayList<>();
