@@ -13,12 +13,12 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Raft's persistent state besides the log (currentTerm, votedFor, the latest configuration) and the log's durable
- * watermark, in {@code raft.meta}: two fixed slots written alternately, each checksummed and numbered, so that a
- * crash in the middle of a write leaves the old value or the new one. Every write is forced before it returns
- * (Raft §5.1: a vote and a term must survive a crash before any message depends on them), except a raise of the
- * watermark at a segment roll with page-cache durability ({@link #raiseDurableWatermarkUnforced}); no write goes
- * over the slot of the newest forced record, so a power loss, which may write back an unforced record whole, torn
- * or not at all, leaves that record or a newer one.
+ * watermark, in {@code raft.meta}: two fixed slots, each checksummed and numbered; a write goes to the one that
+ * does not hold the newest forced record, so that a crash in the middle of it leaves the old value or the new one.
+ * Every write is forced before it returns (Raft §5.1: a vote and a term must survive a crash before any message
+ * depends on them), except a raise of the watermark at a segment roll with page-cache durability
+ * ({@link #raiseDurableWatermarkUnforced}): a power loss, which may write such a record back whole, torn or not at
+ * all, still finds the newest forced record or a newer one.
  *
  * <pre>
  * Slot (at offset 0 or SLOT_LENGTH), little-endian:

@@ -28,10 +28,10 @@ import java.util.concurrent.TimeUnit;
  * are still cached took 10-48 ms. The log renames them out of the queue's sight first (cheap, and what makes them
  * gone for readers); they are unlinked here, and a crash in between leaves renamed files that the next open deletes.
  * A reader still holding a mapping of one reads on: an unlinked file's pages live until they are unmapped (which is
- * why the files are not truncated first to spread the work). The unlink frees the file's cached pages in the kernel,
- * 10-25 ms of CPU per file, and every node compacts at the same index: on two cores, three nodes' deletions at once
- * took that time from the node threads (closed-loop p99.9 +15%). They run on a thread of lower priority (nice
- * {@value #DELETER_NICE}), which still gets a few percent of a busy core, enough for a compaction a second; making
+ * why the files are not truncated first to spread the work). The unlink frees the file's cached pages in the kernel
+ * (10-25 ms a file under load), and every node compacts at the same index: on two cores, three nodes' deletions at
+ * once took that time from the node threads. They run on a thread of lower priority (nice {@value #DELETER_NICE};
+ * closed-loop p99.9 0.90x), which still gets a few percent of a busy core, enough for a compaction a second; making
  * files ahead keeps its own thread at normal priority, since a roll waits for it.
  */
 final class SegmentFiles implements AutoCloseable
