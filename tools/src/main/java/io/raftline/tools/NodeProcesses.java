@@ -146,10 +146,6 @@ final class NodeProcesses
     }
 
     /**
-     * The command that runs {@code main} in a new JVM like this one: the same java, flags (less agents) and class
-     * path, then {@code extraFlags}; the caller appends the program's arguments.
-     */
-    /**
      * A node's JVM flags: {@code extra}, and defaults for what the arguments of this JVM (which the node inherits,
      * see {@link #javaCommand}) leave unset.
      */
@@ -173,6 +169,10 @@ final class NodeProcesses
         return flags;
     }
 
+    /**
+     * The command that runs {@code main} in a new JVM like this one: the same java, flags (less agents) and class
+     * path, then {@code extraFlags}; the caller appends the program's arguments.
+     */
     static List<String> javaCommand(final List<String> extraFlags, final Class<?> main)
     {
         final List<String> command = new ArrayList<>();
