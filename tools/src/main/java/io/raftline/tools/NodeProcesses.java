@@ -146,19 +146,21 @@ final class NodeProcesses
     }
 
     /**
-     * A node's JVM flags: {@code extra}, and defaults for what the arguments of this JVM (which the node inherits,
-     * see {@link #javaCommand}) leave unset.
+     * A node's JVM flags: {@code extra}, and defaults for what neither it nor the arguments of this JVM (which the
+     * node inherits, see {@link #javaCommand}) set.
      */
     static List<String> nodeFlags(final List<String> extra, final List<String> jvmArguments)
     {
         final List<String> flags = new ArrayList<>(extra);
-        if (jvmArguments.stream().noneMatch(flag -> flag.startsWith("-Xm")))
+        final List<String> given = new ArrayList<>(jvmArguments);
+        given.addAll(extra);
+        if (given.stream().noneMatch(flag -> flag.startsWith("-Xm")))
         {
             // a fixed heap with a large young generation: the Aeron driver's few bytes per duty cycle then take
             // minutes to fill it, so a node does not pause for a collection during a run
             flags.addAll(0, List.of("-Xms1g", "-Xmx1g", "-Xmn768m"));
         }
-        if (jvmArguments.stream().noneMatch(flag -> flag.startsWith("-XX:PerMethodTrapLimit")))
+        if (given.stream().noneMatch(flag -> flag.startsWith("-XX:PerMethodTrapLimit")))
         {
             // C2 compiles the branches it has not yet seen taken instead of trapping on them: a rare one taken later
             // (a term buffer's rotation, a segment's next mapped chunk, a timer) no longer throws a hot loop back

@@ -16,5 +16,8 @@ class NodeFlagsTest
         assertEquals(List.of("-XX:PerMethodTrapLimit=0"), NodeProcesses.nodeFlags(List.of(), List.of("-Xmx4g")));
         assertEquals(List.of("-Xms1g", "-Xmx1g", "-Xmn768m"),
             NodeProcesses.nodeFlags(List.of(), List.of("-XX:PerMethodTrapLimit=100")));
+        assertEquals(List.of("-Xmx2g", "-XX:PerMethodTrapLimit=100"),
+            NodeProcesses.nodeFlags(List.of("-Xmx2g", "-XX:PerMethodTrapLimit=100"), List.of()),
+            "flags given for the node itself win too");
     }
 }
