@@ -344,7 +344,7 @@ public final class MetadataStore
             }
             catch (final IOException ignore)
             {
-                // nothing written is pending: every write was forced
+                // an unforced watermark raise may be pending: a lower watermark on disk is still a lower bound
             }
         }
     }

@@ -40,7 +40,7 @@ final class SegmentFiles implements AutoCloseable
     static final String DELETING_SUFFIX = ".deleting";
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentFiles.class);
-    private static final int DELETER_NICE = 10;
+    static final int DELETER_NICE = 10;
 
     private final SingleChronicleQueue queue;
     private final ExecutorService executor;
@@ -54,7 +54,11 @@ final class SegmentFiles implements AutoCloseable
         this.executor = Executors.newSingleThreadExecutor(task -> daemon(task, "raftline-segment-files-" + name));
         this.deleter = Executors.newSingleThreadExecutor(task -> daemon(() ->
         {
-            ThreadPriority.lowerCurrentThread(DELETER_NICE);
+            if (!ThreadPriority.lowerCurrentThread(DELETER_NICE))
+            {
+                LOG.info("compacted segments are deleted at the node's own priority (nice {} refused or not " +
+                    "available here)", DELETER_NICE);
+            }
             task.run();
         }, "raftline-delete-segments-" + name)); // "raftline-delete" as the kernel shows it
     }
@@ -138,11 +142,11 @@ final class SegmentFiles implements AutoCloseable
     public void close()
     {
         await();
-        executor.shutdown();
+        executor.shutdown(); // idle once awaited
         deleter.shutdown();
         try
         {
-            if (!executor.awaitTermination(30, TimeUnit.SECONDS) || !deleter.awaitTermination(30, TimeUnit.SECONDS))
+            if (!deleter.awaitTermination(30, TimeUnit.SECONDS))
             {
                 LOG.warn("segment files still being deleted after 30 s; the next open finishes the job");
             }

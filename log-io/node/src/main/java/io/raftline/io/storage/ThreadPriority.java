@@ -19,14 +19,18 @@ final class ThreadPriority
     {
     }
 
-    /** Sets the calling thread's nice value ({@code 1..19}); returns whether it was set. */
+    /**
+     * Raises the calling thread's nice value to {@code nice} ({@code 1..19}), never lowering it (a thread of a process
+     * that already runs nicer keeps its value); returns whether the thread now runs at least that nice.
+     */
     static boolean lowerCurrentThread(final int nice)
     {
         try
         {
             final String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString(); // "pid/task/tid"
             final int tid = Integer.parseInt(self.substring(self.lastIndexOf('/') + 1));
-            return LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice) == 0;
+            return LibC.INSTANCE.getpriority(PRIO_PROCESS, tid) >= nice ||
+                LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice) == 0;
         }
         catch (final Exception | LinkageError ex)
         {
@@ -38,6 +42,8 @@ final class ThreadPriority
     private interface LibC extends Library
     {
         LibC INSTANCE = Native.load("c", LibC.class);
+
+        int getpriority(int which, int who);
 
         int setpriority(int which, int who, int prio);
     }

@@ -354,7 +354,7 @@ class ChronicleLogTest
             }
             assertEquals(0, filesEndingWith(queueDir, SegmentFiles.DELETING_SUFFIX), "deleted in the background");
             final List<Integer> niceValues = deleterNiceValues();
-            assertTrue(!niceValues.isEmpty() && niceValues.stream().allMatch(nice -> nice == 10),
+            assertTrue(!niceValues.isEmpty() && niceValues.stream().allMatch(nice -> nice == SegmentFiles.DELETER_NICE),
                 "deleted by a thread of low priority: " + niceValues);
             try (LogInspector inspector = LogInspector.open(dir))
             {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,13 +19,15 @@ class ThreadPriorityTest
     {
         final int before = nice(Path.of("/proc/thread-self"));
         final AtomicInteger lowered = new AtomicInteger(-100);
+        final AtomicBoolean set = new AtomicBoolean();
         final Thread thread = new Thread(() ->
         {
-            assertTrue(ThreadPriority.lowerCurrentThread(10));
+            set.set(ThreadPriority.lowerCurrentThread(10));
             lowered.set(nice(Path.of("/proc/thread-self")));
         });
         thread.start();
         thread.join();
+        assertTrue(set.get());
         assertEquals(10, lowered.get());
         assertEquals(before, nice(Path.of("/proc/thread-self")));
     }
