@@ -966,11 +966,13 @@ public final class RaftNode
 
     private void onLowerTerm(final RaftMessage message)
     {
-        if ((checkQuorum || preVote || isRepairing()) && (message.type == MessageType.APPEND ||
-            message.type == MessageType.HEARTBEAT || message.type == MessageType.INSTALL_SNAPSHOT))
+        if (message.type == MessageType.APPEND || message.type == MessageType.HEARTBEAT ||
+            message.type == MessageType.INSTALL_SNAPSHOT)
         {
-            // a stale leader: tell it our term. With pre-vote it would otherwise never learn that it was replaced,
-            // nor, from a node that cannot campaign while it repairs its log, that it must step down to reach it
+            // a stale leader: tell it our term, or it may never learn that it must step down to reach us. With
+            // pre-vote, or from a node that cannot campaign while it repairs its log, no vote request carries our
+            // term; and even plain Raft's vote requests go only to the voters of our configuration, which, when it is
+            // older than the leader's, may not count the leader as one
             send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from);
         }
         else if (message.type == MessageType.PRE_VOTE)

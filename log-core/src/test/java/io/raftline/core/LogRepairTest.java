@@ -125,11 +125,6 @@ class LogRepairTest
         final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 3);
         node.step(heartbeat);
         assertEquals(4, node.drain().only(MessageType.APPEND_RESPONSE, 1).term);
-
-        final RaftFixture healthy = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1, 1), 4,
-            options -> options.preVote(false).checkQuorum(false));
-        healthy.step(message(MessageType.HEARTBEAT, 1, 2, 3));
-        RaftFixture.assertNone(healthy.drain().all(), MessageType.APPEND_RESPONSE);
     }
 
     @Test

@@ -14,4 +14,14 @@ class SimulationTest
     {
         SeedSweep.fromProperties(Long.getLong("sim.seeds", 60), Integer.getInteger("sim.steps", 2_000)).run();
     }
+
+    /** Seeds beyond the full sweep that once failed, with the steps they failed in. */
+    @Test
+    void seedsThatOnceFailedKeepEveryInvariant()
+    {
+        // 48786: plain Raft, a voter whose configuration was older than the leader's and whose term was higher
+        // ignored the leader's heartbeats, and its vote requests never reached the leader: no progress after healing
+        new Simulator(48786, SeedSweep.nodeCount(48786)).run(5_000);
+        new Simulator(3506, SeedSweep.nodeCount(3506)).run(50_000); // the same, in a longer run
+    }
 }
