@@ -12,7 +12,10 @@ public enum ChangeResult
     NOT_A_MEMBER("the node is not a member"),
     NOT_A_LEARNER("the node is not a learner"),
     NOT_A_VOTER("the node is not a voter"),
-    NO_VOTER_LEFT("a configuration needs at least one voter");
+    NO_VOTER_LEFT("a configuration needs at least one voter"),
+    NO_WORKING_MAJORITY("most of the voters after the change are down, repairing their log or on a disk the " +
+        "configuration does not name, so no leader could be elected once this one is gone: mend or replace " +
+        "those voters first");
 
     private final String description;
 

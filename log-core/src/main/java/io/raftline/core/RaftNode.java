@@ -417,13 +417,20 @@ public final class RaftNode
         }
         final Configuration configuration = configurations.latest();
         int newVoters = 0;
+        int working = 0;
         for (final int voter : voters)
         {
             if (!configuration.isMember(voter))
             {
                 return ChangeResult.NOT_A_MEMBER;
             }
+            // a learner to promote counts: the change waits until it has caught up, which it does only working
             newVoters += configuration.isLearner(voter) ? 1 : 0;
+            working += configuration.isLearner(voter) || isWorking(configuration, voter) ? 1 : 0;
+        }
+        if (working <= voters.length / 2)
+        {
+            return ChangeResult.NO_WORKING_MAJORITY;
         }
         lastCatchUpFailure = null;
         if (newVoters == 0)
@@ -443,6 +450,23 @@ public final class RaftNode
             }
         }
         return ChangeResult.STARTED;
+    }
+
+    /**
+     * Whether member {@code nodeId} could vote for a leader if this one failed now: this leader, or a member that
+     * answered within an election timeout, from the disk the configuration names, and is not repairing its log. A
+     * change whose voters are not a majority of such members would leave a cluster that cannot elect a leader once
+     * this one is gone (the check etcd calls strict reconfiguration); the operator mends or replaces voters first.
+     */
+    private boolean isWorking(final Configuration configuration, final int nodeId)
+    {
+        if (nodeId == id)
+        {
+            return true;
+        }
+        final Progress progress = tracker.progress(nodeId);
+        return progress.leaseStart() != Progress.NEVER && now - progress.leaseStart() < electionTimeoutTicks && !progress.isRepairing() &&
+            configuration.identityMatches(nodeId, progress.identity());
     }
 
     /** Whether a configuration change is under way: an entry not yet committed, a joint configuration, a promotion. */
@@ -1259,7 +1283,7 @@ public final class RaftNode
         if (message.reject && message.regressed)
         {
             // the follower lost entries it acknowledged (a damaged entry was cut): matchIndex overstates its log
-            progress.regress(hintedNextIndex(message));
+            progress.regress(hintedNextIndex(message), log.lastIndex());
             broadcastPending = true;
             return;
         }

@@ -487,6 +487,8 @@ class MembershipTest
     {
         final RaftFixture leader = committedLeader();
         final long term = leader.node.term();
+        leader.step(answerNow(2, term, 1)); // both voters left behind work (see the working majority)
+        leader.step(answerNow(3, term, 1));
         assertEquals(ChangeResult.STARTED, leader.node.removeMember(1));
         leader.drain();
         final long joint = leader.node.log().lastIndex();
@@ -502,6 +504,120 @@ class MembershipTest
         assertEquals(Role.LEARNER, leader.node.role(), "a follower outside its configuration");
         assertEquals(term, leader.node.term());
         assertEquals(1, leader.drain().of(MessageType.TIMEOUT_NOW).size(), "and a successor campaigns at once");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // A change must leave voters that can elect a leader once this one is gone (etcd's strict reconfiguration)
+
+    /** A follower's acknowledgement of what the leader sent just now (a later send time reads as its clock's). */
+    private static RaftMessage answerNow(final int from, final long term, final long index)
+    {
+        final RaftMessage answer = appendResponse(from, 1, term, index);
+        answer.sentAt = Long.MAX_VALUE;
+        return answer;
+    }
+
+    /** A leader of 1..5 that has committed its no-op with 2 and 3 (now); 4 and 5 have never answered. */
+    private static RaftFixture leaderOfFive()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 5, new MemoryRaftLog(), 0);
+        leader.step(answerNow(2, leader.node.term(), 1));
+        leader.step(answerNow(3, leader.node.term(), 1));
+        leader.drain();
+        assertEquals(1, leader.node.commitIndex());
+        return leader;
+    }
+
+    @Test
+    void aChangeThatLeavesMostVotersSilentIsRefusedUntilTheyAnswer()
+    {
+        final RaftFixture leader = leaderOfFive();
+        assertEquals(ChangeResult.STARTED, leader.node.removeMember(5), "1, 2 and 3 of 1..4 work");
+        leader.drain();
+
+        final RaftFixture alone = leaderOfFive();
+        assertEquals(ChangeResult.NO_WORKING_MAJORITY, alone.node.removeMember(1),
+            "without the leader only 2 and 3 of 2..5 would work: a tie elects nobody");
+        assertEquals(ChangeResult.NO_WORKING_MAJORITY, alone.node.changeVoters(new int[]{1, 4, 5}));
+        assertEquals(1, alone.node.log().lastIndex(), "nothing proposed");
+        alone.step(answerNow(4, alone.node.term(), 1));
+        assertEquals(ChangeResult.STARTED, alone.node.removeMember(1));
+    }
+
+    @Test
+    void aLearnerToPromoteCountsAsWorkingSinceThePromotionWaitsForItToCatchUp()
+    {
+        final RaftFixture leader = committedLeader(); // 3 has never answered
+        leader.node.addLearner(4, "host:4");
+        final long added = leader.node.log().lastIndex();
+        leader.step(answerNow(2, leader.node.term(), added));
+        leader.drain();
+        assertEquals(added, leader.node.commitIndex());
+        assertEquals(ChangeResult.STARTED, leader.node.promote(4), "1, 2 and the caught-up 4 of 1..4");
+        assertTrue(leader.node.isCatchingUp(4));
+    }
+
+    @Test
+    void aVoterStopsCountingAsWorkingAnElectionTimeoutAfterItLastAnswered()
+    {
+        final RaftFixture leader = leaderOfFive();
+        final long term = leader.node.term();
+        RaftFixture.tick(leader.node, T / 2);
+        final RaftMessage heartbeat = leader.drain().of(MessageType.HEARTBEAT).get(0);
+        final RaftMessage answer = message(MessageType.HEARTBEAT_RESPONSE, 2, 1, term);
+        answer.sentAt = heartbeat.sentAt;
+        leader.step(answer);
+        final RaftMessage third = message(MessageType.HEARTBEAT_RESPONSE, 3, 1, term);
+        third.sentAt = heartbeat.sentAt;
+        leader.step(third);
+        RaftFixture.tick(leader.node, T - 1);
+        leader.step(answerNow(2, term, 1)); // 2 answers on; 3 has been silent for an election timeout
+        leader.drain();
+        assertEquals(ChangeResult.NO_WORKING_MAJORITY, leader.node.removeMember(5), "1 and 2 of 1..4");
+    }
+
+    @Test
+    void aVoterOnAnotherDiskDoesNotCountAsWorking()
+    {
+        final RaftFixture leader = boundLeader();
+        final long term = leader.node.term();
+        final RaftMessage fromItsDisk = answerNow(2, term, 1);
+        fromItsDisk.identity = 102;
+        leader.step(fromItsDisk);
+        final RaftMessage fromNewDisk = answerNow(3, term, 1);
+        fromNewDisk.identity = 999;
+        leader.step(fromNewDisk);
+        leader.drain();
+        assertEquals(1, leader.node.commitIndex());
+        assertEquals(ChangeResult.NO_WORKING_MAJORITY, leader.node.removeMember(1),
+            "2 and 3 would be left, and 3 lost its disk");
+        final RaftMessage fromItsOwnDisk = answerNow(3, term, 1);
+        fromItsOwnDisk.identity = 103;
+        leader.step(fromItsOwnDisk);
+        assertEquals(ChangeResult.STARTED, leader.node.removeMember(1));
+    }
+
+    @Test
+    void aVoterRepairingItsLogDoesNotCountAsWorkingUntilItHoldsTheLeadersLog()
+    {
+        final RaftFixture leader = leaderOfFive();
+        final long term = leader.node.term();
+        leader.step(answerNow(4, term, 1));
+        leader.propose("x");
+        leader.drain();
+        final long last = leader.node.log().lastIndex();
+        final RaftMessage regressed = answerNow(4, term, 1);
+        regressed.reject = true;
+        regressed.regressed = true;
+        regressed.rejectHintIndex = 1; // it cut its whole log
+        leader.step(regressed);
+        leader.drain();
+        assertEquals(ChangeResult.NO_WORKING_MAJORITY, leader.node.removeMember(1),
+            "2 and 3 of 2..5: 4 can neither vote nor campaign until it is repaired");
+        leader.step(answerNow(4, term, last - 1));
+        assertEquals(ChangeResult.NO_WORKING_MAJORITY, leader.node.removeMember(1), "not yet");
+        leader.step(answerNow(4, term, last));
+        assertEquals(ChangeResult.STARTED, leader.node.removeMember(1));
     }
 
     /** A leader of C_old,new with C_old = {1, 2, 4} and C_new = {1, 2, 3}; its no-op is not committed yet. */

@@ -58,6 +58,13 @@ class MembershipProcessTest
             cluster.kill(dead);
             producer.awaitMore(5_000, 30);
 
+            // without the leader, the voters left would be the live follower and the dead one: nobody could win
+            final Cli unsafe = Cli.run("member", "remove", "--cluster", cluster.clusterFile().toString(), "--id",
+                Integer.toString(leader.id()), "--timeout", "10");
+            assertEquals(1, unsafe.exitCode(), unsafe::toString);
+            assertTrue(unsafe.err().contains("no leader could be elected once this one is gone"), unsafe::toString);
+            assertTrue(members(cluster).contains("\"voters\":[1,2,3]"), members(cluster));
+
             startNode(cluster, 4);
             member(cluster, "add", "--id", "4", "--voter");
             member(cluster, "remove", "--id", Integer.toString(dead));

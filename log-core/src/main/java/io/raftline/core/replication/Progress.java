@@ -39,6 +39,7 @@ public final class Progress
     private long snapshotSentTick;   // SNAPSHOT only: when the follower was last told to install it
     private long snapshotHeld;       // the follower's newest snapshot, as it last said
     private long identity;           // the data-directory identity the follower last reported
+    private long repairedAt;         // while the follower repairs a log it cut: the index that ends it, else 0
 
     public Progress(final int nodeId, final long nextIndex, final int maxInflightAppends, final long maxInflightBytes)
     {
@@ -86,6 +87,7 @@ public final class Progress
         this.leaseStart = NEVER;
         this.readAckedRound = 0;
         this.commitSent = 0;
+        this.repairedAt = 0;
         becomeProbe();
     }
 
@@ -149,6 +151,10 @@ public final class Progress
         matchIndex = index;
         nextIndex = Math.max(nextIndex, index + 1);
         inflights.freeTo(index);
+        if (index >= repairedAt)
+        {
+            repairedAt = 0;
+        }
         if (state == State.SNAPSHOT && matchIndex >= pendingSnapshot)
         {
             becomeProbe();
@@ -183,10 +189,12 @@ public final class Progress
 
     /**
      * The follower's log went back below what it acknowledged (it cut a damaged entry and awaits repair): probe
-     * from {@code hintIndex}, where its log now ends, with matchIndex lowered to match.
+     * from {@code hintIndex}, where its log now ends, with matchIndex lowered to match. It is repairing (it can
+     * neither vote nor campaign) until it holds the leader's log as of now, {@code leaderLastIndex}.
      */
-    public void regress(final long hintIndex)
+    public void regress(final long hintIndex, final long leaderLastIndex)
     {
+        repairedAt = Math.max(repairedAt, leaderLastIndex);
         state = State.PROBE;
         probeSent = false;
         pendingSnapshot = 0;
@@ -291,6 +299,12 @@ public final class Progress
     public void answered(final long sentAt)
     {
         leaseStart = Math.max(leaseStart, sentAt);
+    }
+
+    /** Whether the follower said it cut its log and has not yet been sent back what it lost. */
+    public boolean isRepairing()
+    {
+        return repairedAt != 0;
     }
 
     /** When the leader sent the latest message this follower answered, or {@link #NEVER}. */

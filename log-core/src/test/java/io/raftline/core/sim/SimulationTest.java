@@ -23,5 +23,8 @@ class SimulationTest
         // ignored the leader's heartbeats, and its vote requests never reached the leader: no progress after healing
         new Simulator(48786, SeedSweep.nodeCount(48786)).run(5_000);
         new Simulator(3506, SeedSweep.nodeCount(3506)).run(50_000); // the same, in a longer run
+        // 94536: a leader removed itself while of the voters left one had lost its disk and one was repairing its
+        // log: two of four could vote, and nobody could be elected (now the change is refused: no working majority)
+        new Simulator(94536, SeedSweep.nodeCount(94536)).run(5_000);
     }
 }
