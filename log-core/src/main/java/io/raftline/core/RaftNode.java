@@ -64,6 +64,8 @@ public final class RaftNode
     private long commitIndex;        // invariant: never decreases; commitIndex <= log.lastIndex()
     private long durableIndex;       // entries up to here were reported durable by the runtime
     private long truncatedFrom;      // used by dropAcksAboveTruncation only
+    private long provenIndex;        // this log matches the leader's up to here, as an AppendEntries of provenTerm showed
+    private long provenTerm;
     private boolean hardStateChanged;
     private boolean broadcastPending;    // leader: entries or a new commit index to send
     private boolean heartbeatPending;    // leader: a ReadIndex round to confirm
@@ -1139,7 +1141,25 @@ public final class RaftNode
         }
         // §5.3: commit no further than what this message proved to match
         maybeCommitTo(Math.min(message.commitIndex, lastNewIndex));
+        prove(lastNewIndex);
         response.index = lastNewIndex;
+    }
+
+    /** This log matches the current leader's up to {@code index}: a heartbeat may commit that far. */
+    private void prove(final long index)
+    {
+        if (provenTerm != term)
+        {
+            provenTerm = term;
+            provenIndex = 0;
+        }
+        provenIndex = Math.max(provenIndex, index);
+    }
+
+    /** How far this log is known to match the current leader's: the commit index, or what this term proved. */
+    private long provenIndex()
+    {
+        return Math.max(commitIndex, provenTerm == term ? provenIndex : 0);
     }
 
     /** §5.3: skips entries already held, truncates at the first conflict, appends the rest. */
@@ -1211,9 +1231,14 @@ public final class RaftNode
     private void onHeartbeat(final RaftMessage message)
     {
         hearFromLeader(message);
-        maybeCommitTo(Math.min(message.commitIndex, log.lastIndex()));
+        // the leader bounds a heartbeat's commit index by what it believes this log holds, but this node may have
+        // lost its disk since it last answered and hold other entries now (an older leader's, at the same indexes):
+        // commit only what an AppendEntries of this term proved, and ask for one to prove the rest
+        final long proven = Math.min(provenIndex(), log.lastIndex());
+        maybeCommitTo(Math.min(message.commitIndex, proven));
         final RaftMessage response = send(ready.messagesAfterPersist, MessageType.HEARTBEAT_RESPONSE, message.from);
         response.context = message.context;
+        response.reject = Math.min(message.commitIndex, log.lastIndex()) > proven; // entries it holds, unproved
         if (message.commitIndex > log.lastIndex() && isRepairing())
         {
             // the leader believes this log holds what a damaged entry took with it (a heartbeat's commit index is
@@ -1239,6 +1264,7 @@ public final class RaftNode
         if (index <= log.lastIndex() && log.term(index) == message.logTerm)
         {
             maybeCommitTo(index);
+            prove(index);
             send(ready.messagesAfterPersist, MessageType.APPEND_RESPONSE, message.from).index = index;
             return;
         }
@@ -1346,9 +1372,10 @@ public final class RaftNode
         {
             sendSnapshot(progress); // lost, or the follower restarted: tell it again, with the newest snapshot
         }
-        if (progress.matchIndex() < log.lastIndex())
+        if (progress.matchIndex() < log.lastIndex() || message.reject)
         {
-            // the follower may have lost an AppendEntries: send one, even empty, so that a gap shows as a rejection
+            // the follower may have lost an AppendEntries, or cannot take the commit index on a heartbeat's word:
+            // send one, even empty, so that a gap shows as a rejection and a match proves the log
             progress.onHeartbeatResponse();
             progress.requestResend();
             broadcastPending = true;

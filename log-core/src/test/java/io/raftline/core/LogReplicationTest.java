@@ -74,9 +74,8 @@ class LogReplicationTest
     void section5_3_theRejectionHintSearchesNoLowerThanTheCommitIndex()
     {
         final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(2, 2, 2, 2, 2), 2);
-        final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 3);
-        heartbeat.commitIndex = 3;
-        follower.step(heartbeat);
+        follower.step(append(1, 2, 3, MemoryRaftLog.ofTerms(2, 2, 2), 3, 0, 3));
+        assertEquals(3, follower.node.commitIndex());
         follower.drain();
         follower.step(append(1, 2, 3, MemoryRaftLog.ofTerms(2, 2, 2, 2, 3), 5, 0, 3));
         final RaftMessage answer = follower.drain().only(MessageType.APPEND_RESPONSE, 1);
@@ -126,10 +125,37 @@ class LogReplicationTest
         assertEquals(3, follower.node.commitIndex(), "min(leaderCommit 5, last new entry 3)");
         follower.step(append(1, 2, 1, leaderLog, 3, 0, 2));
         assertEquals(3, follower.node.commitIndex(), "never goes back");
+        follower.drain();
         final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 1);
         heartbeat.commitIndex = 9;
         follower.step(heartbeat);
-        assertEquals(5, follower.node.commitIndex(), "a heartbeat commits up to the follower's last entry");
+        assertEquals(3, follower.node.commitIndex(), "a heartbeat commits no further than an append proved");
+        assertTrue(follower.drain().only(MessageType.HEARTBEAT_RESPONSE, 1).reject, "and asks for one");
+        follower.step(append(1, 2, 1, leaderLog, 5, 0, 9));
+        assertEquals(5, follower.node.commitIndex());
+        follower.drain();
+        follower.step(heartbeat);
+        assertFalse(follower.drain().only(MessageType.HEARTBEAT_RESPONSE, 1).reject, "all it holds is proved");
+    }
+
+    @Test
+    void aFollowerThatLostItsDiskCommitsNothingOnAHeartbeatThatTheLeaderBoundedByItsOldLog()
+    {
+        // back on an empty disk, it took entries 1..5 from a leader of term 2 that has since been replaced; the
+        // leader of term 3 last heard from its old disk, which held its own entries, and bounds commit by those
+        final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(2, 2, 2, 2, 2), 2);
+        final MemoryRaftLog leaderLog = MemoryRaftLog.ofTerms(2, 2, 3, 3, 3);
+        final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 3);
+        heartbeat.commitIndex = 5;
+        follower.step(heartbeat);
+        assertEquals(0, follower.node.commitIndex(), "its entries 3..5 are not the leader's");
+        assertTrue(follower.drain().only(MessageType.HEARTBEAT_RESPONSE, 1).reject);
+        follower.step(append(1, 2, 3, leaderLog, 5, 0, 5));
+        assertTrue(follower.drain().only(MessageType.APPEND_RESPONSE, 1).reject);
+        assertEquals(0, follower.node.commitIndex());
+        follower.step(append(1, 2, 3, leaderLog, 2, 3, 5));
+        assertEquals(5, follower.node.commitIndex());
+        assertEquals(3, follower.node.log().term(3), "the leader's entries replaced the old leader's");
     }
 
     @Test
@@ -534,6 +560,10 @@ class LogReplicationTest
         leader.drain();
         leader.step(message(MessageType.HEARTBEAT_RESPONSE, 3, 1, 1));
         assertTrue(leader.drain().of(MessageType.APPEND, 3).isEmpty(), "an up-to-date follower needs nothing");
+        final RaftMessage unproved = message(MessageType.HEARTBEAT_RESPONSE, 3, 1, 1);
+        unproved.reject = true; // it restarted: it takes no commit index on a heartbeat's word
+        leader.step(unproved);
+        assertEquals(0, leader.drain().only(MessageType.APPEND, 3).entryCount, "an empty append proves its log");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.List;
 
 import static io.raftline.core.RaftFixture.appendResponse;
 import static io.raftline.core.RaftFixture.assertNone;
+import static io.raftline.core.RaftFixture.append;
 import static io.raftline.core.RaftFixture.message;
 import static io.raftline.core.RaftFixture.vote;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -280,9 +281,7 @@ class RaftPaperTest
         follower.step(message(MessageType.HEARTBEAT, 1, 2, 1));
         assertTrue(follower.node.hasReady(), "a new leader and a new response");
         follower.drain();
-        final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 1);
-        heartbeat.commitIndex = 2;
-        follower.step(heartbeat);
+        follower.step(append(1, 2, 1, MemoryRaftLog.ofTerms(1, 1), 2, 0, 2));
         final Ready ready = follower.node.ready();
         assertEquals(2, ready.commitIndex());
         assertEquals(1, ready.leaderId());

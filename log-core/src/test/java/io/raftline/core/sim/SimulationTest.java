@@ -26,5 +26,8 @@ class SimulationTest
         // 94536: a leader removed itself while of the voters left one had lost its disk and one was repairing its
         // log: two of four could vote, and nobody could be elected (now the change is refused: no working majority)
         new Simulator(94536, SeedSweep.nodeCount(94536)).run(5_000);
+        // 150859: back on an empty disk, a follower took an older leader's entries; the new leader, which last heard
+        // from its old disk, sent a heartbeat whose commit index covered them, and it applied them
+        new Simulator(150859, SeedSweep.nodeCount(150859)).run(5_000);
     }
 }
