@@ -29,5 +29,9 @@ class SimulationTest
         // 150859: back on an empty disk, a follower took an older leader's entries; the new leader, which last heard
         // from its old disk, sent a heartbeat whose commit index covered them, and it applied them
         new Simulator(150859, SeedSweep.nodeCount(150859)).run(5_000);
+        // 3264: the simulator judged a down machine's repair by its last index alone (2,700 >= its floor 2,677) where
+        // the node compares terms first (its last entry's term 66 < the floor's 67), and let the leader lose its disk
+        // while that machine could neither campaign nor vote for the only other voter
+        new Simulator(3264, SeedSweep.nodeCount(3264)).run(50_000);
     }
 }

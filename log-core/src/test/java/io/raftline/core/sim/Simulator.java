@@ -542,12 +542,20 @@ public final class Simulator
     {
         for (int id = 1; id <= machines; id++)
         {
-            if (nodes[id] != null ? nodes[id].isRepairing() : repairFloorIndex[id] > logs[id].lastIndex())
+            if (nodes[id] != null ? nodes[id].isRepairing() : isBelowRepairFloor(id))
             {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether a down machine's log is short of its repair floor, in Raft's order of logs as the node judges it. */
+    private boolean isBelowRepairFloor(final int id)
+    {
+        final long lastTerm = logs[id].lastTerm();
+        return lastTerm < repairFloorTerm[id] ||
+            (lastTerm == repairFloorTerm[id] && logs[id].lastIndex() < repairFloorIndex[id]);
     }
 
     /**
