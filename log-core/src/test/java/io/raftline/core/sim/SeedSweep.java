@@ -8,8 +8,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs the simulator over seeds 1..N on every core; each seed is independent and deterministic. Odd seeds run 3
- * nodes and even seeds 5. With {@code -Dsim.seed=N} only that seed runs, which replays a failure exactly.
+ * Runs the simulator over seeds 1..N (or from {@code -Dsim.first}) on every core; each seed is independent and
+ * deterministic. Odd seeds run 3 nodes and even seeds 5. With {@code -Dsim.seed=N} only that seed runs, which
+ * replays a failure exactly.
  */
 final class SeedSweep
 {
@@ -27,7 +28,8 @@ final class SeedSweep
     static SeedSweep fromProperties(final long defaultSeeds, final int defaultSteps)
     {
         final Long replay = Long.getLong("sim.seed");
-        return replay != null ? new SeedSweep(replay, 1, defaultSteps) : new SeedSweep(1, defaultSeeds, defaultSteps);
+        return replay != null ? new SeedSweep(replay, 1, defaultSteps) :
+            new SeedSweep(Long.getLong("sim.first", 1), defaultSeeds, defaultSteps);
     }
 
     static int nodeCount(final long seed)

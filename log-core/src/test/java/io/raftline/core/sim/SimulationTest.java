@@ -33,5 +33,6 @@ class SimulationTest
         // the node compares terms first (its last entry's term 66 < the floor's 67), and let the leader lose its disk
         // while that machine could neither campaign nor vote for the only other voter
         new Simulator(3264, SeedSweep.nodeCount(3264)).run(50_000);
+        new Simulator(15179, SeedSweep.nodeCount(15179)).run(50_000); // a long catch-up (see deliverEverything)
     }
 }
