@@ -64,8 +64,8 @@ public final class RaftNode
     private long commitIndex;        // invariant: never decreases; commitIndex <= log.lastIndex()
     private long durableIndex;       // entries up to here were reported durable by the runtime
     private long truncatedFrom;      // used by dropAcksAboveTruncation only
-    private long provenIndex;        // this log matches the leader's up to here, as an AppendEntries of provenTerm showed
-    private long provenTerm;
+    private long provenIndex;        // this log matches the leader's up to here, as an AppendEntries showed
+    private long provenTerm;         // the term of that AppendEntries
     private boolean hardStateChanged;
     private boolean broadcastPending;    // leader: entries or a new commit index to send
     private boolean heartbeatPending;    // leader: a ReadIndex round to confirm
@@ -467,8 +467,8 @@ public final class RaftNode
             return true;
         }
         final Progress progress = tracker.progress(nodeId);
-        return progress.leaseStart() != Progress.NEVER && now - progress.leaseStart() < electionTimeoutTicks && !progress.isRepairing() &&
-            configuration.identityMatches(nodeId, progress.identity());
+        return progress.leaseStart() != Progress.NEVER && now - progress.leaseStart() < electionTimeoutTicks &&
+            !progress.isRepairing() && configuration.identityMatches(nodeId, progress.identity());
     }
 
     /** Whether a configuration change is under way: an entry not yet committed, a joint configuration, a promotion. */

@@ -56,7 +56,7 @@ class MembershipProcessTest
             producer.awaitMore(5_000, 30);
             final int dead = leader.id() % 3 + 1;
             cluster.kill(dead);
-            producer.awaitMore(5_000, 30);
+            producer.awaitMore(10_000, 30); // at 10,000/s: a second, past the election timeout since it answered
 
             // without the leader, the voters left would be the live follower and the dead one: nobody could win
             final Cli unsafe = Cli.run("member", "remove", "--cluster", cluster.clusterFile().toString(), "--id",

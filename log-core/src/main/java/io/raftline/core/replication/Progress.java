@@ -301,7 +301,7 @@ public final class Progress
         leaseStart = Math.max(leaseStart, sentAt);
     }
 
-    /** Whether the follower said it cut its log and has not yet been sent back what it lost. */
+    /** Whether the follower said it cut its log and has not yet acknowledged the leader's log as of then. */
     public boolean isRepairing()
     {
         return repairedAt != 0;
