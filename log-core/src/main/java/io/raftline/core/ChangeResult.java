@@ -13,9 +13,9 @@ public enum ChangeResult
     NOT_A_LEARNER("the node is not a learner"),
     NOT_A_VOTER("the node is not a voter"),
     NO_VOTER_LEFT("a configuration needs at least one voter"),
-    NO_WORKING_MAJORITY("most of the voters after the change are down, repairing their log or on a disk the " +
-        "configuration does not name, so no leader could be elected once this one is gone: mend or replace " +
-        "those voters first");
+    NO_WORKING_MAJORITY("fewer than a majority of the voters after the change are working (up, on the disk the " +
+        "configuration names, not repairing their log), so no leader could be elected once this one is gone: " +
+        "mend or replace the others first");
 
     private final String description;
 

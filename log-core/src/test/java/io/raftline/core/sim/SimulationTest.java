@@ -34,5 +34,6 @@ class SimulationTest
         // while that machine could neither campaign nor vote for the only other voter
         new Simulator(3264, SeedSweep.nodeCount(3264)).run(50_000);
         new Simulator(15179, SeedSweep.nodeCount(15179)).run(50_000); // a long catch-up (see deliverEverything)
+        new Simulator(353026, SeedSweep.nodeCount(353026)).run(5_000); // a proposal cut while leading (checkLiveness)
     }
 }

@@ -1097,6 +1097,7 @@ public final class Simulator
     private void checkLiveness()
     {
         long proposedIndex = -1;
+        long proposedTerm = 0;
         int proposer = 0;
         for (livenessTicks = 1; livenessTicks <= LIVENESS_TICKS; livenessTicks++)
         {
@@ -1121,13 +1122,16 @@ public final class Simulator
                 {
                     final byte[] payload = "liveness".getBytes(StandardCharsets.US_ASCII);
                     proposedIndex = nodes[newest].propose(new UnsafeBuffer(payload), 0, payload.length);
+                    proposedTerm = nodes[newest].term();
                     proposer = newest;
                 }
             }
-            else if (nodes[proposer].role() != Role.LEADER || newerLeaderThan(proposer))
+            else if (nodes[proposer].role() != Role.LEADER || nodes[proposer].term() != proposedTerm ||
+                newerLeaderThan(proposer))
             {
-                // lost leadership before committing, or proposed to a removed leader of an older term that leads on
-                // alone: propose again on the newest leader
+                // lost leadership before committing (even if it leads again since: a leader between may have cut the
+                // entry, seed 353026), or proposed to a removed leader of an older term that leads on alone: propose
+                // again on the newest leader
                 proposedIndex = -1;
             }
             else if (nodes[proposer].commitIndex() >= proposedIndex && allCaughtUp(proposer, proposedIndex) &&
