@@ -13,6 +13,7 @@ public enum ChangeResult
     NOT_A_LEARNER("the node is not a learner"),
     NOT_A_VOTER("the node is not a voter"),
     NO_VOTER_LEFT("a configuration needs at least one voter"),
+    DUPLICATE_VOTER("a voter is named more than once"),
     NO_WORKING_MAJORITY("fewer than a majority of the voters after the change are working (up, on the disk the " +
         "configuration names, not repairing their log), so no leader could be elected once this one is gone: " +
         "mend or replace the others first");

@@ -419,18 +419,23 @@ public final class RaftNode
         }
         final Configuration configuration = configurations.latest();
         int newVoters = 0;
-        int working = 0;
-        for (final int voter : voters)
+        for (int i = 0; i < voters.length; i++)
         {
-            if (!configuration.isMember(voter))
+            if (!configuration.isMember(voters[i]))
             {
                 return ChangeResult.NOT_A_MEMBER;
             }
-            // a learner to promote counts: the change waits until it has caught up, which it does only working
-            newVoters += configuration.isLearner(voter) ? 1 : 0;
-            working += configuration.isLearner(voter) || isWorking(configuration, voter) ? 1 : 0;
+            for (int j = 0; j < i; j++)
+            {
+                if (voters[j] == voters[i])
+                {
+                    return ChangeResult.DUPLICATE_VOTER;
+                }
+            }
+            newVoters += configuration.isLearner(voters[i]) ? 1 : 0;
         }
-        if (working <= voters.length / 2)
+        // a learner to promote counts for now: it is judged when it has caught up, before the change is proposed
+        if (!hasWorkingMajority(configuration, voters, false))
         {
             return ChangeResult.NO_WORKING_MAJORITY;
         }
@@ -452,6 +457,18 @@ public final class RaftNode
             }
         }
         return ChangeResult.STARTED;
+    }
+
+    /** Whether a majority of {@code voters} are {@link #isWorking working}; learners count unless judged too. */
+    private boolean hasWorkingMajority(
+        final Configuration configuration, final int[] voters, final boolean judgeLearners)
+    {
+        int working = 0;
+        for (final int voter : voters)
+        {
+            working += !judgeLearners && configuration.isLearner(voter) || isWorking(configuration, voter) ? 1 : 0;
+        }
+        return working > voters.length / 2;
     }
 
     /**
@@ -1743,6 +1760,12 @@ public final class RaftNode
         }
         if (allCaughtUp)
         {
+            // a learner may have caught up long ago and gone since, and voters may have stopped in the meantime
+            if (!hasWorkingMajority(configuration, promotionTarget, true))
+            {
+                abandonPromotion(ChangeResult.NO_WORKING_MAJORITY.description());
+                return;
+            }
             Configuration next = configuration.enterJoint(promotionTarget);
             for (final int voter : promotionTarget)
             {

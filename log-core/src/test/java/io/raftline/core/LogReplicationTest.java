@@ -159,6 +159,27 @@ class LogReplicationTest
     }
 
     @Test
+    void aFollowerRestartedOnItsOwnDiskCommitsOnAHeartbeatOnlyOnceAnAppendProvedItsLogAgain()
+    {
+        final MemoryRaftLog leaderLog = MemoryRaftLog.ofTerms(1, 1, 1, 1, 1);
+        final RaftFixture before = RaftFixture.of(2, 3, new MemoryRaftLog(), 1);
+        before.step(append(1, 2, 1, leaderLog, 0, 5, 3));
+        before.drain();
+        assertEquals(3, before.node.commitIndex());
+        final RaftFixture restarted = RaftFixture.of(2, 3, before.log, 1); // its entries, not its memory
+        final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 1);
+        heartbeat.commitIndex = 5;
+        restarted.step(heartbeat);
+        assertTrue(restarted.node.commitIndex() < 5, "nothing proves its entries 4 and 5 are this leader's");
+        assertTrue(restarted.drain().only(MessageType.HEARTBEAT_RESPONSE, 1).reject, "it asks for an append");
+        restarted.step(append(1, 2, 1, leaderLog, 5, 0, 5));
+        assertEquals(5, restarted.node.commitIndex(), "an empty append that matches at 5 proves 1..5");
+        restarted.drain();
+        restarted.step(heartbeat);
+        assertFalse(restarted.drain().only(MessageType.HEARTBEAT_RESPONSE, 1).reject);
+    }
+
+    @Test
     void section5_3_anAppendBelowTheCommitIndexIsAnsweredWithTheCommitIndex()
     {
         final MemoryRaftLog leaderLog = MemoryRaftLog.ofTerms(1, 1, 1, 1);

@@ -558,6 +558,45 @@ class MembershipTest
     }
 
     @Test
+    void aLearnerThatCaughtUpAndFellSilentIsNotPromotedPastTheWorkingMajority()
+    {
+        final RaftFixture leader = committedLeader(); // 3 has never answered
+        final long term = leader.node.term();
+        leader.node.addLearner(4, "host:4");
+        final long added = leader.node.log().lastIndex();
+        leader.step(answerNow(2, term, added));
+        leader.step(answerNow(4, term, added)); // 4 holds everything, then stops
+        leader.drain();
+        for (int i = 0; i <= T; i++)
+        {
+            leader.tick(1);
+            leader.step(answerNow(2, term, added));
+            leader.drain();
+        }
+        assertEquals(ChangeResult.STARTED, leader.node.promote(4), "it may yet answer while it catches up");
+        leader.tick(1);
+        leader.drain();
+        assertEquals(added, leader.node.log().lastIndex(), "1 and 2 of 1..4 could not elect a leader");
+        assertFalse(leader.node.isCatchingUp(4));
+        assertFalse(leader.node.isConfigurationChanging());
+        assertTrue(leader.node.catchUpFailure().contains("fewer than a majority"), leader.node.catchUpFailure());
+        leader.step(answerNow(4, term, added));
+        assertEquals(ChangeResult.STARTED, leader.node.promote(4), "4 answers again");
+        leader.tick(1);
+        leader.drain();
+        assertTrue(leader.node.configuration().isJoint(), "the joint configuration is proposed");
+    }
+
+    @Test
+    void aVoterNamedTwiceIsRefused()
+    {
+        final RaftFixture leader = committedLeader();
+        leader.step(answerNow(2, leader.node.term(), 1));
+        assertEquals(ChangeResult.DUPLICATE_VOTER, leader.node.changeVoters(new int[]{1, 2, 2}));
+        assertFalse(leader.node.isConfigurationChanging());
+    }
+
+    @Test
     void aVoterStopsCountingAsWorkingAnElectionTimeoutAfterItLastAnswered()
     {
         final RaftFixture leader = leaderOfFive();

@@ -161,6 +161,22 @@ class SnapshotTest
     }
 
     @Test
+    void aSnapshotOfferForAnEntryTheFollowerHoldsProvesItsLogUpToThatEntry()
+    {
+        final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1, 1, 1), 1);
+        follower.step(install(3, 1, 3));
+        follower.drain();
+        final RaftMessage heartbeat = message(MessageType.HEARTBEAT, 1, 2, 2);
+        heartbeat.commitIndex = 3;
+        follower.step(heartbeat);
+        assertFalse(follower.drain().only(MessageType.HEARTBEAT_RESPONSE, 1).reject, "1..3 are the leader's");
+        heartbeat.commitIndex = 4;
+        follower.step(heartbeat);
+        assertEquals(3, follower.node.commitIndex(), "nothing of this leader's proved entry 4");
+        assertTrue(follower.drain().only(MessageType.HEARTBEAT_RESPONSE, 1).reject);
+    }
+
+    @Test
     void section7_aFetchedSnapshotWhoseEntryTheLogNowHoldsIsNotInstalled()
     {
         final RaftFixture follower = RaftFixture.of(2, 3, MemoryRaftLog.ofTerms(1, 1), 1);
