@@ -3,17 +3,20 @@ package io.raftline.io.storage;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Lowers the scheduling priority (Linux nice value) of the calling thread, for background chores that do heavy
- * kernel work on a machine whose cores the node threads need. Any process may lower its own threads' priority; on
- * another platform, or where it is refused, the thread runs as it is.
+ * Lowers the scheduling priority of threads that do background chores (heavy kernel work) on a machine whose cores
+ * the node threads need. Any process may lower its own threads' priority; on another platform, or where it is
+ * refused, a thread runs as it is.
  */
 final class ThreadPriority
 {
     private static final int PRIO_PROCESS = 0; // with a thread id as "who", Linux sets that thread's nice value
+    private static final int SCHED_IDLE = 5;
 
     private ThreadPriority()
     {
@@ -38,7 +41,52 @@ final class ThreadPriority
         }
     }
 
-    /** The C library function this needs; loaded on first use. */
+    /**
+     * Puts the calling thread in Linux's {@code SCHED_IDLE} class: it runs on a core no other thread wants, and a
+     * thread that wakes takes the core from it at once. A nice value only shrinks a thread's share: once the
+     * scheduler picks it, it keeps the core for a whole slice (3 ms here) while a node thread waits. Returns
+     * whether it took.
+     */
+    static boolean idleCurrentThread()
+    {
+        return setIdle(0); // 0: the calling thread
+    }
+
+    /** Puts this process's threads whose name starts with {@code prefix} in {@code SCHED_IDLE}; returns how many. */
+    static int idleThreadsNamed(final String prefix)
+    {
+        int count = 0;
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc/self/task")))
+        {
+            for (final Path thread : threads)
+            {
+                if (Files.readString(thread.resolve("comm")).startsWith(prefix) &&
+                    setIdle(Integer.parseInt(thread.getFileName().toString())))
+                {
+                    count++;
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // no /proc here, or a thread ended while listed: those found so far are idle
+        }
+        return count;
+    }
+
+    private static boolean setIdle(final int tid)
+    {
+        try
+        {
+            return LibC.INSTANCE.sched_setscheduler(tid, SCHED_IDLE, new int[]{0}) == 0;
+        }
+        catch (final LinkageError ex)
+        {
+            return false;
+        }
+    }
+
+    /** The C library functions this needs; loaded on first use. */
     private interface LibC extends Library
     {
         LibC INSTANCE = Native.load("c", LibC.class);
@@ -46,5 +94,7 @@ final class ThreadPriority
         int getpriority(int which, int who);
 
         int setpriority(int which, int who, int prio);
+
+        int sched_setscheduler(int pid, int policy, int[] param);
     }
 }

@@ -353,9 +353,12 @@ class ChronicleLogTest
                 Thread.onSpinWait();
             }
             assertEquals(0, filesEndingWith(queueDir, SegmentFiles.DELETING_SUFFIX), "deleted in the background");
-            final List<Integer> niceValues = deleterNiceValues();
-            assertTrue(!niceValues.isEmpty() && niceValues.stream().allMatch(nice -> nice == SegmentFiles.DELETER_NICE),
-                "deleted by a thread of low priority: " + niceValues);
+            for (final String chores : List.of("raftline-delete", "raftline-segmen", SegmentFiles.CHRONICLE_RELEASER))
+            {
+                final List<Integer> policies = ThreadPriorityTest.policiesOf(chores);
+                assertTrue(!policies.isEmpty() && policies.stream().allMatch(p -> p == ThreadPriorityTest.SCHED_IDLE),
+                    chores + " runs only on a core no node thread wants: " + policies);
+            }
             try (LogInspector inspector = LogInspector.open(dir))
             {
                 assertTrue(inspector.verify().ok(), inspector.verify().toString());
@@ -368,28 +371,6 @@ class ChronicleLogTest
         {
             assertFalse(Files.exists(leftover));
             checkLog(log, log.firstIndex(), 200, ChronicleLogTest::termAt);
-        }
-    }
-
-    /** The nice values of this process's segment-deleting threads. */
-    private static List<Integer> deleterNiceValues() throws IOException
-    {
-        try (Stream<Path> threads = Files.list(Path.of("/proc/self/task")))
-        {
-            return threads.filter(thread -> comm(thread).equals("raftline-delete")).map(ThreadPriorityTest::nice)
-                .toList();
-        }
-    }
-
-    private static String comm(final Path thread)
-    {
-        try
-        {
-            return Files.readString(thread.resolve("comm")).strip();
-        }
-        catch (final IOException ex)
-        {
-            return ""; // the thread ended
         }
     }
 
