@@ -353,11 +353,11 @@ class ChronicleLogTest
                 Thread.onSpinWait();
             }
             assertEquals(0, filesEndingWith(queueDir, SegmentFiles.DELETING_SUFFIX), "deleted in the background");
-            for (final String chores : List.of("raftline-delete", "raftline-segmen", SegmentFiles.CHRONICLE_RELEASER))
+            for (final String chore : List.of("raftline-delete", "raftline-segmen", SegmentFiles.CHRONICLE_RELEASER))
             {
-                final List<Integer> policies = ThreadPriorityTest.policiesOf(chores);
+                final List<Integer> policies = ThreadPriorityTest.policiesOf(chore);
                 assertTrue(!policies.isEmpty() && policies.stream().allMatch(p -> p == ThreadPriorityTest.SCHED_IDLE),
-                    chores + " runs only on a core no node thread wants: " + policies);
+                    chore + " runs only on a core no node thread wants: " + policies);
             }
             try (LogInspector inspector = LogInspector.open(dir))
             {

@@ -58,9 +58,11 @@ class ThreadPriorityTest
     @Test
     void putsTheThreadsOfAGivenNameInTheIdleClass() throws Exception
     {
+        final CountDownLatch running = new CountDownLatch(1);
         final CountDownLatch done = new CountDownLatch(1);
         final Thread chore = new Thread(() ->
         {
+            running.countDown(); // the JVM names the kernel's thread before it runs this
             try
             {
                 done.await();
@@ -71,6 +73,7 @@ class ThreadPriorityTest
             }
         }, "idle-chore-thread-of-a-test"); // the kernel keeps 15 characters: "idle-chore-thre"
         chore.start();
+        running.await();
         try
         {
             assertEquals(1, ThreadPriority.idleThreadsNamed("idle-chore-thre"));
