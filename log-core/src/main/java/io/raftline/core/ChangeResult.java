@@ -8,6 +8,8 @@ public enum ChangeResult
     NOT_LEADER("this node is not the leader"),
     TRANSFERRING("a leadership transfer is in progress"),
     IN_PROGRESS("another configuration change is in progress"),
+    /** A leader that has not yet committed an entry of its term (its no-op): nothing is under way, ask again soon. */
+    NOT_READY("this leader has not yet committed an entry of its term"),
     ALREADY_MEMBER("the node is already a member"),
     NOT_A_MEMBER("the node is not a member"),
     NOT_A_LEARNER("the node is not a learner"),

@@ -1694,13 +1694,13 @@ public final class RaftNode
         {
             return ChangeResult.TRANSFERRING;
         }
-        // one change at a time, and only once this leader has committed an entry of its term: until then an
-        // earlier leader's uncommitted configuration may still be in force somewhere
-        if (!committedInTerm || isConfigurationChanging())
+        // only once this leader has committed an entry of its term: until then an earlier leader's uncommitted
+        // configuration may still be in force somewhere
+        if (!committedInTerm)
         {
-            return ChangeResult.IN_PROGRESS;
+            return ChangeResult.NOT_READY;
         }
-        return null;
+        return isConfigurationChanging() ? ChangeResult.IN_PROGRESS : null; // one change at a time
     }
 
     private void proposeConfiguration(final Configuration next)

@@ -191,6 +191,17 @@ class MembershipTest
     }
 
     @Test
+    void aLeaderThatHasNotCommittedAnEntryOfItsTermIsNotReadyRatherThanBusy()
+    {
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0); // its no-op not committed yet
+        assertEquals(ChangeResult.NOT_READY, leader.node.addLearner(4, "host:4"),
+            "no change is under way: the runtime asks again once the no-op commits");
+        assertEquals(ChangeResult.NOT_READY, leader.node.removeMember(3));
+        leader.step(appendResponse(2, 1, leader.node.term(), 1));
+        assertEquals(ChangeResult.STARTED, leader.node.addLearner(4, "host:4"));
+    }
+
+    @Test
     void thesis4_1_aTruncatedConfigurationEntryTakesItsConfigurationWithIt()
     {
         final RaftFixture follower = RaftFixture.of(2, 3, new MemoryRaftLog(), 1);

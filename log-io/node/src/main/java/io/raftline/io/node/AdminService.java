@@ -136,6 +136,11 @@ final class AdminService
         {
             finish(clientId, correlationId, AdminStatus.REFUSED, 0, "node " + target + " needs an endpoint");
         }
+        else if (result == ChangeResult.NOT_READY)
+        {
+            // a new leader commits its first entry within a heartbeat or two: the client asks again shortly
+            reply(clientId, correlationId, AdminStatus.IN_PROGRESS, 0, "");
+        }
         else if (result != ChangeResult.STARTED)
         {
             finish(clientId, correlationId, AdminStatus.REFUSED, 0, refusal(operation, target, result));
