@@ -129,12 +129,12 @@ final class ClusterCommand extends CommandGroup
         @Override
         public Integer call() throws IOException, InterruptedException
         {
+            Flags.within("--id", id, 1, Integer.MAX_VALUE);
             final Path clusterFile = dir.resolve("cluster.properties");
             if (!Files.isRegularFile(clusterFile))
             {
                 throw new CommandFailure("no cluster file " + clusterFile + ": start a cluster there first");
             }
-            Flags.within("--id", id, 1, Integer.MAX_VALUE);
             if (port != null)
             {
                 Flags.within("--port", port, 1, 65535);

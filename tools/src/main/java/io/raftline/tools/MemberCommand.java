@@ -71,6 +71,7 @@ final class MemberCommand extends CommandGroup
         /** One change through a fresh client, saying {@code done} once it is committed. */
         int changeOne(final AdminOperation operation, final int id, final String done)
         {
+            Flags.within("--id", id, 1, Integer.MAX_VALUE);
             try (RaftlineClient client = Clients.connect(clusterFile, bind, credentials);
                 AdminClient admin = client.admin())
             {
@@ -121,6 +122,7 @@ final class MemberCommand extends CommandGroup
         @Override
         public Integer call()
         {
+            Flags.within("--id", id, 1, Integer.MAX_VALUE);
             final ClusterConfig config = ClusterConfig.load(clusterFile);
             final String where = endpoint != null ? endpoint : config.members().containsKey(id) ?
                 config.member(id).endpoint() : null;

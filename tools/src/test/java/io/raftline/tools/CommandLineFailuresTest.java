@@ -64,6 +64,10 @@ class CommandLineFailuresTest
         assertOneLine(Cli.run("demo", "--count", "3"), 2, "--count", "10");
         assertOneLine(Cli.run("bench", "latency", "--rate", "0"), 2, "--rate");
         assertOneLine(Cli.run("snapshot", "--cluster", file, "--node", "0"), 2, "--node");
+        assertOneLine(Cli.run("member", "remove", "--cluster", file, "--id", "-1"), 2, "--id", "must be 1 to", "-1");
+        assertOneLine(Cli.run("member", "promote", "--cluster", file, "--id", "0"), 2, "--id");
+        assertOneLine(Cli.run("member", "add", "--cluster", file, "--id", "-4", "--endpoint", "h:1"), 2, "--id");
+        assertOneLine(Cli.run("cluster", "start-node", "--dir", dir.toString(), "--id", "0"), 2, "--id");
         assertOneLine(Cli.run("demo", "--base-port", "70000"), 2, "--base-port", "1 to 65533");
         assertOneLine(Cli.run("bench", "latency", "--base-port", "0"), 2, "--base-port");
     }
