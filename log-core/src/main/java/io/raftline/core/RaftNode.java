@@ -13,6 +13,7 @@ import io.raftline.core.replication.ProgressTracker;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -82,7 +83,7 @@ public final class RaftNode
     private int reportedLeaderId = -1;
     private int[] promotionTarget;       // leader: the voters a change waits for while its new voters catch up
     private CatchUp[] catchUps;          // leader: one per voter of promotionTarget that is a learner now
-    private String lastCatchUpFailure;   // leader: why the last promotion failed, until the next one starts
+    private String lastChangeFailure;    // leader: why the last change of voters failed, until the next starts
     private boolean configurationChanged;
     private long snapshotIndex;          // the runtime's newest snapshot, and the term at its index
     private long snapshotTerm;
@@ -345,7 +346,7 @@ public final class RaftNode
 
     /**
      * Makes learner {@code nodeId} a voter once it has caught up (thesis §4.2.1): the joint configuration follows by
-     * itself, or the promotion fails and {@link #catchUpFailure()} says why.
+     * itself, or the promotion fails and {@link #changeFailure()} says why.
      */
     public ChangeResult promote(final int nodeId)
     {
@@ -365,7 +366,7 @@ public final class RaftNode
         {
             return ChangeResult.NOT_A_LEARNER;
         }
-        final int[] voters = java.util.Arrays.copyOf(configuration.voters(), configuration.voters().length + 1);
+        final int[] voters = Arrays.copyOf(configuration.voters(), configuration.voters().length + 1);
         voters[voters.length - 1] = nodeId;
         return changeVoters(voters, catchUpTicks);
     }
@@ -384,6 +385,7 @@ public final class RaftNode
         final Configuration configuration = configurations.latest();
         if (configuration.isLearner(nodeId))
         {
+            lastChangeFailure = null;
             proposeConfiguration(configuration.removeLearner(nodeId));
             return ChangeResult.STARTED;
         }
@@ -398,8 +400,8 @@ public final class RaftNode
     /**
      * Any change of the voters among the members (several at once, replacing one), in one joint step (Raft §6):
      * C<sub>old,new</sub>, then C<sub>new</sub> once that commits. Learners that become voters first catch up
-     * (thesis §4.2.1), or the change fails and {@link #catchUpFailure()} says why; voters that leave stop being
-     * members.
+     * (thesis §4.2.1), or the change fails and {@link #changeFailure()} says why; voters that leave stop being
+     * members. A joint configuration whose new voters stop working before it commits is given up for the old one.
      */
     public ChangeResult changeVoters(final int[] voters)
     {
@@ -439,7 +441,7 @@ public final class RaftNode
         {
             return ChangeResult.NO_WORKING_MAJORITY;
         }
-        lastCatchUpFailure = null;
+        lastChangeFailure = null;
         if (newVoters == 0)
         {
             proposeConfiguration(configuration.enterJoint(voters));
@@ -495,10 +497,10 @@ public final class RaftNode
             promotionTarget != null;
     }
 
-    /** Why the last promotion failed, or null. */
-    public String catchUpFailure()
+    /** Why the last change of voters failed (a promotion, or a joint change given up), or null. */
+    public String changeFailure()
     {
-        return lastCatchUpFailure;
+        return lastChangeFailure;
     }
 
     /** Whether learner {@code nodeId} is being brought up to date to become a voter. */
@@ -857,6 +859,7 @@ public final class RaftNode
         if (electionElapsed >= electionTimeoutTicks)
         {
             electionElapsed = 0;
+            abandonStalledJoint(); // before the check below judges this leader by the configuration in force
             // thesis §6.2: a leader cut off from a majority steps down instead of blocking clients forever
             if (checkQuorum && !tracker.isQuorumActive())
             {
@@ -1673,11 +1676,40 @@ public final class RaftNode
         return true;
     }
 
+    /**
+     * Gives up a joint change of this leader's term whose incoming voters have had no working majority for an
+     * election timeout while the outgoing voters have one: appends the outgoing configuration again. Left alone, the
+     * leader would step down and no candidate could win (one needs a majority of the incoming voters too). Seen in
+     * the simulator (seed 868499): a learner promoted as its disk was replaced (its new disk may not vote), in a
+     * change from [2, 3] to [1, 2].
+     * <p>
+     * Only a joint entry of this term that this leader has not committed: then no server holds C<sub>new</sub>, and
+     * whatever the joint configuration decided had a majority of the outgoing voters too. One an earlier leader
+     * appended may have been committed, and C<sub>new</sub> appended, without this leader knowing: going back to
+     * C<sub>old</sub> then would let C<sub>old</sub> and C<sub>new</sub> decide apart (seed 843691, two leaders
+     * of disjoint majorities when an earlier version of this method gave that up too).
+     */
+    private void abandonStalledJoint()
+    {
+        final Configuration configuration = configurations.latest();
+        if (!configuration.isJoint() || configurations.latestTerm() != term ||
+            configurations.latestIndex() <= commitIndex || !configuration.isOutgoingVoter(id) ||
+            hasWorkingMajority(configuration, configuration.voters(), true) ||
+            !hasWorkingMajority(configuration, configuration.outgoingVoters(), true))
+        {
+            return;
+        }
+        lastChangeFailure = "fewer than a majority of the new voters " + Arrays.toString(configuration.voters()) +
+            " kept working (up, on the disk the configuration names) before the change committed; it was abandoned " +
+            "and the voters are " + Arrays.toString(configuration.outgoingVoters()) + " again";
+        proposeConfiguration(configuration.abandonJoint());
+    }
+
     private void abandonPromotion(final String why)
     {
         if (promotionTarget != null)
         {
-            lastCatchUpFailure = why;
+            lastChangeFailure = why;
             promotionTarget = null;
             catchUps = null;
         }

@@ -229,8 +229,8 @@ class MembershipTest
         run(cluster, 1, 1);
         assertEquals(ChangeResult.STARTED, cluster.node(1).promote(4));
         run(cluster, (CatchUp.STALL_TIMEOUTS + 1) * T, 1);
-        assertNotNull(cluster.node(1).catchUpFailure());
-        assertTrue(cluster.node(1).catchUpFailure().contains("node 4"), cluster.node(1).catchUpFailure());
+        assertNotNull(cluster.node(1).changeFailure());
+        assertTrue(cluster.node(1).changeFailure().contains("node 4"), cluster.node(1).changeFailure());
         assertTrue(cluster.node(1).configuration().isLearner(4));
         assertFalse(cluster.node(1).isConfigurationChanging(), "another change may start");
     }
@@ -266,6 +266,79 @@ class MembershipTest
         assertEquals(Role.LEADER, leader.node.role());
         leader.drain();
         return leader;
+    }
+
+    /** An answer from {@code from} on disk {@code identity}, holding the log up to {@code index}, sent now. */
+    private static RaftMessage answerFromDisk(final int from, final long identity, final long term, final long index)
+    {
+        final RaftMessage answer = answerNow(from, term, index);
+        answer.identity = identity;
+        return answer;
+    }
+
+    @Test
+    void aJointChangeWhoseNewVotersStopWorkingIsAbandonedForTheOldVoters()
+    {
+        // simulator seed 868499: a learner promoted as its disk was replaced left a joint configuration that could
+        // neither commit nor elect a leader once this one stepped down
+        final RaftFixture leader = boundLeader();
+        final long term = leader.node.term();
+        leader.step(answerFromDisk(2, 102, term, leader.node.log().lastIndex()));
+        assertEquals(ChangeResult.STARTED, leader.node.addLearner(4, "host:4"));
+        final long added = leader.node.log().lastIndex();
+        leader.step(answerFromDisk(2, 102, term, added));
+        leader.step(answerFromDisk(4, 104, term, added));
+        leader.drain();
+        assertEquals(added, leader.node.commitIndex());
+        assertEquals(ChangeResult.STARTED, leader.node.changeVoters(new int[]{1, 4}));
+        leader.tick(1);
+        leader.drain();
+        final Configuration joint = leader.node.configuration();
+        assertTrue(joint.isJoint(), joint.toString());
+        final long jointIndex = leader.node.log().lastIndex();
+        for (int i = 0; i < T; i++) // 4 answers from a new, empty disk; 2 holds the joint entry, which needs 4 too
+        {
+            leader.step(answerFromDisk(2, 102, term, jointIndex));
+            leader.step(answerFromDisk(4, 999, term, 0));
+            leader.tick(1);
+            leader.drain();
+        }
+        assertEquals(Role.LEADER, leader.node.role());
+        final Configuration back = leader.node.configuration();
+        assertArrayEquals(new int[]{1, 2, 3}, back.voters(), back.toString());
+        assertArrayEquals(new int[]{4}, back.learners(), back.toString());
+        assertTrue(leader.node.changeFailure().contains("abandoned"), leader.node.changeFailure());
+        leader.step(answerFromDisk(2, 102, term, leader.node.log().lastIndex()));
+        leader.drain();
+        assertEquals(leader.node.log().lastIndex(), leader.node.commitIndex(), "1 and 2 of 1..3 commit it");
+        assertFalse(leader.node.isConfigurationChanging(), "another change may start");
+    }
+
+    @Test
+    void aJointChangeAnEarlierLeaderAppendedIsNeverAbandoned()
+    {
+        // the earlier leader may have committed it and appended C_new [1, 4] elsewhere: back at [1, 2, 3], this one
+        // could commit with 2 and 3 while 1 and 4 elect another (seed 843691, against an earlier version of the fix)
+        final Configuration joint = Configuration.withLearners(new int[]{1, 2, 3}, new int[]{4})
+            .enterJoint(new int[]{1, 4});
+        final MemoryRaftLog log = new MemoryRaftLog();
+        appendConfiguration(log, 1, joint);
+        final ConfigurationHistory history = new ConfigurationHistory(Configuration.withLearners(new int[]{1, 2, 3},
+            new int[]{4}));
+        history.add(1, 1, joint);
+        final RaftFixture leader = new RaftFixture(LocalCluster.options(1), log, 1, 0, history);
+        leader.elect();
+        assertEquals(Role.LEADER, leader.node.role());
+        final long term = leader.node.term();
+        for (int i = 0; i < 3 * T && leader.node.role() == Role.LEADER; i++) // 4 is silent; 2 holds everything
+        {
+            leader.step(answerNow(2, term, leader.node.log().lastIndex()));
+            leader.tick(1);
+            leader.drain();
+        }
+        assertEquals(1, leader.node.configurationIndex(), "no configuration appended: " + leader.node.configuration());
+        assertEquals(joint, leader.node.configuration());
+        assertNull(leader.node.changeFailure());
     }
 
     @Test
@@ -428,7 +501,7 @@ class MembershipTest
             final RaftNode leader = promoteWhileBehind(cluster, node -> catchUpTicks == Long.MAX_VALUE ?
                 node.promote(4) : node.promote(4, catchUpTicks));
             run(cluster, 3, 1);
-            assertNull(leader.catchUpFailure(), "it has time: " + catchUpTicks);
+            assertNull(leader.changeFailure(), "it has time: " + catchUpTicks);
             assertTrue(leader.isCatchingUp(4));
             cluster.heal();
             run(cluster, 10, 1);
@@ -443,10 +516,10 @@ class MembershipTest
         final LocalCluster cluster = cluster();
         final RaftNode leader = promoteWhileBehind(cluster, node -> node.promote(4, 5));
         run(cluster, 5, 1);
-        assertNull(leader.catchUpFailure(), "the deadline's own tick is still in time");
+        assertNull(leader.changeFailure(), "the deadline's own tick is still in time");
         run(cluster, 1, 1);
-        assertNotNull(leader.catchUpFailure());
-        assertTrue(leader.catchUpFailure().contains("node 4 did not catch up in time"), leader.catchUpFailure());
+        assertNotNull(leader.changeFailure());
+        assertTrue(leader.changeFailure().contains("node 4 did not catch up in time"), leader.changeFailure());
         assertTrue(leader.configuration().isLearner(4));
         assertFalse(leader.isConfigurationChanging(), "long before it would have been given up as stalled");
     }
@@ -459,8 +532,8 @@ class MembershipTest
         leader.step(message(MessageType.HEARTBEAT, 2, 1, leader.term() + 1));
         assertEquals(Role.FOLLOWER, leader.role());
         assertFalse(leader.isCatchingUp(4));
-        assertNotNull(leader.catchUpFailure());
-        assertTrue(leader.catchUpFailure().contains("leadership"), leader.catchUpFailure());
+        assertNotNull(leader.changeFailure());
+        assertTrue(leader.changeFailure().contains("leadership"), leader.changeFailure());
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -590,7 +663,7 @@ class MembershipTest
         assertEquals(added, leader.node.log().lastIndex(), "1 and 2 of 1..4 could not elect a leader");
         assertFalse(leader.node.isCatchingUp(4));
         assertFalse(leader.node.isConfigurationChanging());
-        assertTrue(leader.node.catchUpFailure().contains("fewer than a majority"), leader.node.catchUpFailure());
+        assertTrue(leader.node.changeFailure().contains("fewer than a majority"), leader.node.changeFailure());
         leader.step(answerNow(4, term, added));
         assertEquals(ChangeResult.STARTED, leader.node.promote(4), "4 answers again");
         leader.tick(1);

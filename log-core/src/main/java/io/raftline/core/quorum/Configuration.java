@@ -128,6 +128,20 @@ public final class Configuration
     }
 
     /**
+     * The configuration a joint one returns to when its change is given up (C<sub>old</sub>): the outgoing voters,
+     * and the incoming voters that were learners before as learners again.
+     */
+    public Configuration abandonJoint()
+    {
+        if (!isJoint())
+        {
+            throw new IllegalArgumentException("no joint change to abandon");
+        }
+        final int[] formerLearners = IntStream.of(voters).filter(id -> !contains(outgoingVoters, id)).toArray();
+        return new Configuration(outgoingVoters, NO_IDS, union(learners, formerLearners), this);
+    }
+
+    /**
      * C<sub>old,new</sub> towards {@code incomingVoters} (Raft §6): this configuration's voters become the outgoing
      * set; learners that become voters stop being learners, and voters that leave are not kept as learners.
      */

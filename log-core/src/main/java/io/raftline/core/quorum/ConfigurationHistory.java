@@ -79,6 +79,12 @@ public final class ConfigurationHistory
         return entries.get(entries.size() - 1).index();
     }
 
+    /** The term of the entry of the configuration in force; 0 when it is the base. */
+    public long latestTerm()
+    {
+        return entries.get(entries.size() - 1).term();
+    }
+
     /** Entries from the oldest kept, the base (index 0) first while it is kept. A copy. */
     public List<Entry> entries()
     {

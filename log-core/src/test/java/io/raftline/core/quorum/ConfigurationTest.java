@@ -66,6 +66,21 @@ class ConfigurationTest
     }
 
     @Test
+    void anAbandonedJointChangeReturnsToTheOutgoingVotersWithItsLearnersLearnersAgain()
+    {
+        final Configuration before = Configuration.withLearners(new int[]{1, 2, 3}, new int[]{4, 7})
+            .withMember(4, 404, "host:4").withMember(3, 303, "host:3");
+        final Configuration joint = before.enterJoint(new int[]{1, 4});
+        final Configuration abandoned = joint.abandonJoint();
+        assertFalse(abandoned.isJoint());
+        assertArrayEquals(new int[]{1, 2, 3}, abandoned.voters());
+        assertArrayEquals(new int[]{4, 7}, abandoned.learners());
+        assertEquals(404, abandoned.identity(4), "what the configuration knew of each member stays");
+        assertEquals("host:3", abandoned.endpoint(3));
+        assertThrows(IllegalArgumentException.class, before::abandonJoint);
+    }
+
+    @Test
     void invalidConfigurationsAreRefused()
     {
         assertThrows(IllegalArgumentException.class, Configuration::of);

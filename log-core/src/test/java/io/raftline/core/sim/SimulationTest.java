@@ -35,5 +35,11 @@ class SimulationTest
         new Simulator(3264, SeedSweep.nodeCount(3264)).run(50_000);
         new Simulator(15179, SeedSweep.nodeCount(15179)).run(50_000); // a long catch-up (see deliverEverything)
         new Simulator(353026, SeedSweep.nodeCount(353026)).run(5_000); // a proposal cut while leading (checkLiveness)
+        // 868499: a learner promoted as its disk was replaced left voters [2, 3] -> [1, 2] joint, unable to commit or
+        // to elect anyone once the leader stepped down (now the leader gives up a joint change of its own term)
+        new Simulator(868499, SeedSweep.nodeCount(868499)).run(5_000);
+        // 843691: the first version of that gave up a joint change an earlier leader had committed and followed with
+        // C_new elsewhere: two leaders of disjoint majorities
+        new Simulator(843691, SeedSweep.nodeCount(843691)).run(5_000);
     }
 }

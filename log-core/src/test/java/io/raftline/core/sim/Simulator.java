@@ -45,7 +45,8 @@ public final class Simulator
     /** Machines beyond the first voters: started empty, waiting to be added. */
     static final int SPARES = 2;
     static final int LIVENESS_TICKS = 40 * ELECTION_TIMEOUT_TICKS;
-    private static final int TRACE_LENGTH = 40;
+    /** Events kept for a failure's report; {@code -Dsim.trace=N} keeps more when replaying a seed. */
+    private static final int TRACE_LENGTH = Integer.getInteger("sim.trace", 40);
 
     /** Counts of what happened in a run, for the summary. */
     public record Stats(long steps, long elections, long commits, long applied, long configurations, long wipes,

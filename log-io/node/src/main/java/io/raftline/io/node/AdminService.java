@@ -235,10 +235,14 @@ final class AdminService
                 "leadership did not pass to node " + under.nodeId() + " within an election timeout; this node " +
                 "accepts appends again" : null;
         }
-        if (under.operation() == AdminOperation.PROMOTE && node.catchUpFailure() != null &&
+        if (under.operation() == AdminOperation.PROMOTE && node.changeFailure() != null &&
             !node.isCatchingUp(under.nodeId()) && node.isLeader())
         {
-            return node.catchUpFailure() + "; it stays a learner";
+            return node.changeFailure() + "; it stays a learner";
+        }
+        if (under.operation() == AdminOperation.REMOVE && node.changeFailure() != null && node.isLeader())
+        {
+            return node.changeFailure(); // a joint change given up
         }
         if (!node.isLeader())
         {
