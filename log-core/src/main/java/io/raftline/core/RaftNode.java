@@ -1677,8 +1677,9 @@ public final class RaftNode
     }
 
     /**
-     * Gives up a joint change of this leader's term whose incoming voters have had no working majority for an
-     * election timeout while the outgoing voters have one: appends the outgoing configuration again. Left alone, the
+     * Gives up a joint change of this leader's term whose incoming voters have no working majority (of them, fewer
+     * than a majority answered within the last election timeout from their disks) while the outgoing voters have
+     * one; checked at each election timeout: appends the outgoing configuration again. Left alone, the
      * leader would step down and no candidate could win (one needs a majority of the incoming voters too). Seen in
      * the simulator (seed 868499): a learner promoted as its disk was replaced (its new disk may not vote), in a
      * change from [2, 3] to [1, 2].

@@ -312,6 +312,16 @@ class MembershipTest
         leader.drain();
         assertEquals(leader.node.log().lastIndex(), leader.node.commitIndex(), "1 and 2 of 1..3 commit it");
         assertFalse(leader.node.isConfigurationChanging(), "another change may start");
+
+        // caught up on its new disk, 4 is promoted with that disk, not the one it lost
+        final long now = leader.node.log().lastIndex();
+        leader.step(answerFromDisk(4, 999, term, now));
+        leader.drain();
+        assertEquals(ChangeResult.STARTED, leader.node.promote(4));
+        leader.tick(1);
+        leader.drain();
+        assertTrue(leader.node.configuration().isJoint(), leader.node.configuration().toString());
+        assertEquals(999, leader.node.configuration().identity(4));
     }
 
     @Test

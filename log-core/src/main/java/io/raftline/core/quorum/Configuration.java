@@ -129,7 +129,8 @@ public final class Configuration
 
     /**
      * The configuration a joint one returns to when its change is given up (C<sub>old</sub>): the outgoing voters,
-     * and the incoming voters that were learners before as learners again.
+     * and the incoming voters that were learners before as learners again, bound to no disk as learners are (a
+     * promotion binds the disk a learner caught up on; the one bound here may be the disk it lost).
      */
     public Configuration abandonJoint()
     {
@@ -138,7 +139,12 @@ public final class Configuration
             throw new IllegalArgumentException("no joint change to abandon");
         }
         final int[] formerLearners = IntStream.of(voters).filter(id -> !contains(outgoingVoters, id)).toArray();
-        return new Configuration(outgoingVoters, NO_IDS, union(learners, formerLearners), this);
+        Configuration abandoned = new Configuration(outgoingVoters, NO_IDS, union(learners, formerLearners), this);
+        for (final int learner : formerLearners)
+        {
+            abandoned = abandoned.withMember(learner, UNBOUND, abandoned.endpoint(learner));
+        }
+        return abandoned;
     }
 
     /**

@@ -75,7 +75,9 @@ class ConfigurationTest
         assertFalse(abandoned.isJoint());
         assertArrayEquals(new int[]{1, 2, 3}, abandoned.voters());
         assertArrayEquals(new int[]{4, 7}, abandoned.learners());
-        assertEquals(404, abandoned.identity(4), "what the configuration knew of each member stays");
+        assertEquals(Configuration.UNBOUND, abandoned.identity(4), "a learner again: no disk until promoted again");
+        assertEquals("host:4", abandoned.endpoint(4));
+        assertEquals(303, abandoned.identity(3), "the voters keep theirs");
         assertEquals("host:3", abandoned.endpoint(3));
         assertThrows(IllegalArgumentException.class, before::abandonJoint);
     }
