@@ -104,15 +104,18 @@ final class QueueFiles
             {
                 return false;
             }
-            // the store header Chronicle was writing, or nothing yet: not other bytes that happen to look unfinished
-            boolean zeros = true;
-            boolean header = start.capacity() == STORE_HEADER_START.length + 4;
-            for (int i = 4; i < start.capacity(); i++)
+            // the store header Chronicle was writing, as far as it got (a kill may stop it after any byte), then
+            // zeros: not other bytes that happen to look unfinished
+            int i = Math.min(4, start.capacity());
+            while (i < start.capacity() && start.get(i) == STORE_HEADER_START[i - 4])
             {
-                zeros &= start.get(i) == 0;
-                header &= start.get(i) == STORE_HEADER_START[i - 4];
+                i++;
             }
-            return zeros || header;
+            while (i < start.capacity() && start.get(i) == 0)
+            {
+                i++;
+            }
+            return i == start.capacity();
         }
         catch (final NoSuchFileException ex)
         {
