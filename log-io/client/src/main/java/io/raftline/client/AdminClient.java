@@ -24,6 +24,8 @@ public final class AdminClient implements AutoCloseable
     private static final long RESEND_NS = TimeUnit.MILLISECONDS.toNanos(500);
     /** How long past its deadline a request waits for the leader's answer (a promotion fails at the deadline). */
     private static final long ANSWER_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
+    /** How often the configuration is asked for while a deposed leader's change settles. */
+    private static final long SETTLE_POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** How a request ended, its value if it has one, and the configuration in force as the answering node knew it. */
     public record Result(
@@ -85,7 +87,9 @@ public final class AdminClient implements AutoCloseable
     /**
      * Asks the leader to carry out {@code operation} on node {@code nodeId} ({@code endpoint}: for ADD_LEARNER)
      * and waits for the outcome. The leader is given {@code timeoutNs} (a promotion whose learner has not caught
-     * up by then fails, and says how far behind it is), and its answer a little longer to arrive.
+     * up by then fails, and says how far behind it is), and its answer a little longer to arrive. If that leader is
+     * deposed before the change completes, the next leader settles it: done if the configuration it commits holds the
+     * change, asked again within the same time if not ({@link AdminStatus#LEADER_CHANGED} only when time ran out).
      *
      * @throws RaftlineClientException when no node answers in time
      */
@@ -99,8 +103,74 @@ public final class AdminClient implements AutoCloseable
     public Result request(
         final AdminOperation operation, final int nodeId, final String endpoint, final long timeoutNs)
     {
-        final long startNs = System.nanoTime();
-        final long deadlineNs = startNs + timeoutNs;
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (true)
+        {
+            final Result result = requestOnce(operation, nodeId, endpoint, deadlineNs);
+            if (result.status() != AdminStatus.LEADER_CHANGED)
+            {
+                return result;
+            }
+            // the leader that took it was deposed first: the change may have committed, may yet, or may be gone
+            final Result settled = settled(deadlineNs);
+            if (settled == null || System.nanoTime() - deadlineNs >= 0)
+            {
+                return result; // no time left to find out, or to ask again
+            }
+            if (isMade(operation, nodeId, settled.configuration()))
+            {
+                return new Result(AdminStatus.DONE, "", settled.configuration(), settled.configurationIndex(),
+                    settled.commitIndex(), 0, settled.leaderId(), settled.answeredBy());
+            }
+        }
+    }
+
+    /**
+     * The leader's configuration once it is committed and not joint (a successor finishes or drops a change its
+     * predecessor left under way), or null if that is not seen by the deadline.
+     */
+    private Result settled(final long deadlineNs)
+    {
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try
+            {
+                final Result members = requestOnce(AdminOperation.LIST_MEMBERS, 0, "", deadlineNs);
+                if (members.answeredBy() == members.leaderId() && members.isConfigurationCommitted() &&
+                    !members.configuration().isJoint())
+                {
+                    return members;
+                }
+            }
+            catch (final RaftlineClientException ex)
+            {
+                return null; // nobody answered in time
+            }
+            final long askAgainNs = System.nanoTime() + SETTLE_POLL_NS;
+            for (long nowNs = System.nanoTime(); nowNs - askAgainNs < 0; nowNs = System.nanoTime())
+            {
+                transport.idle(transport.poll(nowNs, 16));
+            }
+        }
+        return null;
+    }
+
+    private static boolean isMade(final AdminOperation operation, final int nodeId, final Configuration configuration)
+    {
+        return switch (operation)
+        {
+            case ADD_LEARNER -> configuration.isMember(nodeId);
+            case PROMOTE -> configuration.isVoter(nodeId);
+            case REMOVE -> !configuration.isMember(nodeId);
+            default -> false;
+        };
+    }
+
+    /** One request, repeated under one correlation id to whichever node leads, until answered or the deadline. */
+    private Result requestOnce(
+        final AdminOperation operation, final int nodeId, final String endpoint, final long deadlineNs)
+    {
+        final long timeoutNs = deadlineNs - System.nanoTime();
         final long correlationId = transport.nextCorrelationId();
         awaited = correlationId;
         result = null;

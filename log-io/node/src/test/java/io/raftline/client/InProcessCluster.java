@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
 final class InProcessCluster implements AutoCloseable
 {
     final ClusterConfig config;
+    /** The cluster file's settings, the secrets' files included. */
+    final Properties properties = new Properties();
     final RaftlineNode[] nodes = new RaftlineNode[3];
 
     InProcessCluster(final Path dir, final String clusterId, final int basePort, final String... settings)
     {
-        final Properties properties = new Properties();
         properties.setProperty("cluster.id", clusterId);
         for (int i = 0; i + 1 < settings.length; i += 2)
         {

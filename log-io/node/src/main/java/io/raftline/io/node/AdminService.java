@@ -8,6 +8,8 @@ import io.raftline.protocol.client.AdminRequestFrame;
 import io.raftline.protocol.client.AdminResultFrame;
 import io.raftline.protocol.client.AdminStatus;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AdminService
 {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
     private static final int PENDING_MAX = 16;
     private static final int REMEMBERED = 64;
     private static final long PENDING_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(5);
@@ -205,7 +208,9 @@ final class AdminService
             else if (failure != null)
             {
                 i.remove();
-                finish(under.clientId(), under.correlationId(), AdminStatus.FAILED, 0, failure);
+                final boolean deposed = !node.isLeader() && under.operation() != AdminOperation.TRANSFER_LEADERSHIP;
+                finish(under.clientId(), under.correlationId(), deposed ? AdminStatus.LEADER_CHANGED :
+                    AdminStatus.FAILED, 0, failure);
             }
         }
     }
@@ -254,6 +259,10 @@ final class AdminService
     private void finish(
         final long clientId, final long correlationId, final AdminStatus status, final long value, final String message)
     {
+        if (status != AdminStatus.DONE)
+        {
+            LOG.info("node {}: admin request ended {}: {}", nodeId, status, message);
+        }
         answered.addLast(new Answer(clientId, correlationId, status, value, message));
         if (answered.size() > REMEMBERED)
         {

@@ -12,7 +12,12 @@ public enum AdminStatus
     /** It was started and did not complete; the message says why (the learner did not catch up, ...). */
     FAILED(3),
     /** Under way: the answer follows (the request may be repeated meanwhile). */
-    IN_PROGRESS(4);
+    IN_PROGRESS(4),
+    /**
+     * It was started, and the node that took it lost the leadership before it completed: it may commit under the
+     * next leader, or may be gone. {@code AdminClient} asks the next leader which, and carries it out again if gone.
+     */
+    LEADER_CHANGED(5);
 
     private final int code;
 
