@@ -31,6 +31,13 @@ public final class RaftNode
 
     /** Small AppendEntries in flight to one follower before the next small one waits (see maybeSendAppend). */
     static final int SMALL_BATCHES_IN_FLIGHT = 4;
+    /**
+     * The most batches one ready() sends one follower. A follower far behind (a new learner, one back from a pause)
+     * is caught up over several of the node's duty cycles, each also serving clients and heartbeats, instead of in
+     * one that reads, checks and encodes a whole window (up to 32 MiB): on a slow machine that one took the leader's
+     * thread for seconds, past the followers' election timeout.
+     */
+    static final int BATCHES_PER_FLUSH = 8;
     private static final int NONE = 0;
     private static final MessageQueue.Filter IS_APPEND = message -> message.type == MessageType.APPEND;
     private static final DirectBuffer EMPTY = new UnsafeBuffer(new byte[0]);
@@ -1487,9 +1494,14 @@ public final class RaftNode
             final Progress progress = tracker.at(i);
             if (progress.nodeId() != id && maybeSendAppend(progress, commitNews))
             {
-                while (progress.state() == Progress.State.REPLICATE && maybeSendAppend(progress, false))
+                // keep filling the pipeline up to the in-flight window, a few batches a flush
+                for (int sent = 1; progress.state() == Progress.State.REPLICATE && maybeSendAppend(progress, false); )
                 {
-                    // keep filling the pipeline up to the in-flight window
+                    if (++sent == BATCHES_PER_FLUSH)
+                    {
+                        broadcastPending = true; // the rest in the next ready()
+                        break;
+                    }
                 }
             }
         }

@@ -386,6 +386,38 @@ class LogReplicationTest
     }
 
     @Test
+    void aFollowerFarBehindIsSentAFewBatchesPerReadyUntilTheWindowIsFull()
+    {
+        final int batches = RaftNode.BATCHES_PER_FLUSH + 3;
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0,
+            options -> options.maxBatchBytes(2 * (OVERHEAD + 10)));
+        for (int i = 0; i < 2 * batches - 1; i++)
+        {
+            leader.propose(payload(10)); // with the leader's no-op: 2 * batches entries
+        }
+        leader.drain();
+        leader.step(appendResponse(2, 1, 1, 1)); // follower 2 holds only the no-op: it replicates from index 2
+
+        assertEquals(RaftNode.BATCHES_PER_FLUSH, appendsTo(2, leader.node.ready()),
+            "one ready() reads and encodes a few batches, not the whole window");
+        leader.node.advance(leader.log.lastIndex());
+        assertTrue(leader.node.hasReady(), "the rest is pending");
+        assertEquals(batches - RaftNode.BATCHES_PER_FLUSH, appendsTo(2, leader.node.ready()));
+        leader.node.advance(leader.log.lastIndex());
+        assertEquals(2L * batches + 1, leader.node.progress(2).nextIndex(), "every entry is on its way");
+    }
+
+    private static int appendsTo(final int follower, final Ready ready)
+    {
+        int count = 0;
+        for (int i = 0; i < ready.messages().size(); i++)
+        {
+            count += ready.messages().get(i).type == MessageType.APPEND && ready.messages().get(i).to == follower ? 1 : 0;
+        }
+        return count;
+    }
+
+    @Test
     void smallBatchesWaitWhileSomeAreInFlightAndLeaveTogetherOnTheNextAnswer()
     {
         final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
