@@ -32,12 +32,14 @@ public final class RaftNode
     /** Small AppendEntries in flight to one follower before the next small one waits (see maybeSendAppend). */
     static final int SMALL_BATCHES_IN_FLIGHT = 4;
     /**
-     * The most batches one ready() sends one follower. A follower far behind (a new learner, one back from a pause)
-     * is caught up over several of the node's duty cycles, each also serving clients and heartbeats, instead of in
-     * one that reads, checks and encodes a whole window (up to 32 MiB): on a slow machine that one took the leader's
-     * thread for seconds, past the followers' election timeout.
+     * What one ready() sends one follower at most: this many batches, and no more than {@link #BYTES_PER_FLUSH}
+     * (but always one batch). A follower far behind (a new learner, one back from a pause) is caught up over several
+     * of the node's duty cycles, each also serving clients and heartbeats, instead of in one that reads, checks and
+     * encodes a whole window (up to 32 MiB): on a slow machine that one took the leader's thread for seconds, past
+     * the followers' election timeout.
      */
     static final int BATCHES_PER_FLUSH = 8;
+    static final long BYTES_PER_FLUSH = 512 * 1024;
     private static final int NONE = 0;
     private static final MessageQueue.Filter IS_APPEND = message -> message.type == MessageType.APPEND;
     private static final DirectBuffer EMPTY = new UnsafeBuffer(new byte[0]);
@@ -705,6 +707,15 @@ public final class RaftNode
     public boolean isLeader()
     {
         return role == Role.LEADER;
+    }
+
+    /**
+     * Whether this leader has committed an entry of its term. Until then its configuration is not final: an earlier
+     * leader's uncommitted configuration entry, which this one does not hold, may still commit in a later term.
+     */
+    public boolean hasCommittedInTerm()
+    {
+        return role == Role.LEADER && committedInTerm;
     }
 
     public long term()
@@ -1492,14 +1503,23 @@ public final class RaftNode
         for (int i = 0; i < tracker.size(); i++)
         {
             final Progress progress = tracker.at(i);
-            if (progress.nodeId() != id && maybeSendAppend(progress, commitNews))
+            if (progress.nodeId() == id)
+            {
+                continue;
+            }
+            final long bytesBefore = progress.inflights().bytes();
+            if (maybeSendAppend(progress, commitNews))
             {
                 // keep filling the pipeline up to the in-flight window, a few batches a flush
-                for (int sent = 1; progress.state() == Progress.State.REPLICATE && maybeSendAppend(progress, false); )
+                for (int sent = 1; progress.state() == Progress.State.REPLICATE; sent++)
                 {
-                    if (++sent == BATCHES_PER_FLUSH)
+                    if (sent == BATCHES_PER_FLUSH || progress.inflights().bytes() - bytesBefore >= BYTES_PER_FLUSH)
                     {
                         broadcastPending = true; // the rest in the next ready()
+                        break;
+                    }
+                    if (!maybeSendAppend(progress, false))
+                    {
                         break;
                     }
                 }

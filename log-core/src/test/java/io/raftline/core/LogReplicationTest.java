@@ -386,7 +386,7 @@ class LogReplicationTest
     }
 
     @Test
-    void aFollowerFarBehindIsSentAFewBatchesPerReadyUntilTheWindowIsFull()
+    void aFollowerFarBehindIsSentAFewBatchesPerReadyUntilItHasEverything()
     {
         final int batches = RaftNode.BATCHES_PER_FLUSH + 3;
         final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0,
@@ -405,6 +405,27 @@ class LogReplicationTest
         assertEquals(batches - RaftNode.BATCHES_PER_FLUSH, appendsTo(2, leader.node.ready()));
         leader.node.advance(leader.log.lastIndex());
         assertEquals(2L * batches + 1, leader.node.progress(2).nextIndex(), "every entry is on its way");
+        assertTrue(leader.drain().of(MessageType.APPEND, 2).isEmpty());
+        assertFalse(leader.node.hasReady());
+    }
+
+    @Test
+    void largeBatchesAreSentUpToAByteBudgetPerReadyButOneAlwaysGoes()
+    {
+        final int entryBytes = (int)(RaftNode.BYTES_PER_FLUSH / 3) + 1; // each alone in its batch: three pass the budget
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0, UnaryOperator.identity());
+        for (int i = 0; i < 5; i++)
+        {
+            leader.propose(payload(entryBytes));
+        }
+        leader.drain();
+        leader.step(appendResponse(2, 1, 1, 1));
+
+        assertEquals(3, appendsTo(2, leader.node.ready()));
+        leader.node.advance(leader.log.lastIndex());
+        assertEquals(2, appendsTo(2, leader.node.ready()));
+        leader.node.advance(leader.log.lastIndex());
+        assertEquals(7, leader.node.progress(2).nextIndex());
     }
 
     private static int appendsTo(final int follower, final Ready ready)

@@ -197,7 +197,9 @@ class MembershipTest
         assertEquals(ChangeResult.NOT_READY, leader.node.addLearner(4, "host:4"),
             "no change is under way: the runtime asks again once the no-op commits");
         assertEquals(ChangeResult.NOT_READY, leader.node.removeMember(3));
+        assertFalse(leader.node.hasCommittedInTerm(), "its configuration is not final: an admin list waits");
         leader.step(appendResponse(2, 1, leader.node.term(), 1));
+        assertTrue(leader.node.hasCommittedInTerm());
         assertEquals(ChangeResult.STARTED, leader.node.addLearner(4, "host:4"));
     }
 

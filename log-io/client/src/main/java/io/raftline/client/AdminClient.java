@@ -176,6 +176,7 @@ public final class AdminClient implements AutoCloseable
         result = null;
         Result anyAnswer = null;
         boolean underWay = false;
+        int takenBy = 0; // the node that last said it has the request under way
         long nextSendNs = 0;
         int guess = 0;
         int unanswered = 0;
@@ -201,8 +202,13 @@ public final class AdminClient implements AutoCloseable
             if (result != null && result.status() == AdminStatus.IN_PROGRESS)
             {
                 underWay = true;
+                takenBy = result.answeredBy();
                 result = null;
                 unanswered = 0; // the leader has it: wait, repeating it now and then
+            }
+            if (result != null && result.status() == AdminStatus.LEADER_CHANGED && result.answeredBy() != takenBy)
+            {
+                result = null; // a deposed leader heard late: its successor has the request under way
             }
             if (result != null)
             {

@@ -94,7 +94,9 @@ final class AdminService
         final AdminOperation operation = request.operation();
         if (operation == AdminOperation.LIST_MEMBERS)
         {
-            reply(client.clientId, correlationId, AdminStatus.DONE, 0, "");
+            // a leader's configuration is final once it has committed an entry of its term; asked again until then
+            reply(client.clientId, correlationId, node.isLeader() && !node.hasCommittedInTerm() ?
+                AdminStatus.IN_PROGRESS : AdminStatus.DONE, 0, "");
             return;
         }
         if (operation == AdminOperation.SNAPSHOT)
