@@ -31,9 +31,11 @@ class ConnectBurstTest
     {
         try (InProcessCluster cluster = new InProcessCluster(dir, "burst", 22460,
             "aeron.term.length.bytes", "1048576", "client.entry.max.bytes", "65536",
-            // 300 ms: a node that made the publications on its thread stalled some 1.8 s and always lost its
-            // leadership; 100 ms also caught the odd scheduling hiccup of three nodes on two cores (1 run in 5)
-            "raft.election.timeout.ms", "300", "raft.heartbeat.interval.ms", "30", "raft.tick.ms", "10");
+            // 1 s: a node that made the publications on its thread stalled some 1.8 s and always lost its
+            // leadership; 100 ms also caught the odd scheduling hiccup of three nodes on two cores (1 run in 5), and
+            // on a machine whose system calls and page faults cost ten times more, 300 ms and the default 500 ms
+            // lost the leadership in 2-3 runs of 4 (the leader taking 0.5-1 s over the burst; see README)
+            "raft.election.timeout.ms", "1000", "raft.heartbeat.interval.ms", "50", "raft.tick.ms", "10");
             ClientTransport burst = new ClientTransport(cluster.config, null, (from, type, buffer, at, length) -> { }))
         {
             final int leader = cluster.awaitLeader();
