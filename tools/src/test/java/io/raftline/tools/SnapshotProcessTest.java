@@ -242,7 +242,7 @@ class SnapshotProcessTest
     void aFetchWhoseSourceStopsGoesOnFromTheLeaderWithTheChunksAlreadyIn(@TempDir final Path dir) throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 23001,
-            List.of("-D" + BulkStateMachine.SIZE_PROPERTY + "=" + (300L << 20)), "snapshot.interval.entries=2000",
+            List.of("-D" + BulkStateMachine.SIZE_PROPERTY + "=" + (300L << 20)), "snapshot.interval.entries=4000",
             "log.retain.entries=0", "storage.segment.bytes=262144", SMALL_INFLIGHT,
             "state.machine=" + BulkStateMachine.class.getName());
             // slow enough for every node to write each 300 MiB snapshot: followers then hold the leader's
@@ -259,7 +259,8 @@ class SnapshotProcessTest
                     s.get(leader.id() - 1).value(NodeCounter.SNAPSHOT_INDEX) &&
                 s.get(leader.id() - 1).value(NodeCounter.FIRST_INDEX) > 2_000);
             // the leader learns that the source holds its snapshot from the source's next answers (heartbeats every
-            // 50 ms); the next snapshot is two seconds away
+            // 50 ms); the next snapshot is four seconds away (two were too few on a slow machine: the laggard,
+            // resumed, began fetching 3.4 s later, from the leader alone, its source not yet holding the next one)
             Thread.sleep(300);
             cluster.signal(laggard, "CONT");
             cluster.await("the laggard fetching from the source", 30,
