@@ -6,9 +6,11 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.nio.TransportPoller;
 
 import java.io.File;
+import java.util.function.LongSupplier;
 
 /**
  * The node's Aeron client and, by default, its own embedded media driver. Both run on the caller's thread
@@ -24,6 +26,7 @@ public final class AeronRuntime implements AutoCloseable
     private final AgentInvoker driverInvoker;
     private final Aeron aeron;
     private final AgentInvoker clientInvoker;
+    private DriverSockets sockets;
 
     private AeronRuntime(final MediaDriver driver, final Aeron aeron)
     {
@@ -144,9 +147,29 @@ public final class AeronRuntime implements AutoCloseable
         return work;
     }
 
+    /**
+     * For the thread that invokes this runtime: {@code backoff}, and once {@code quietNs} (how long the thread has had
+     * nothing to do of its own) reaches {@code waitAfterNs}, a wait in the kernel until a datagram reaches one of the
+     * embedded driver's sockets (see {@link SocketWaitIdleStrategy}). Without an embedded driver, {@code backoff}.
+     */
+    public IdleStrategy socketWaitAfter(final IdleStrategy backoff, final long waitAfterNs, final LongSupplier quietNs)
+    {
+        return driver == null ? backoff : new SocketWaitIdleStrategy(backoff, driverSockets(), waitAfterNs, quietNs);
+    }
+
+    /** The embedded driver's sockets, to wait on from the thread that invokes this runtime. */
+    DriverSockets driverSockets()
+    {
+        if (sockets == null)
+        {
+            sockets = new DriverSockets(driver.context());
+        }
+        return sockets;
+    }
+
     @Override
     public void close()
     {
-        CloseHelper.closeAll(aeron, driver);
+        CloseHelper.closeAll(sockets, aeron, driver);
     }
 }

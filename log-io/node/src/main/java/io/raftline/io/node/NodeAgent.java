@@ -74,6 +74,7 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
     private final String roleName;
     private final AutoCloseable[] resources;
     private long nowNs;
+    private long ownWorkAtNs;   // the last duty cycle with work of the node's own, beside its driver's
     private long nextTickNs;
     private long nextCountersNs;
     private long nextHousekeepingNs;
@@ -288,14 +289,23 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         snapshotServer.onCycle();
         // the embedded driver sends only when invoked: what a cycle offered goes out here in the next cycle, which
         // follows at once after a cycle that did work (the idle strategy waits only after one that did none)
-        int work = aeron.invoke();
-        work += inbound.poll(FRAGMENT_LIMIT);
+        final int driverWork = aeron.invoke();
+        int work = inbound.poll(FRAGMENT_LIMIT);
         work += clients.completePending(nowNs, announce);
-        work += tick();
+        int timerWork = tick();
         work += members.retryPending(appendValidity);
         if (driver.flush())
         {
-            work++;
+            // a leader's tick asks for a flush every time (a commit notice may be due): one with nothing else to
+            // flush is a timer's work, which is not a reason to stay awake (quietNs)
+            if (timerWork > 0 && work == 0)
+            {
+                timerWork++;
+            }
+            else
+            {
+                work++;
+            }
         }
         work += applier.apply(node.commitIndex());
         work += snapshots.poll();
@@ -314,7 +324,17 @@ final class NodeAgent implements Agent, InboundAdapter.Listener, RaftDriver.List
         {
             updateCounters();
         }
-        return work;
+        if (work > 0)
+        {
+            ownWorkAtNs = nowNs;
+        }
+        return work + driverWork + timerWork;
+    }
+
+    /** How long the node has had nothing to do of its own (timers, its own or its driver's, do not count). */
+    long quietNs()
+    {
+        return clock.nanoTime() - ownWorkAtNs;
     }
 
     @Override

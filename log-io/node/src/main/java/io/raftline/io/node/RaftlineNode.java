@@ -164,7 +164,8 @@ public final class RaftlineNode implements AutoCloseable
                 members, nodeCounters, clients, producers, consumers, reads, admin, machine, snapshots, disk,
                 stateMissingBelow, clusterHash, keys), clock, coreClock, config.tickNs());
             final ErrorHandler errorHandler = error -> onAgentError(agent, error);
-            return new Incarnation(agent, new AgentRunner(idleStrategy(config), errorHandler, null, agent));
+            return new Incarnation(agent,
+                new AgentRunner(idleStrategy(config, runtime, agent), errorHandler, null, agent));
         }
         catch (final RuntimeException ex)
         {
@@ -429,7 +430,7 @@ public final class RaftlineNode implements AutoCloseable
         }
     }
 
-    static IdleStrategy idleStrategy(final ClusterConfig config)
+    static IdleStrategy idleStrategy(final ClusterConfig config, final AeronRuntime runtime, final NodeAgent agent)
     {
         return switch (config.idleStrategy())
         {
@@ -438,8 +439,16 @@ public final class RaftlineNode implements AutoCloseable
             case "busy-spin" -> new BusySpinIdleStrategy();
             // spin, yield, then park from 1 us doubling up to the maximum: cheap on a 2-core machine shared by
             // several nodes, where a spinning node takes the core another node needs
-            default -> new BackoffIdleStrategy(config.idleSpins(), config.idleYields(),
-                TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(config.idleMaxParkUs()));
+            default -> backoff(config, runtime, agent);
         };
+    }
+
+    private static IdleStrategy backoff(final ClusterConfig config, final AeronRuntime runtime, final NodeAgent agent)
+    {
+        final IdleStrategy backoff = new BackoffIdleStrategy(config.idleSpins(), config.idleYields(),
+            TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(config.idleMaxParkUs()));
+        // an idle node waits for a datagram in the kernel rather than waking thousands of times a second to poll
+        return config.idleSocketWaitMs() == 0 ? backoff :
+            runtime.socketWaitAfter(backoff, TimeUnit.MILLISECONDS.toNanos(config.idleSocketWaitMs()), agent::quietNs);
     }
 }

@@ -52,6 +52,7 @@ public final class ClusterConfig
     public static final String IDLE_SPINS = "node.idle.spins";
     public static final String IDLE_YIELDS = "node.idle.yields";
     public static final String IDLE_MAX_PARK_US = "node.idle.max.park.us";
+    public static final String IDLE_SOCKET_WAIT_MS = "node.idle.socket.wait.ms";
     public static final String SNAPSHOT_INTERVAL_ENTRIES = "snapshot.interval.entries";
     public static final String SNAPSHOT_INTERVAL_BYTES = "snapshot.interval.bytes";
     public static final String LOG_RETAIN_ENTRIES = "log.retain.entries";
@@ -68,7 +69,7 @@ public final class ClusterConfig
     private static final Set<String> TUNING_KEYS = Set.of(ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, TICK_MS,
         BATCH_BYTES, INFLIGHT_APPENDS, INFLIGHT_BYTES, DURABILITY, IDLE_STRATEGY, AERON_DIR, AERON_DRIVER,
         AERON_MTU, AERON_SOCKET_BUFFER, AERON_TERM_LENGTH, ENTRY_MAX_BYTES, SESSION_TIMEOUT_MS, SESSION_MAX, SESSION_MEMORY_MB, READ_LEASE, IDLE_SPINS, IDLE_YIELDS,
-        IDLE_MAX_PARK_US, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES, RESERVE_MB,
+        IDLE_MAX_PARK_US, IDLE_SOCKET_WAIT_MS, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_BYTES, LOG_RETAIN_ENTRIES, STATE_MACHINE, SEGMENT_BYTES, RESERVE_MB,
         CLUSTER_KEY_FILE, AUTHENTICATION, CLIENT_CREDENTIALS_FILE);
     private static final Pattern NODE_KEY = Pattern.compile("node\\.(\\d+)(\\.dir)?");
     private static final Pattern ENDPOINT = Pattern.compile("([^:\\s]+):(\\d{1,5})");
@@ -122,6 +123,7 @@ public final class ClusterConfig
     private final int idleSpins;
     private final int idleYields;
     private final int idleMaxParkUs;
+    private final int idleSocketWaitMs;
     private final long snapshotIntervalEntries;
     private final long snapshotIntervalBytes;
     private final long logRetainEntries;
@@ -203,6 +205,7 @@ public final class ClusterConfig
         idleSpins = intValue(properties, IDLE_SPINS, 0, 0, 1_000_000);
         idleYields = intValue(properties, IDLE_YIELDS, 8, 0, 1_000_000);
         idleMaxParkUs = intValue(properties, IDLE_MAX_PARK_US, 100, 1, 1_000_000);
+        idleSocketWaitMs = intValue(properties, IDLE_SOCKET_WAIT_MS, 10, 0, 3_600_000);
         snapshotIntervalEntries = longValue(properties, SNAPSHOT_INTERVAL_ENTRIES, 1_000_000, 0, Long.MAX_VALUE);
         snapshotIntervalBytes = longValue(properties, SNAPSHOT_INTERVAL_BYTES, 0, 0, Long.MAX_VALUE);
         logRetainEntries = longValue(properties, LOG_RETAIN_ENTRIES, 100_000, 0, Long.MAX_VALUE);
@@ -490,6 +493,15 @@ public final class ClusterConfig
     public int idleMaxParkUs()
     {
         return idleMaxParkUs;
+    }
+
+    /**
+     * Back-off idle: milliseconds without work after which a node with an embedded driver waits in the kernel for a
+     * datagram (at most 1 ms at a time) instead of parking; 0 never does.
+     */
+    public int idleSocketWaitMs()
+    {
+        return idleSocketWaitMs;
     }
 
     /** Whether the leader serves ReadIndex from its lease instead of a heartbeat round (thesis §6.4.1). */

@@ -62,6 +62,7 @@ class ClusterConfigTest
         assertEquals(5, config.heartbeatIntervalTicks());
         assertEquals(Durability.PAGE_CACHE, config.durability());
         assertEquals("backoff", config.idleStrategy());
+        assertEquals(10, config.idleSocketWaitMs());
         assertTrue(config.embeddedDriver());
         assertEquals(4 << 20, config.sessionMemorySlots(), "64 MiB of 16-byte slots");
         assertEquals(64L << 20, config.reserveBytes());
@@ -93,6 +94,7 @@ class ClusterConfigTest
         properties.setProperty("aeron.dir", "/dev/shm/x");
         properties.setProperty("replication.batch.bytes", "4096");
         properties.setProperty("session.memory.mb", "2");
+        properties.setProperty("node.idle.socket.wait.ms", "0");
         final ClusterConfig config = ClusterConfig.parse(properties, Path.of("/c"));
         assertEquals(131_072, config.sessionMemorySlots());
         assertEquals(200, config.electionTimeoutTicks());
@@ -102,6 +104,7 @@ class ClusterConfigTest
         assertFalse(config.embeddedDriver());
         assertEquals("/dev/shm/x", config.aeronDir());
         assertEquals(4096, config.batchBytes());
+        assertEquals(0, config.idleSocketWaitMs());
     }
 
     @Test
@@ -118,6 +121,7 @@ class ClusterConfigTest
             {"raft.heartbeat.interval.ms", "500"},
             {"storage.durability", "sometimes"},
             {"node.idle.strategy", "spin-forever"},
+            {"node.idle.socket.wait.ms", "-1"},
             {"aeron.mtu.bytes", "1500"},
             {"aeron.term.length.bytes", "100000"},
             {"aeron.driver", "external"},
