@@ -109,15 +109,25 @@ class SnapshotProcessTest
             final long leaderFirst = cluster.status(first.id()).value(NodeCounter.FIRST_INDEX);
             assertTrue(leaderFirst > stoppedAt + 1, "the leader compacted past the stopped follower: first " +
                 leaderFirst + ", follower at " + stoppedAt);
+            final int other = 6 - first.id() - laggard;
+            // the leader names the other follower as the source only once it has reported the leader's newest
+            // snapshot: resume the laggard just after that follower has caught up with a new one, not in the moment
+            // between the leader's snapshot and the follower's (a tenth of a second on a slow machine, of every half)
+            final long snapshotBefore = cluster.status(first.id()).value(NodeCounter.SNAPSHOT_INDEX);
+            cluster.await("the other follower holds the leader's next snapshot", 30, s ->
+            {
+                final long leaderSnapshot = s.get(first.id() - 1).value(NodeCounter.SNAPSHOT_INDEX);
+                return leaderSnapshot > snapshotBefore &&
+                    s.get(other - 1).value(NodeCounter.SNAPSHOT_INDEX) == leaderSnapshot;
+            });
             cluster.signal(laggard, "CONT");
             final List<NodeStatus> caughtUp = cluster.await("the follower caught up from a snapshot", 60, s ->
                 s.get(laggard - 1).value(NodeCounter.FIRST_INDEX) > stoppedAt + 1 &&
                 s.get(laggard - 1).value(NodeCounter.COMMIT_INDEX) >= leaderFirst);
             assertTrue(caughtUp.get(laggard - 1).value(NodeCounter.SNAPSHOT_INDEX) >= leaderFirst - 1);
-            final int other = 6 - first.id() - laggard;
             assertTrue(caughtUp.get(laggard - 1).value(NodeCounter.SNAPSHOT_CHUNKS_FETCHED) > 0);
             // the leader snapshots every half second here, and names itself while the other follower has not yet
-            // taken (or reported) the same snapshot: an offer made in those few milliseconds is served by the leader
+            // taken (or reported) the same snapshot: an offer made in that moment is served by the leader
             final long servedByLeader = caughtUp.get(first.id() - 1).value(NodeCounter.SNAPSHOT_CHUNKS_SERVED);
             final long servedByFollower = caughtUp.get(other - 1).value(NodeCounter.SNAPSHOT_CHUNKS_SERVED);
             assertTrue(servedByFollower > 0 && servedByLeader <= servedByFollower, "the follower that holds the same " +
