@@ -29,8 +29,6 @@ public final class RaftNode
     /** {@link #propose} result: leadership is being transferred; proposals wait for the new leader. */
     public static final long TRANSFERRING = -2;
 
-    /** Small AppendEntries in flight to one follower before the next small one waits (see maybeSendAppend). */
-    static final int SMALL_BATCHES_IN_FLIGHT = 4;
     /**
      * What one ready() sends one follower at most: this many batches, and no more than {@link #BYTES_PER_FLUSH}
      * (but always one batch). A follower far behind (a new learner, one back from a pause) is caught up over several
@@ -53,6 +51,7 @@ public final class RaftNode
     private final int electionTimeoutTicks;
     private final int heartbeatIntervalTicks;
     private final int maxBatchBytes;
+    private final int maxSmallAppendsInFlight;
     private final int entryOverheadBytes;
     private final boolean preVote;
     private final boolean checkQuorum;
@@ -140,6 +139,7 @@ public final class RaftNode
         this.electionTimeoutTicks = options.electionTimeoutTicks();
         this.heartbeatIntervalTicks = options.heartbeatIntervalTicks();
         this.maxBatchBytes = options.maxBatchBytes();
+        this.maxSmallAppendsInFlight = options.maxSmallAppendsInFlight();
         this.entryOverheadBytes = options.entryOverheadBytes();
         this.preVote = options.preVote();
         this.checkQuorum = options.checkQuorum();
@@ -1566,7 +1566,7 @@ public final class RaftNode
             return false;
         }
         if (entryCount > 0 && bytes < maxBatchBytes / 2 && progress.state() == Progress.State.REPLICATE && !resend &&
-            progress.inflights().count() >= SMALL_BATCHES_IN_FLIGHT)
+            progress.inflights().count() >= maxSmallAppendsInFlight)
         {
             // a small batch waits for an answer to one of those in flight, while what arrives meanwhile joins it: a
             // follower that fell behind then catches up in a few large messages, rather than through a standing

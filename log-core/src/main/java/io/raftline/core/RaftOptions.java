@@ -13,6 +13,11 @@ public final class RaftOptions
     public static final int DEFAULT_HEARTBEAT_INTERVAL_TICKS = 5;
     public static final int DEFAULT_MAX_BATCH_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_INFLIGHT_APPENDS = 256;
+    /**
+     * One, not four: fewer, fuller messages and answers, measured on a 2-core machine where each datagram is dear
+     * (against four: 10,000/s p90 0.71x, p99 0.85x, median 1.04x; 50,000/s p99 0.34x; closed-loop throughput 1.05x).
+     */
+    public static final int DEFAULT_MAX_SMALL_APPENDS_IN_FLIGHT = 1;
     public static final int DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
     public static final int DEFAULT_ENTRY_OVERHEAD_BYTES = 48;
     public static final int DEFAULT_MAX_PENDING_READS = 4096;
@@ -25,6 +30,7 @@ public final class RaftOptions
     private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
     private int maxInflightAppends = DEFAULT_MAX_INFLIGHT_APPENDS;
     private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
+    private int maxSmallAppendsInFlight = DEFAULT_MAX_SMALL_APPENDS_IN_FLIGHT;
     private int entryOverheadBytes = DEFAULT_ENTRY_OVERHEAD_BYTES;
     private boolean readLease;
     private boolean restarted;
@@ -100,6 +106,16 @@ public final class RaftOptions
     public RaftOptions maxInflightAppends(final int count)
     {
         this.maxInflightAppends = count;
+        return this;
+    }
+
+    /**
+     * AppendEntries under half of {@link #maxBatchBytes} in flight to one follower before the next small one waits for
+     * an answer, gathering what arrives meanwhile; a full batch still goes out up to the in-flight window.
+     */
+    public RaftOptions maxSmallAppendsInFlight(final int count)
+    {
+        this.maxSmallAppendsInFlight = count;
         return this;
     }
 
@@ -216,6 +232,7 @@ public final class RaftOptions
         require(maxBatchBytes > 0, "maxBatchBytes must be positive: " + maxBatchBytes);
         require(maxInflightAppends > 0, "maxInflightAppends must be positive: " + maxInflightAppends);
         require(maxInflightBytes > 0, "maxInflightBytes must be positive: " + maxInflightBytes);
+        require(maxSmallAppendsInFlight > 0, "maxSmallAppendsInFlight must be positive: " + maxSmallAppendsInFlight);
         require(entryOverheadBytes >= 0, "entryOverheadBytes must not be negative: " + entryOverheadBytes);
         require(maxPendingReads > 0, "maxPendingReads must be positive: " + maxPendingReads);
         require(random != null, "random must be set (a seeded generator)");
@@ -262,6 +279,11 @@ public final class RaftOptions
     public long maxInflightBytes()
     {
         return maxInflightBytes;
+    }
+
+    public int maxSmallAppendsInFlight()
+    {
+        return maxSmallAppendsInFlight;
     }
 
     public int entryOverheadBytes()

@@ -228,7 +228,8 @@ class LogReplicationTest
     @Test
     void section5_3_aProbedFollowerGetsOneAppendAtATimeThenEntriesArePipelined()
     {
-        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0);
+        final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0,
+            options -> options.maxSmallAppendsInFlight(4)); // pipelining, not the small batches' rule
         assertEquals(1, leader.elected.of(MessageType.APPEND, 2).size());
         assertEquals(Progress.State.PROBE, leader.node.progress(2).state());
         leader.propose("a");
@@ -327,7 +328,7 @@ class LogReplicationTest
     @Test
     void theInflightWindowIsBoundedInMessages()
     {
-        final RaftFixture leader = replicatingLeader(options -> options.maxInflightAppends(2));
+        final RaftFixture leader = replicatingLeader(options -> options.maxInflightAppends(2).maxSmallAppendsInFlight(4));
         for (int i = 0; i < 4; i++)
         {
             leader.propose("e" + i);
@@ -346,7 +347,8 @@ class LogReplicationTest
     @Test
     void theInflightWindowIsBoundedInBytes()
     {
-        final RaftFixture leader = replicatingLeader(options -> options.maxInflightBytes(2 * (OVERHEAD + 10)));
+        final RaftFixture leader = replicatingLeader(options -> options.maxInflightBytes(2 * (OVERHEAD + 10))
+            .maxSmallAppendsInFlight(4));
         final Progress progress = leader.node.progress(2);
         leader.propose(payload(10));
         leader.drain();
@@ -363,7 +365,7 @@ class LogReplicationTest
     void appendsAreBatchedUpToMaxBatchBytesButCarryAtLeastOneEntry()
     {
         final RaftFixture leader = RaftFixture.leader(1, 3, new MemoryRaftLog(), 0,
-            options -> options.maxBatchBytes(3 * (OVERHEAD + 10)));
+            options -> options.maxBatchBytes(3 * (OVERHEAD + 10)).maxSmallAppendsInFlight(4));
         for (int i = 0; i < 7; i++)
         {
             leader.propose(payload(10));
@@ -442,7 +444,7 @@ class LogReplicationTest
     void smallBatchesWaitWhileSomeAreInFlightAndLeaveTogetherOnTheNextAnswer()
     {
         final RaftFixture leader = replicatingLeader(UnaryOperator.identity());
-        for (int i = 0; i < RaftNode.SMALL_BATCHES_IN_FLIGHT; i++)
+        for (int i = 0; i < RaftOptions.DEFAULT_MAX_SMALL_APPENDS_IN_FLIGHT; i++)
         {
             leader.propose(payload(10));
             assertEquals(1, leader.drain().of(MessageType.APPEND, 2).size(), "one small batch each while few fly");
@@ -455,14 +457,14 @@ class LogReplicationTest
         leader.step(appendResponse(2, 1, 1, 2)); // the first answered
         final RaftMessage together = leader.drain().only(MessageType.APPEND, 2);
         assertEquals(5, together.entryCount);
-        assertEquals(1 + RaftNode.SMALL_BATCHES_IN_FLIGHT, together.index);
+        assertEquals(1 + RaftOptions.DEFAULT_MAX_SMALL_APPENDS_IN_FLIGHT, together.index);
     }
 
     @Test
     void aFullBatchIsNotHeldBackByTheSmallBatchRule()
     {
         final RaftFixture leader = replicatingLeader(options -> options.maxBatchBytes(4 * (OVERHEAD + 10)));
-        for (int i = 0; i < RaftNode.SMALL_BATCHES_IN_FLIGHT; i++)
+        for (int i = 0; i < RaftOptions.DEFAULT_MAX_SMALL_APPENDS_IN_FLIGHT; i++)
         {
             leader.propose(payload(10));
             leader.drain();
@@ -555,6 +557,7 @@ class LogReplicationTest
         leader.propose("a");
         leader.drain();
         leader.step(appendResponse(2, 1, 1, 2));
+        leader.step(appendResponse(3, 1, 1, 2)); // else "b" waits for it: one small batch in flight at a time
         leader.propose("b");
         final Output out = leader.drain();
         for (final int follower : new int[]{2, 3})
