@@ -49,7 +49,7 @@ final class DriverSockets implements AutoCloseable
         }
     }
 
-    /** Waits until one of the driver's sockets can be read, {@code wake()} is called, or {@code timeoutMs} pass. */
+    /** Waits until one of the driver's sockets can be read or {@code timeoutMs} pass. */
     void await(final long timeoutMs)
     {
         syncRegistrations();
@@ -61,12 +61,6 @@ final class DriverSockets implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-    }
-
-    /** From any thread: ends a wait at once. */
-    void wake()
-    {
-        selector.wakeup();
     }
 
     private void syncRegistrations()

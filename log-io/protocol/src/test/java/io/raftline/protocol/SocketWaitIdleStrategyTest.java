@@ -49,18 +49,6 @@ class SocketWaitIdleStrategyTest
     }
 
     @Test
-    void wakeEndsAWaitFromAnotherThread(@TempDir final Path dir) throws Exception
-    {
-        try (AeronRuntime runtime = AeronRuntime.embedded(dir.resolve("aeron").toString(), 8192, 1 << 20))
-        {
-            subscribe(runtime);
-            final DriverSockets sockets = runtime.driverSockets();
-
-            assertWakesWithin(() -> sockets.await(LONG_WAIT_MS), sockets::wake);
-        }
-    }
-
-    @Test
     void itBacksOffUntilItsThreadHasBeenQuietForTheGivenTimeThenWaitsOnTheSockets(@TempDir final Path dir)
     {
         try (AeronRuntime runtime = AeronRuntime.embedded(dir.resolve("aeron").toString(), 8192, 1 << 20))
