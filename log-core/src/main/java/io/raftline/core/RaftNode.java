@@ -495,8 +495,14 @@ public final class RaftNode
             return true;
         }
         final Progress progress = tracker.progress(nodeId);
-        return progress.leaseStart() != Progress.NEVER && now - progress.leaseStart() < electionTimeoutTicks &&
-            !progress.isRepairing() && configuration.identityMatches(nodeId, progress.identity());
+        return answeredLately(progress) && !progress.isRepairing() &&
+            configuration.identityMatches(nodeId, progress.identity());
+    }
+
+    /** Whether the follower answered a message sent less than an election timeout ago. */
+    private boolean answeredLately(final Progress progress)
+    {
+        return progress.leaseStart() != Progress.NEVER && now - progress.leaseStart() < electionTimeoutTicks;
     }
 
     /** Whether a configuration change is under way: an entry not yet committed, a joint configuration, a promotion. */
@@ -1603,13 +1609,16 @@ public final class RaftNode
         return true;
     }
 
-    /** A recently active follower other than {@code target} that holds the newest snapshot, else this leader. */
+    /**
+     * A follower other than {@code target} that answered lately and holds the newest snapshot, else this leader.
+     * Judged by when it last answered, not by the check-quorum flag, which every period clears until its next answer.
+     */
     private int snapshotSource(final int target)
     {
         for (int i = 0; i < tracker.size(); i++)
         {
             final Progress candidate = tracker.at(i);
-            if (candidate.nodeId() != id && candidate.nodeId() != target && candidate.isRecentActive() &&
+            if (candidate.nodeId() != id && candidate.nodeId() != target && answeredLately(candidate) &&
                 candidate.snapshotHeld() == snapshotIndex)
             {
                 return candidate.nodeId();

@@ -30,6 +30,7 @@ class SnapshotTest
         final RaftFixture leader = RaftFixture.leader(1, 3, log, 1);
         final RaftMessage ack = appendResponse(2, 1, 2, 13);
         ack.snapshotIndex = followerSnapshot;
+        ack.sentAt = leader.node.clock(); // it answers what the leader has just sent
         leader.step(ack);
         leader.drain();
         assertEquals(13, leader.node.commitIndex());
@@ -69,6 +70,22 @@ class SnapshotTest
         assertEquals(2, install.context, "node 2 holds the same snapshot: it serves it, not the leader");
         assertEquals(Progress.State.SNAPSHOT, leader.node.progress(3).state());
         assertEquals(10, leader.node.progress(3).pendingSnapshot());
+    }
+
+    @Test
+    void section7_aSourceThatAnsweredWithinAnElectionTimeoutIsNamedAlsoJustAfterTheCheckQuorumPeriodTurns()
+    {
+        final RaftFixture leader = compactedLeader(10);
+        leader.tick(T - 1);
+        final RaftMessage holds = message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 2);
+        holds.sentAt = leader.node.clock();
+        holds.snapshotIndex = 10;
+        leader.step(holds);
+        leader.tick(1); // a new check-quorum period: node 2 has not answered in this one yet
+        leader.drain();
+        leader.step(behind());
+        assertEquals(2, leader.drain().only(MessageType.INSTALL_SNAPSHOT, 3).context,
+            "node 2 answered a tick ago: it serves the snapshot, not the leader");
     }
 
     @Test
@@ -344,6 +361,7 @@ class SnapshotTest
         assertTrue(leader.drain().of(MessageType.INSTALL_SNAPSHOT, 3).isEmpty(), "node 3 does not answer");
         final RaftMessage holds = message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 2);
         holds.snapshotIndex = 18;
+        holds.sentAt = leader.node.clock();
         leader.step(holds);
         leader.drain();
         leader.step(message(MessageType.HEARTBEAT_RESPONSE, 3, 1, 2));
@@ -358,6 +376,7 @@ class SnapshotTest
         final RaftFixture leader = compactedLeader(0);
         final RaftMessage heartbeatResponse = message(MessageType.HEARTBEAT_RESPONSE, 2, 1, 2);
         heartbeatResponse.snapshotIndex = 10;
+        heartbeatResponse.sentAt = leader.node.clock();
         leader.step(heartbeatResponse);
         leader.drain();
         leader.step(behind());
